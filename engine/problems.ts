@@ -26,6 +26,8 @@ export type ProblemCode =
   | 'feature_duplicate'
   | 'feature_unknown_reference'
   | 'feature_cycle'
+  | 'feature_yaml_error'
+  | 'feature_unknown_field'
   | 'cohort_schema_error'
   | 'eval_unknown_point'
   | 'eval_bad_facts';
