@@ -1,0 +1,4 @@
+export { loadBundle, type BundleLoadResult, type BundleLoadOptions } from './load-bundle.js';
+export { PreparedBundle } from './prepared-bundle.js';
+export { readPolicyDirectory, classifySource, type SourceFile, type SourceKind } from './sources.js';
+export type { CohortTable } from './cohorts.js';
