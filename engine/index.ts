@@ -1,0 +1,14 @@
+/**
+ * The engine's public surface: load → validate → compile → evaluate.
+ * Pure: no HTTP, no Redis. The server, the CLI and the simulator all go through here.
+ */
+export { loadBundle, PreparedBundle, readPolicyDirectory, classifySource, type BundleLoadResult, type BundleLoadOptions, type SourceFile, type CohortTable } from './bundle/index.js';
+export type { Decision, RuleOutcome } from './evaluate/decision.js';
+export type { Facts } from './compile/closures.js';
+export { compilePolicyToJson, type CompiledPolicyJson, type JsonRule } from './compile/json-rules.js';
+export { decisionPoints, decisionPointNames, isDecisionPoint, actionsOf, actionStrength, defaultAction, type DecisionPoint } from './points/index.js';
+export type { PolicyDefinition, RuleDefinition, RolloutDefinition, ConditionNode } from './policy/model.js';
+export { rolloutBucket, bucketCount, percentToBuckets } from './rollout/index.js';
+export { formatProblem, sortProblems, ProblemsError, type Problem, type ProblemCode, type SourceLocation } from './problems.js';
+export { loadYaml, type LoadedYaml } from './load/yaml-document.js';
+export { parsePolicyTestFile, runPolicyTestCase, type PolicyTestCase, type PolicyTestResult } from './testing/index.js';
