@@ -1,0 +1,258 @@
+/**
+ * Turns definitions into closures once, so reading features is a loop over precompiled evaluators
+ * with binary-searched windows and no per-read allocation beyond the result object.
+ */
+import { DAY_MS, eventTypes, type EventType } from '../events/index.js';
+import { lowerBound, upperBound, type AccountLog, type Entry } from './account-log.js';
+import { buildLayouts, escapeValue, type TypeLayout } from './layout.js';
+import type { CountDefinition, FeatureDefinition, FeatureDefinitions, LinkedDefinition, WhereClause } from './definitions.js';
+
+/** Writes one feature value into `out`. Evaluators run in dependency order. */
+export type Evaluator = (log: AccountLog, asOf: number, out: Record<string, number>) => void;
+/** Does this entry (of the given type index) match a filter? */
+export type EntryPredicate = (typeIndex: number, entry: Entry) => boolean;
+
+export interface CompiledLinked {
+  readonly name: string;
+  /** Type index → slots of the `via` fields in that type's layout. */
+  readonly viaSlots: ReadonlyMap<number, readonly { slot: number; path: string }[]>;
+  /** Whether an entry flags its account (matches one of the flaggedBy count features). */
+  readonly isFlag: EntryPredicate;
+  readonly cap: number;
+}
+
+export interface CompiledShared {
+  readonly name: string;
+  readonly slots: ReadonlyMap<number, number>;
+  readonly cap: number;
+}
+
+export interface CompiledFeatures {
+  readonly definitions: FeatureDefinitions;
+  readonly names: readonly string[];
+  readonly layouts: readonly TypeLayout[];
+  readonly typeIndex: ReadonlyMap<string, number>;
+  /** Longest window plus a margin: how long events (and idempotency ids) must be kept. */
+  readonly retentionMs: number;
+  readonly linked: readonly CompiledLinked[];
+  readonly shared: readonly CompiledShared[];
+  readonly evaluators: readonly Evaluator[];
+}
+
+export const RETENTION_MARGIN_MS = 7 * DAY_MS;
+/** Shared values (fingerprints) used by more accounts stop creating links. */
+export const DEFAULT_SHARED_CAP = 100;
+
+export function compileFeatures(definitions: FeatureDefinitions): CompiledFeatures {
+  const features = definitions.features;
+  const layouts = buildLayouts(features);
+  const typeIndex = new Map<string, number>(eventTypes.map((t, i) => [t, i]));
+  const byName = new Map(features.map((f) => [f.name, f]));
+  const slotOf = (type: EventType, path: string): number => layouts[typeIndex.get(type) ?? -1]?.paths.indexOf(path) ?? -1;
+  const linked: CompiledLinked[] = [];
+  const shared: CompiledShared[] = [];
+  const evaluators: Evaluator[] = [];
+  let maxWindow = 0;
+
+  const predicateOf = (f: CountDefinition | Exclude<FeatureDefinition, { kind: 'ratio' | 'age' | 'linked' }>): EntryPredicate => {
+    const perType = new Map<number, (e: Entry) => boolean>();
+    for (const type of f.events) perType.set(typeIndex.get(type) ?? -1, wherePredicate(f.where, (p) => slotOf(type, p)));
+    return (ti, e) => perType.get(ti)?.(e) ?? false;
+  };
+
+  for (const f of features) {
+    if (f.kind === 'ratio' || f.kind === 'age') continue;
+    maxWindow = Math.max(maxWindow, f.windowDays);
+    if (f.kind === 'linked') {
+      linked.push(compileLinked(f, byName, typeIndex, slotOf, predicateOf));
+      evaluators.push(linkedEvaluator(f.name, linked.length - 1, f.windowDays * DAY_MS));
+      continue;
+    }
+    const windowMs = f.windowDays * DAY_MS;
+    const sources = f.events.map((type) => ({
+      ti: typeIndex.get(type) ?? -1,
+      match: wherePredicate(f.where, (p) => slotOf(type, p)),
+      slot: f.kind === 'count' ? -1 : slotOf(type, f.field),
+      unfiltered: f.where.length === 0,
+    }));
+    if (f.kind === 'shared') {
+      shared.push({ name: f.name, slots: new Map(sources.map((s) => [s.ti, s.slot])), cap: DEFAULT_SHARED_CAP });
+    }
+    evaluators.push(windowedEvaluator(f, shared.length - 1, windowMs, sources));
+  }
+  const ageNames = features.filter((f) => f.kind === 'age').map((f) => f.name);
+  for (const name of ageNames) {
+    evaluators.push((log, asOf, out) => {
+      out[name] = log.firstSeen <= asOf ? Math.floor((asOf - log.firstSeen) / DAY_MS) : 0;
+    });
+  }
+  for (const f of ratioOrder(features)) {
+    const { name, numerator, denominator } = f;
+    evaluators.push((_log, _asOf, out) => {
+      const d = out[denominator] ?? 0;
+      out[name] = d === 0 ? 0 : (out[numerator] ?? 0) / d;
+    });
+  }
+  return {
+    definitions,
+    names: features.map((f) => f.name),
+    layouts,
+    typeIndex,
+    retentionMs: maxWindow * DAY_MS + RETENTION_MARGIN_MS,
+    linked,
+    shared,
+    evaluators,
+  };
+}
+
+/** A fresh result object with every feature at 0, keys in definition order (stable hidden class). */
+export function emptyResult(compiled: CompiledFeatures): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of compiled.names) out[name] = 0;
+  return out;
+}
+
+function wherePredicate(where: readonly WhereClause[], slotOf: (path: string) => number): (e: Entry) => boolean {
+  if (where.length === 0) return () => true;
+  const checks = where.map((w) => {
+    const slot = slotOf(w.path);
+    const values = w.values.map(escapeValue);
+    if (values.length === 1) {
+      const v = values[0] as string;
+      return (e: Entry) => e.f[slot] === v;
+    }
+    const set = new Set(values);
+    return (e: Entry) => set.has(e.f[slot] ?? '');
+  });
+  return (e) => {
+    for (const check of checks) if (!check(e)) return false;
+    return true;
+  };
+}
+
+interface Source {
+  ti: number;
+  match: (e: Entry) => boolean;
+  slot: number;
+  unfiltered: boolean;
+}
+
+function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age' | 'linked' }>, sharedIndex: number, windowMs: number, sources: readonly Source[]): Evaluator {
+  const name = f.name;
+  switch (f.kind) {
+    case 'count':
+      return (log, asOf, out) => {
+        let n = 0;
+        for (const s of sources) {
+          const list = log.buckets[s.ti] as Entry[];
+          const lo = lowerBound(list, asOf - windowMs);
+          const hi = upperBound(list, asOf);
+          if (s.unfiltered) n += hi - lo;
+          else for (let i = lo; i < hi; i++) if (s.match(list[i] as Entry)) n++;
+        }
+        out[name] = n;
+      };
+    case 'sum':
+      return (log, asOf, out) => {
+        let total = 0;
+        for (const s of sources) {
+          const list = log.buckets[s.ti] as Entry[];
+          for (let i = lowerBound(list, asOf - windowMs), hi = upperBound(list, asOf); i < hi; i++) {
+            const e = list[i] as Entry;
+            const v = e.f[s.slot];
+            if (v && s.match(e)) total += Number(v);
+          }
+        }
+        out[name] = total;
+      };
+    case 'latest':
+      return (log, asOf, out) => {
+        let best: Entry | undefined;
+        let bestSlot = -1;
+        for (const s of sources) {
+          const list = log.buckets[s.ti] as Entry[];
+          for (let i = upperBound(list, asOf) - 1, lo = lowerBound(list, asOf - windowMs); i >= lo; i--) {
+            const e = list[i] as Entry;
+            if (e.f[s.slot] && s.match(e)) {
+              if (best === undefined || e.t >= best.t) { best = e; bestSlot = s.slot; }
+              break;
+            }
+          }
+        }
+        out[name] = best === undefined ? 0 : Number(best.f[bestSlot]);
+      };
+    case 'distinct':
+    case 'shared': {
+      // Reused across reads: this closure is never re-entered (evaluation is synchronous).
+      const seen = new Set<string>();
+      const isShared = f.kind === 'shared';
+      return (log, asOf, out) => {
+        seen.clear();
+        const others = isShared ? (log.shared[sharedIndex] as Map<string, number>) : undefined;
+        for (const s of sources) {
+          const list = log.buckets[s.ti] as Entry[];
+          for (let i = lowerBound(list, asOf - windowMs), hi = upperBound(list, asOf); i < hi; i++) {
+            const e = list[i] as Entry;
+            const v = e.f[s.slot];
+            if (!v || !s.match(e)) continue;
+            if (v.includes(',')) {
+              for (const part of v.split(',')) if (others === undefined || (others.get(part) ?? Infinity) <= asOf) seen.add(part);
+            } else if (others === undefined || (others.get(v) ?? Infinity) <= asOf) seen.add(v);
+          }
+        }
+        out[name] = seen.size;
+      };
+    }
+  }
+}
+
+function compileLinked(
+  f: LinkedDefinition,
+  byName: ReadonlyMap<string, FeatureDefinition>,
+  typeIndex: ReadonlyMap<string, number>,
+  slotOf: (type: EventType, path: string) => number,
+  predicateOf: (f: CountDefinition) => EntryPredicate,
+): CompiledLinked {
+  const viaSlots = new Map<number, { slot: number; path: string }[]>();
+  for (const type of f.events) viaSlots.set(typeIndex.get(type) ?? -1, f.via.map((path) => ({ slot: slotOf(type, path), path })));
+  const flagPredicates = f.flaggedBy.map((n) => byName.get(n)).filter((d): d is CountDefinition => d?.kind === 'count').map(predicateOf);
+  return {
+    name: f.name,
+    viaSlots,
+    isFlag: (ti, e) => {
+      for (const p of flagPredicates) if (p(ti, e)) return true;
+      return false;
+    },
+    cap: f.maxAccountsPerValue,
+  };
+}
+
+function linkedEvaluator(name: string, index: number, windowMs: number): Evaluator {
+  const seen = new Set<string>();
+  return (log, asOf, out) => {
+    seen.clear();
+    const flags = log.flags[index] ?? [];
+    const links = log.links[index] as Map<string, number>;
+    for (let i = lowerBound(flags, asOf - windowMs), hi = upperBound(flags, asOf); i < hi; i++) {
+      const x = (flags[i] as { x: string }).x;
+      if ((links.get(x) ?? Infinity) <= asOf) seen.add(x);
+    }
+    out[name] = seen.size;
+  };
+}
+
+/** Ratios in dependency order (the loader has already refused cycles). */
+function ratioOrder(features: readonly FeatureDefinition[]): Extract<FeatureDefinition, { kind: 'ratio' }>[] {
+  const ratios = new Map(features.filter((f): f is Extract<FeatureDefinition, { kind: 'ratio' }> => f.kind === 'ratio').map((f) => [f.name, f]));
+  const ordered: Extract<FeatureDefinition, { kind: 'ratio' }>[] = [];
+  const done = new Set<string>();
+  const visit = (name: string, depth: number): void => {
+    const f = ratios.get(name);
+    if (f === undefined || done.has(name) || depth > ratios.size) return;
+    visit(f.numerator, depth + 1);
+    visit(f.denominator, depth + 1);
+    if (!done.has(name)) { done.add(name); ordered.push(f); }
+  };
+  for (const name of ratios.keys()) visit(name, 0);
+  return ordered;
+}

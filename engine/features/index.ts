@@ -1,0 +1,23 @@
+export type { FeatureStore } from './store.js';
+export {
+  featureNames,
+  DEFAULT_MAX_ACCOUNTS_PER_VALUE,
+  type FeatureDefinitions,
+  type FeatureDefinition,
+  type FeatureKind,
+  type WhereClause,
+  type CountDefinition,
+  type SumDefinition,
+  type DistinctDefinition,
+  type LatestDefinition,
+  type SharedDefinition,
+  type RatioDefinition,
+  type AgeDefinition,
+  type LinkedDefinition,
+} from './definitions.js';
+export { loadFeatureDefinitions, featuresSchema, type FeatureLoadResult } from './load.js';
+export { compileFeatures, emptyResult, RETENTION_MARGIN_MS, type CompiledFeatures, type CompiledLinked, type CompiledShared } from './compile.js';
+export { computeFeatures } from './compute.js';
+export { emptyAccountLog, insertEntry, insertFlag, type AccountLog, type Entry, type FlagEntry } from './account-log.js';
+export { extractEntry, encodeEntryValue, decodeEntryValue } from './entry.js';
+export { MemoryFeatureStore } from './memory-store.js';

@@ -1,0 +1,79 @@
+/**
+ * What each event type keeps in the account log: the dotted field paths the definitions read, in a
+ * fixed order ("slots"), and how to pull them from an event. Values are escaped canonical strings so
+ * the memory store and the Redis encoding hold byte-identical data.
+ */
+import { eventTypes, type EventType } from '../events/index.js';
+import type { FeatureDefinition } from './definitions.js';
+
+export interface TypeLayout {
+  readonly type: EventType;
+  /** One character, the type's position in `eventTypes`. */
+  readonly code: string;
+  /** Two characters derived from `paths`: entries written under another layout are recognised, not misread. */
+  readonly tag: string;
+  readonly paths: readonly string[];
+  readonly getters: readonly ((event: object) => string)[];
+}
+
+/** Escapes the encoding's separators so a value can never split a payload. */
+export function escapeValue(value: string): string {
+  return /[%|,]/.test(value) ? value.replace(/%/g, '%25').replace(/\|/g, '%7C').replace(/,/g, '%2C') : value;
+}
+
+/** Canonical string of a scalar: numbers in JS shortest round-trip form, so Number(s) gives the value back. */
+function canonical(value: unknown): string | undefined {
+  if (typeof value === 'string') return escapeValue(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** A getter for a dotted path; a path crossing arrays yields all values joined by ','. */
+export function fieldGetter(path: string): (event: object) => string {
+  const parts = path.split('.');
+  if (parts.length === 1) {
+    const key = parts[0] as string;
+    return (event) => canonical((event as Record<string, unknown>)[key]) ?? '';
+  }
+  const collect = (value: unknown, depth: number, out: string[]): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) collect(item, depth, out);
+      return;
+    }
+    if (depth === parts.length) {
+      const s = canonical(value);
+      if (s !== undefined) out.push(s);
+      return;
+    }
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, parts[depth] as string)) {
+      collect((value as Record<string, unknown>)[parts[depth] as string], depth + 1, out);
+    }
+  };
+  return (event) => {
+    const out: string[] = [];
+    collect(event, 0, out);
+    return out.join(',');
+  };
+}
+
+/** Collects, per event type, every field path any definition reads from it. */
+export function buildLayouts(features: readonly FeatureDefinition[]): TypeLayout[] {
+  const paths = new Map<EventType, Set<string>>(eventTypes.map((t) => [t, new Set<string>()]));
+  for (const f of features) {
+    if (f.kind === 'ratio' || f.kind === 'age') continue;
+    const wanted: string[] = f.kind === 'linked' ? [...f.via] : f.kind === 'count' ? [] : [f.field];
+    if (f.kind !== 'linked') for (const w of f.where) wanted.push(w.path);
+    for (const type of f.events) for (const p of wanted) paths.get(type)?.add(p);
+  }
+  // Flag matching of linked features reads the where-fields of their flaggedBy count features, already included above.
+  return eventTypes.map((type, index) => {
+    const list = [...(paths.get(type) ?? [])].sort();
+    return { type, code: String.fromCharCode(97 + index), tag: layoutTag(list), paths: list, getters: list.map(fieldGetter) };
+  });
+}
+
+function layoutTag(paths: readonly string[]): string {
+  let h = 0x811c9dc5;
+  for (const ch of paths.join(',')) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return (h % 1296).toString(36).padStart(2, '0');
+}
