@@ -1,0 +1,261 @@
+/**
+ * Redis-backed FeatureStore. Each account is ONE hash "<prefix>:a:{<accountId>}" holding its compact
+ * event log plus the cross-account facts (links, flags of linked accounts, shared values) recorded at
+ * write time, so a read is a single HGETALL of one key, decoded and handed to the same pure
+ * `computeFeatures` the in-memory store uses.
+ *
+ * Writes take up to four pipelined round trips per batch (however large):
+ *   1. apply each event to its account (idempotent by event id, own flags recorded, links returned);
+ *   2. record uses of link values / shared values in their index zsets; copy new flags to linked accounts;
+ *   3. write links / shared-value times on both accounts of each pair, reading each one's own flags;
+ *   4. copy those flags across the new links.
+ * Every script touches one key, so the store also works on Redis Cluster (no CROSSSLOT).
+ */
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { atMs, type RefundGuardEvent } from '../../engine/events/index.js';
+import {
+  compileFeatures,
+  computeFeatures,
+  decodeEntryValue,
+  emptyAccountLog,
+  encodeEntryValue,
+  extractEntry,
+  type AccountLog,
+  type CompiledFeatures,
+  type FeatureDefinitions,
+  type FeatureStore,
+} from '../../engine/features/index.js';
+import { applyScript, indexScript, mergeScript } from './redis/feature-scripts.js';
+
+export interface RedisFeatureStoreOptions {
+  /** Key prefix (server: --redis-prefix / REDIS_PREFIX). Default "rg". */
+  prefix?: string;
+}
+
+type Client = Redis | Cluster;
+type Arg = string | number;
+interface Op {
+  command: 'rgFeatApply' | 'rgFeatIndex' | 'rgFeatMerge';
+  key: string;
+  args: Arg[];
+}
+type ScriptTarget = Record<Op['command'], (key: string, ...args: Arg[]) => unknown>;
+
+/** Ids longer than this are stored as a 72-bit digest, keeping hash entries small (listpack-encoded). */
+const MAX_PLAIN_ID = 16;
+
+export class RedisFeatureStore implements FeatureStore {
+  readonly compiled: CompiledFeatures;
+  readonly prefix: string;
+  private readonly linkedByName: Map<string, number>;
+  private readonly sharedByName: Map<string, number>;
+
+  /** Does not own `client`: close() leaves the connection open. Adds three script commands (rgFeat*) to it. */
+  constructor(private readonly client: Client, definitions: FeatureDefinitions | CompiledFeatures, options: RedisFeatureStoreOptions = {}) {
+    this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions);
+    this.prefix = options.prefix ?? 'rg';
+    this.linkedByName = new Map(this.compiled.linked.map((l, i) => [l.name, i]));
+    this.sharedByName = new Map(this.compiled.shared.map((s, i) => [s.name, i]));
+    client.defineCommand('rgFeatApply', { numberOfKeys: 1, lua: applyScript });
+    client.defineCommand('rgFeatIndex', { numberOfKeys: 1, lua: indexScript });
+    client.defineCommand('rgFeatMerge', { numberOfKeys: 1, lua: mergeScript });
+  }
+
+  accountKey(accountId: string): string {
+    return `${this.prefix}:a:{${accountId}}`;
+  }
+
+  async read(accountId: string, asOf: number): Promise<Record<string, number>> {
+    const flat = (await this.client.call('HGETALL', this.accountKey(accountId))) as string[];
+    return computeFeatures(this.compiled, this.decode(flat), asOf);
+  }
+
+  async close(): Promise<void> {
+    // The client belongs to the caller.
+  }
+
+  async apply(events: readonly RefundGuardEvent[]): Promise<{ applied: number; duplicates: number }> {
+    const c = this.compiled;
+    const ttl = c.retentionMs;
+    let applied = 0;
+    let duplicates = 0;
+    // Round trip 1: the events themselves.
+    const accepted: { a: string; ti: number; t: number; f: readonly string[] }[] = [];
+    const ops1: Op[] = [];
+    for (const event of events) {
+      if (event.type === 'merchant.updated') { applied++; continue; }
+      const t = atMs(event);
+      const entry = extractEntry(c, event, t);
+      const ti = c.typeIndex.get(event.type);
+      if (entry === undefined || ti === undefined) { applied++; continue; }
+      const flagFeatures = c.linked.filter((l) => l.isFlag(ti, entry)).map((l) => l.name);
+      ops1.push({ command: 'rgFeatApply', key: this.accountKey(event.accountId), args: [shortId(event.eventId), t, encodeEntryValue(entry), c.retentionMs, ttl, ...flagFeatures] });
+      accepted.push({ a: event.accountId, ti, t, f: entry.f });
+    }
+    const results1 = await this.run(ops1);
+    // Round trip 2: index the values that link accounts; send new flags to already-linked accounts.
+    const ops2: Op[] = [];
+    const pending: { a: string; feature: string; linked: boolean; value: string }[] = [];
+    const merges = new MergeBatch();
+    results1.forEach((r, k) => {
+      const { a, ti, t, f } = accepted[k] as (typeof accepted)[number];
+      const [added, ...groups] = r as [number, ...string[][]];
+      if (added === 1) applied++;
+      else duplicates++;
+      for (const [feature, ...linkedAccounts] of groups) {
+        for (const x of linkedAccounts) merges.get(this.accountKey(x)).set.push(`f|${feature}|${a}|${t}`);
+      }
+      for (const lf of c.linked) {
+        for (const { slot, path } of lf.viaSlots.get(ti) ?? []) {
+          for (const v of splitValues(f[slot])) {
+            ops2.push({ command: 'rgFeatIndex', key: `${this.prefix}:ix:${lf.name}:{${path}=${v}}`, args: [a, t, lf.cap, ttl] });
+            pending.push({ a, feature: lf.name, linked: true, value: v });
+          }
+        }
+      }
+      for (const sf of c.shared) {
+        const slot = sf.slots.get(ti);
+        if (slot === undefined) continue;
+        for (const v of splitValues(f[slot])) {
+          ops2.push({ command: 'rgFeatIndex', key: `${this.prefix}:sx:${sf.name}:{${v}}`, args: [a, t, sf.cap, ttl] });
+          pending.push({ a, feature: sf.name, linked: false, value: v });
+        }
+      }
+    });
+    const results2 = await this.run([...ops2, ...merges.ops(ttl, false)]);
+    // Round trip 3: write links / shared-value times on both sides, reading each side's own flags.
+    const pairs: { a: string; b: string; feature: string }[] = [];
+    const merges3 = new MergeBatch();
+    pending.forEach((p, k) => {
+      const index = zsetPairs(results2[k] as string[]);
+      const mine = index.get(p.a);
+      if (mine === undefined) return; // value shared by too many accounts
+      for (const [b, theirs] of index) {
+        if (b === p.a) continue;
+        const ka = this.accountKey(p.a);
+        const kb = this.accountKey(b);
+        if (p.linked) {
+          const since = Math.max(mine, theirs);
+          merges3.get(ka).min.push([`l|${p.feature}|${b}`, since]);
+          merges3.get(kb).min.push([`l|${p.feature}|${p.a}`, since]);
+          pairs.push({ a: p.a, b, feature: p.feature });
+        } else {
+          merges3.get(ka).min.push([`s|${p.feature}|${p.value}`, theirs]);
+          merges3.get(kb).min.push([`s|${p.feature}|${p.value}`, mine]);
+        }
+      }
+    });
+    if (merges3.size === 0) return { applied, duplicates };
+    const keys3 = merges3.keys();
+    const results3 = await this.run(merges3.ops(ttl, true));
+    // Round trip 4: copy each side's flags onto the other.
+    const ownFlags = new Map<string, string[]>();
+    keys3.forEach((key, k) => ownFlags.set(key, results3[k] as string[]));
+    const merges4 = new MergeBatch();
+    for (const { a, b, feature } of pairs) {
+      this.copyFlags(ownFlags.get(this.accountKey(b)) ?? [], feature, b, merges4.get(this.accountKey(a)).set);
+      this.copyFlags(ownFlags.get(this.accountKey(a)) ?? [], feature, a, merges4.get(this.accountKey(b)).set);
+    }
+    if (merges4.size > 0) await this.run(merges4.ops(ttl, false));
+    return { applied, duplicates };
+  }
+
+  private copyFlags(own: readonly string[], feature: string, from: string, into: string[]): void {
+    const prefix = `g|${feature}|`;
+    for (const g of own) if (g.startsWith(prefix)) into.push(`f|${feature}|${from}|${g.slice(prefix.length)}`);
+  }
+
+  /** Standalone: one pipeline. Cluster: pipelines must stay within a slot, so send commands individually (ioredis batches per node). */
+  private async run(ops: readonly Op[]): Promise<unknown[]> {
+    if (ops.length === 0) return [];
+    if (this.client.isCluster) {
+      const target = this.client as unknown as ScriptTarget;
+      return Promise.all(ops.map((op) => target[op.command](op.key, ...op.args)));
+    }
+    const pipeline = this.client.pipeline();
+    const target = pipeline as unknown as ScriptTarget;
+    for (const op of ops) target[op.command](op.key, ...op.args);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    });
+  }
+
+  /** HGETALL (flat field/value list) → AccountLog. */
+  private decode(flat: readonly string[]): AccountLog {
+    const c = this.compiled;
+    const log = emptyAccountLog(c.layouts.length, c.linked.length, c.shared.length);
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const field = flat[i] as string;
+      const value = flat[i + 1] as string;
+      if (field === '^') { log.firstSeen = Number(value); continue; }
+      if (field.charCodeAt(1) === 124 /* '|' */) {
+        const parts = field.split('|');
+        const kind = parts[0];
+        const feature = parts[1] ?? '';
+        if (kind === 'l') {
+          const li = this.linkedByName.get(feature);
+          if (li !== undefined) log.links[li]?.set(parts[2] ?? '', Number(value));
+        } else if (kind === 'f') {
+          const li = this.linkedByName.get(feature);
+          if (li !== undefined) log.flags[li]?.push({ x: parts[2] ?? '', t: Number(parts[3]) });
+        } else if (kind === 's') {
+          const si = this.sharedByName.get(feature);
+          if (si !== undefined) log.shared[si]?.set(field.slice(3 + feature.length), Number(value));
+        }
+        continue;
+      }
+      const decoded = decodeEntryValue(c, field, value);
+      if (decoded !== undefined) log.buckets[decoded.ti]?.push(decoded.entry);
+    }
+    for (const bucket of log.buckets) if (bucket.length > 1) bucket.sort(compareEntry);
+    for (const flags of log.flags) if (flags.length > 1) flags.sort((x, y) => x.t - y.t);
+    return log;
+  }
+}
+
+function compareEntry(a: { t: number; key: string }, b: { t: number; key: string }): number {
+  return a.t - b.t || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/** Per-key accumulation of merge-script work, so each account gets one script call per round trip. */
+class MergeBatch {
+  private readonly byKey = new Map<string, { min: [string, number][]; set: string[] }>();
+  get size(): number {
+    return this.byKey.size;
+  }
+  get(key: string): { min: [string, number][]; set: string[] } {
+    let m = this.byKey.get(key);
+    if (m === undefined) this.byKey.set(key, (m = { min: [], set: [] }));
+    return m;
+  }
+  keys(): string[] {
+    return [...this.byKey.keys()];
+  }
+  ops(ttl: number, wantOwnFlags: boolean): Op[] {
+    return [...this.byKey].map(([key, m]) => ({
+      command: 'rgFeatMerge' as const,
+      key,
+      args: [ttl, wantOwnFlags ? 1 : 0, m.min.length, ...m.min.flat(), ...m.set],
+    }));
+  }
+}
+
+function zsetPairs(flat: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i] as string, Number(flat[i + 1]));
+  return out;
+}
+
+function splitValues(v: string | undefined): readonly string[] {
+  if (!v) return [];
+  return v.includes(',') ? v.split(',') : [v];
+}
+
+/** The hash field of an event: the id itself when short, else a 72-bit digest ('#' never occurs in ids). */
+export function shortId(eventId: string): string {
+  if (eventId.length <= MAX_PLAIN_ID) return eventId;
+  return '#' + createHash('sha1').update(eventId).digest('base64url').slice(0, 12);
+}

@@ -1,0 +1,106 @@
+/**
+ * Lua scripts of the Redis feature store. Each touches exactly one key (so it runs on any Cluster
+ * node) and is idempotent, so a retried batch converges to the same state.
+ *
+ * Account hash fields (key "<prefix>:a:{<accountId>}"):
+ *   <eventId or #digest>  "<t base36>|<entry key>"      one per event (HSETNX = idempotency)
+ *   ^                     first event time (ms)
+ *   g|<feature>|<t>       this account was flagged at t
+ *   l|<feature>|<X>       linked to account X since (ms)  (kept at the minimum)
+ *   f|<feature>|<X>|<t>   linked account X was flagged at t
+ *   s|<feature>|<value>   another account first used value at (ms) (kept at the minimum)
+ */
+
+/**
+ * KEYS[1] account hash. ARGV: id, t (ms), value, retentionMs, ttlMs, flagFeature...
+ * Stores the event unless its id is known, keeps "^" at the minimum, records own flags and returns,
+ * per flag feature, the accounts linked so far: {added, {feature, X...}, ...}. Flag written before the
+ * links are read, in one atomic step: a concurrent link step either sees the flag or is seen.
+ */
+export const applyScript = `
+local key = KEYS[1]
+local t = tonumber(ARGV[2])
+local added = redis.call('HSETNX', key, ARGV[1], ARGV[3])
+if added == 1 then
+  local first = redis.call('HGET', key, '^')
+  if (not first) or t < tonumber(first) then redis.call('HSET', key, '^', ARGV[2]) end
+end
+local out = {added}
+if #ARGV > 5 then
+  local all = nil
+  for i = 6, #ARGV do
+    local feature = ARGV[i]
+    redis.call('HSET', key, 'g|' .. feature .. '|' .. ARGV[2], '')
+    all = all or redis.call('HGETALL', key)
+    local prefix = 'l|' .. feature .. '|'
+    local group = {feature}
+    for j = 1, #all, 2 do
+      local f = all[j]
+      if string.sub(f, 1, #prefix) == prefix then group[#group + 1] = string.sub(f, #prefix + 1) end
+    end
+    out[#out + 1] = group
+  end
+end
+if added == 1 and redis.call('HLEN', key) % 64 == 0 then
+  -- Amortised trim: entries and flags older than retention before this event can no longer be read.
+  local horizon = t - tonumber(ARGV[4])
+  local all = redis.call('HGETALL', key)
+  for j = 1, #all, 2 do
+    local f = all[j]
+    local c = string.sub(f, 1, 2)
+    local at = nil
+    if c == 'f|' or c == 'g|' then
+      at = tonumber(string.match(f, '|(%-?%d+)$'))
+    elseif f ~= '^' and c ~= 'l|' and c ~= 's|' then
+      at = tonumber(string.match(all[j + 1], '^([^|]+)|'), 36)
+    end
+    if at and at < horizon then redis.call('HDEL', key, f) end
+  end
+end
+redis.call('PEXPIRE', key, ARGV[5])
+return out
+`;
+
+/**
+ * KEYS[1] an index zset (value → account → first use). ARGV: account, t, cap, ttlMs.
+ * Returns the index after recording the use (flat member/score list), or {} when the value already
+ * has `cap` accounts and this one is not among them (a public value: no links).
+ */
+export const indexScript = `
+local key = KEYS[1]
+if not redis.call('ZSCORE', key, ARGV[1]) and redis.call('ZCARD', key) >= tonumber(ARGV[3]) then return {} end
+redis.call('ZADD', key, 'LT', ARGV[2], ARGV[1])
+redis.call('PEXPIRE', key, ARGV[4])
+return redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+`;
+
+/**
+ * KEYS[1] account hash. ARGV: ttlMs, wantOwnFlags (1|0), n, then n pairs (field, ms) kept at the
+ * minimum, then fields set to ''. Writes first, then (if asked) returns the account's own flag
+ * fields "g|<feature>|<t>" — the other half of the flag/link handshake of applyScript.
+ */
+export const mergeScript = `
+local key = KEYS[1]
+local n = tonumber(ARGV[3])
+local i = 4
+for k = 1, n do
+  local f = ARGV[i]
+  local t = tonumber(ARGV[i + 1])
+  local cur = redis.call('HGET', key, f)
+  if (not cur) or t < tonumber(cur) then redis.call('HSET', key, f, ARGV[i + 1]) end
+  i = i + 2
+end
+while i <= #ARGV do
+  redis.call('HSET', key, ARGV[i], '')
+  i = i + 1
+end
+redis.call('PEXPIRE', key, ARGV[1])
+local out = {}
+if ARGV[2] == '1' then
+  local all = redis.call('HGETALL', key)
+  for j = 1, #all, 2 do
+    if string.sub(all[j], 1, 2) == 'g|' then out[#out + 1] = all[j] end
+  end
+end
+return out
+`;

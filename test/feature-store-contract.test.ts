@@ -1,0 +1,190 @@
+/**
+ * The FeatureStore contract, run against the in-memory store and against real Redis (127.0.0.1:6379,
+ * random key prefix per run, every key deleted afterwards).
+ */
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RefundGuardEvent } from '../engine/events/index.js';
+import { loadFeatureDefinitions, MemoryFeatureStore, type FeatureDefinitions, type FeatureStore } from '../engine/features/index.js';
+import { RedisFeatureStore } from '../server/stores/redis-feature-store.js';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2027-03-01T00:00:00Z');
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function loadShipped(): FeatureDefinitions {
+  const r = loadFeatureDefinitions('policies/features.yaml', readFileSync(new URL('../policies/features.yaml', import.meta.url), 'utf8'));
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.definitions;
+}
+const definitions = loadShipped();
+
+let seq = 0;
+const id = (): string => `e${++seq}`;
+const order = (accountId: string, at: number, extra: Partial<Record<'deviceId' | 'addressId' | 'merchantId', string>> & { amount?: number } = {}): RefundGuardEvent => ({
+  eventId: id(), type: 'order.placed', at: iso(at), accountId, merchantId: 'm1', orderId: `o${seq}`, amount: 100, ...extra,
+});
+const refund = (accountId: string, at: number, type: 'fast_refund' | 'refund_only' | 'return_refund' = 'refund_only', amount = 50, merchantId = 'm1'): RefundGuardEvent => ({
+  eventId: id(), type: 'refund.requested', at: iso(at), accountId, merchantId, orderId: `o${seq}`, amount, refund: { type, reason: 'damaged' },
+});
+const forged = (accountId: string, at: number): RefundGuardEvent => ({
+  eventId: id(), type: 'evidence.appraised', at: iso(at), accountId, merchantId: 'm1', reportId: `r${seq}`, verdict: 'forged',
+});
+const upheld = (accountId: string, at: number, outcome: 'upheld' | 'dismissed' = 'upheld'): RefundGuardEvent => ({
+  eventId: id(), type: 'complaint.resolved', at: iso(at), accountId, merchantId: 'm1', complaintId: `c${seq}`, outcome,
+});
+const report = (accountId: string, at: number, sha: string[]): RefundGuardEvent => ({
+  eventId: id(), type: 'evidence.reported', at: iso(at), accountId, merchantId: 'm1', reportId: `r${seq}`, reason: 'photo from the web',
+  evidence: sha.map((s) => ({ kind: 'photo', sha256: s })),
+});
+const sha = (c: string): string => c.repeat(64).slice(0, 64);
+
+const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
+const runPrefix = `rgtest:${randomBytes(6).toString('hex')}`;
+let storeNo = 0;
+
+beforeAll(async () => {
+  await redis.connect();
+});
+afterAll(async () => {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  expect((await redis.scan('0', 'MATCH', `${runPrefix}:*`, 'COUNT', 10000))[1]).toEqual([]);
+  redis.disconnect();
+});
+
+const factories: [string, () => FeatureStore][] = [
+  ['MemoryFeatureStore', () => new MemoryFeatureStore(definitions)],
+  ['RedisFeatureStore', () => new RedisFeatureStore(redis, definitions, { prefix: `${runPrefix}:${++storeNo}` })],
+];
+
+describe.each(factories)('%s', (_name, create) => {
+  let store: FeatureStore;
+  beforeEach(() => {
+    store = create();
+  });
+
+  it('returns every shipped feature as 0 for an unknown account', async () => {
+    const f = await store.read('nobody', T0);
+    expect(Object.keys(f)).toEqual(definitions.features.map((d) => d.name));
+    expect(Object.values(f).every((v) => v === 0)).toBe(true);
+  });
+
+  it('computes each count, sum, distinct, ratio and age feature of an ordinary account', async () => {
+    const events: RefundGuardEvent[] = [];
+    for (let i = 0; i < 10; i++) events.push(order('a', T0 - i * 8 * DAY));
+    events.push(refund('a', T0 - 2 * DAY, 'fast_refund', 30, 'm1'), refund('a', T0 - 40 * DAY, 'refund_only', 70, 'm2'));
+    events.push(refund('a', T0 - 5 * DAY, 'fast_refund', 12.5, 'm3'), forged('a', T0 - 100 * DAY), upheld('a', T0 - 200 * DAY), upheld('a', T0 - 10 * DAY, 'dismissed'));
+    await store.apply(events);
+    const f = await store.read('a', T0);
+    expect(f).toMatchObject({
+      orders90d: 10, refunds90d: 3, refundRate90d: 0.3, fastRefunds30d: 2, refundAmount30d: 42.5,
+      forgedEvidence365d: 1, upheldComplaints365d: 1, distinctMerchantsRefunded30d: 2, accountAgeDays: 200,
+      linkedFlaggedAccounts365d: 0, reusedEvidenceFingerprints365d: 0,
+    });
+  });
+
+  it('counts events exactly on both window edges and ignores one just outside', async () => {
+    await store.apply([order('w', T0 - 90 * DAY), order('w', T0), order('w', T0 - 90 * DAY - 1), refund('w', T0 - 30 * DAY, 'fast_refund'), refund('w', T0 - 30 * DAY - 1, 'fast_refund')]);
+    const f = await store.read('w', T0);
+    expect(f['orders90d']).toBe(2);
+    expect(f['fastRefunds30d']).toBe(1);
+    expect((await store.read('w', T0 + 1))['orders90d']).toBe(1);
+  });
+
+  it('ignores events after asOf', async () => {
+    await store.apply([order('p', T0), order('p', T0 + 1)]);
+    expect((await store.read('p', T0 - 1))['orders90d']).toBe(0);
+    expect((await store.read('p', T0))['orders90d']).toBe(1);
+    expect((await store.read('p', T0 - 1))['accountAgeDays']).toBe(0);
+  });
+
+  it('counts an event sent twice, or a batch sent twice, once', async () => {
+    const batch = [order('d', T0 - DAY), refund('d', T0)];
+    expect(await store.apply([...batch, batch[0] as RefundGuardEvent])).toEqual({ applied: 2, duplicates: 1 });
+    expect(await store.apply(batch)).toEqual({ applied: 0, duplicates: 2 });
+    const f = await store.read('d', T0);
+    expect(f['orders90d']).toBe(1);
+    expect(f['refunds90d']).toBe(1);
+    expect(f['refundAmount30d']).toBe(50);
+  });
+
+  it('gives the same features whatever order the events arrive in', async () => {
+    const events = [order('x', T0 - 3 * DAY), refund('x', T0 - DAY, 'fast_refund', 10), order('x', T0 - 2 * DAY), refund('x', T0 - 5 * DAY, 'refund_only', 7), forged('x', T0 - 4 * DAY)];
+    const renamed = events.map((e) => ({ ...e, eventId: `${e.eventId}r`, accountId: 'y' }) as RefundGuardEvent);
+    await store.apply(events);
+    for (const e of renamed.reverse()) await store.apply([e]);
+    for (const asOf of [T0 - 4 * DAY, T0 - 2 * DAY, T0]) expect(await store.read('y', asOf)).toEqual(await store.read('x', asOf));
+  });
+
+  it('answers a refund rate of 0 when there are no orders', async () => {
+    await store.apply([refund('r', T0)]);
+    const f = await store.read('r', T0);
+    expect(f['refunds90d']).toBe(1);
+    expect(f['refundRate90d']).toBe(0);
+  });
+
+  it('counts distinct merchants exactly', async () => {
+    const merchants = ['m1', 'm2', 'm1', 'm3', 'm2', 'm:4', 'm1'];
+    await store.apply(merchants.map((m, i) => refund('dm', T0 - i * DAY, 'refund_only', 1, m)));
+    expect((await store.read('dm', T0))['distinctMerchantsRefunded30d']).toBe(4);
+    expect((await store.read('dm', T0 - 4 * DAY))['distinctMerchantsRefunded30d']).toBe(3);
+  });
+
+  it('shows organised rings: an account sharing a device with two flagged accounts sees 2, point in time', async () => {
+    await store.apply([
+      order('ring1', T0, { deviceId: 'dev1' }),
+      order('ring2', T0 + DAY, { deviceId: 'dev1' }),
+      order('ring3', T0 + 2 * DAY, { deviceId: 'dev1', addressId: 'h9' }),
+      forged('ring1', T0 + 10 * DAY),
+      upheld('ring2', T0 + 20 * DAY),
+      order('loner', T0, { deviceId: 'dev2' }),
+    ]);
+    const linked = async (a: string, at: number): Promise<number | undefined> => (await store.read(a, at))['linkedFlaggedAccounts365d'];
+    expect(await linked('ring3', T0 + 5 * DAY)).toBe(0);
+    expect(await linked('ring3', T0 + 10 * DAY)).toBe(1);
+    expect(await linked('ring3', T0 + 20 * DAY)).toBe(2);
+    expect(await linked('ring1', T0 + 30 * DAY)).toBe(1); // others only: ring2, not itself
+    expect(await linked('loner', T0 + 30 * DAY)).toBe(0);
+    // The flag window: forged at +10d drops out after 365 days.
+    expect(await linked('ring3', T0 + 10 * DAY + 365 * DAY + 1)).toBe(1);
+  });
+
+  it('links accounts only from the time they share a value, including flags older than the link', async () => {
+    await store.apply([forged('old1', T0), order('old1', T0 - DAY, { addressId: 'flat7' }), order('new1', T0 + 50 * DAY, { addressId: 'flat7' })]);
+    expect((await store.read('new1', T0 + 50 * DAY - 1))['linkedFlaggedAccounts365d']).toBe(0);
+    expect((await store.read('new1', T0 + 50 * DAY))['linkedFlaggedAccounts365d']).toBe(1);
+    // Arriving late (out of order) still links from the earlier time.
+    await store.apply([order('new1', T0 + 10 * DAY, { deviceId: 'x', addressId: 'flat7' })]);
+    expect((await store.read('new1', T0 + 10 * DAY))['linkedFlaggedAccounts365d']).toBe(1);
+  });
+
+  it('counts evidence fingerprints that another account also used', async () => {
+    await store.apply([report('fp1', T0, [sha('a'), sha('b')]), report('fp2', T0 + DAY, [sha('b'), sha('c')]), report('fp3', T0 + 2 * DAY, [sha('d')])]);
+    const reused = async (a: string, at: number): Promise<number | undefined> => (await store.read(a, at))['reusedEvidenceFingerprints365d'];
+    expect(await reused('fp1', T0)).toBe(0);
+    expect(await reused('fp1', T0 + DAY)).toBe(1);
+    expect(await reused('fp2', T0 + DAY)).toBe(1);
+    expect(await reused('fp3', T0 + 3 * DAY)).toBe(0);
+    await store.apply([report('fp3', T0 + 3 * DAY, [sha('a'), sha('c')])]);
+    expect(await reused('fp3', T0 + 3 * DAY)).toBe(2);
+    expect(await reused('fp1', T0 + 3 * DAY)).toBe(2);
+  });
+
+  it('counts account age in whole days from the first event of any type', async () => {
+    await store.apply([refund('age', T0 - 3 * DAY - 1), order('age', T0 - 400 * DAY)]);
+    expect((await store.read('age', T0))['accountAgeDays']).toBe(400);
+    expect((await store.read('age', T0 - 400 * DAY + DAY - 1))['accountAgeDays']).toBe(0);
+  });
+
+  it('accepts merchant.updated without counting it for any account', async () => {
+    const r = await store.apply([{ eventId: id(), type: 'merchant.updated', at: iso(T0), merchantId: 'm1', settings: { oneClickReject: true }, cohorts: ['pilot'] }]);
+    expect(r).toEqual({ applied: 1, duplicates: 0 });
+  });
+});
