@@ -188,3 +188,88 @@ describe.each(factories)('%s', (_name, create) => {
     expect(r).toEqual({ applied: 1, duplicates: 0 });
   });
 });
+
+/** Deterministic PRNG (mulberry32) so a failure replays. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomHistory(seed: number, count: number, accounts: number): RefundGuardEvent[] {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const events: RefundGuardEvent[] = [];
+  const span = 500 * DAY;
+  for (let i = 0; i < count; i++) {
+    const accountId = `acc${Math.floor(rnd() ** 2 * accounts)}`;
+    // A third of the times on whole hours, so same-instant ties (ordered by entry key) occur.
+    const offset = Math.floor(rnd() * span);
+    const at = iso(T0 + (rnd() < 0.33 ? offset - (offset % 3_600_000) : offset));
+    const base = { eventId: `s${seed}-${i}`, at, accountId, merchantId: `m${Math.floor(rnd() * 6)}` };
+    const r = rnd();
+    if (r < 0.45) {
+      events.push({ ...base, type: 'order.placed', orderId: `o${i}`, amount: Math.round(rnd() * 50000) / 100,
+        ...(rnd() < 0.7 ? { deviceId: `dev${Math.floor(rnd() * accounts * 0.6)}` } : {}),
+        ...(rnd() < 0.5 ? { addressId: `adr${Math.floor(rnd() * accounts * 0.6)}` } : {}) });
+    } else if (r < 0.7) {
+      events.push({ ...base, type: 'refund.requested', orderId: `o${i}`, amount: Math.round(rnd() * 30000) / 100,
+        refund: { type: pick(['fast_refund', 'refund_only', 'return_refund'] as const), reason: pick(['damaged', 'a|b,c%']) } });
+    } else if (r < 0.78) {
+      events.push({ ...base, type: 'evidence.appraised', reportId: `r${i}`, verdict: pick(['forged', 'genuine'] as const) });
+    } else if (r < 0.86) {
+      events.push({ ...base, type: 'complaint.resolved', complaintId: `c${i}`, outcome: pick(['upheld', 'dismissed'] as const) });
+    } else if (r < 0.93) {
+      const n = 1 + Math.floor(rnd() * 3);
+      events.push({ ...base, type: 'evidence.reported', reportId: `r${i}`, reason: 'fake',
+        evidence: Array.from({ length: n }, () => ({ kind: 'photo', sha256: sha(Math.floor(rnd() * 40).toString(16).padStart(2, '0')) })) });
+    } else {
+      events.push({ ...base, type: 'return.received', orderId: `o${i}` });
+    }
+  }
+  return events;
+}
+
+describe('MemoryFeatureStore and RedisFeatureStore', () => {
+  it.each([1, 2, 3])('compute identical features for every account at many times from the same random history (seed %i)', async (seed) => {
+    const events = randomHistory(seed, 3000, 150);
+    const rnd = prng(seed * 7919);
+    const sorted = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const memory = new MemoryFeatureStore(definitions);
+    const red = new RedisFeatureStore(redis, definitions, { prefix: `${runPrefix}:diff${seed}` });
+    const accounts = [...new Set(events.map((e) => (e.type === 'merchant.updated' ? '' : e.accountId)))];
+    let nonZeroLinked = 0;
+    let nonZeroShared = 0;
+    let next = 0;
+    // Replay as the simulator and server see it: time order with local disorder, some re-sent events,
+    // and reads as of "now" (stores guarantee exact reads within retention of the newest event).
+    for (const checkpoint of [T0 + 100 * DAY, T0 + 250 * DAY, T0 + 400 * DAY, T0 + 501 * DAY]) {
+      const slice: RefundGuardEvent[] = [];
+      while (next < sorted.length && Date.parse((sorted[next] as RefundGuardEvent).at) <= checkpoint) slice.push(sorted[next++] as RefundGuardEvent);
+      for (let i = 0; i < slice.length; i++) {
+        const j = Math.min(slice.length - 1, i + Math.floor(rnd() * 40));
+        [slice[i], slice[j]] = [slice[j] as RefundGuardEvent, slice[i] as RefundGuardEvent];
+      }
+      const resent = slice.filter(() => rnd() < 0.05);
+      const replay = [...slice, ...resent];
+      for (const e of replay) memory.applySync(e);
+      for (let i = 0; i < replay.length; i += 250) await red.apply(replay.slice(i, i + 250));
+      for (const asOf of [checkpoint - 3 * DAY, checkpoint]) {
+        for (const a of accounts) {
+          const m = memory.readSync(a, asOf);
+          expect(await red.read(a, asOf), `${a} at ${iso(asOf)}`).toEqual(m);
+          if ((m['linkedFlaggedAccounts365d'] ?? 0) > 0) nonZeroLinked++;
+          if ((m['reusedEvidenceFingerprints365d'] ?? 0) > 0) nonZeroShared++;
+        }
+      }
+    }
+    // The history must exercise the cross-account features, or the comparison proves little.
+    expect(nonZeroLinked).toBeGreaterThan(20);
+    expect(nonZeroShared).toBeGreaterThan(20);
+  });
+});
