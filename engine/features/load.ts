@@ -138,10 +138,13 @@ function checkReferences(features: readonly FeatureDefinition[], raw: Record<str
   }
   // Only ratios reference features that are evaluated; find cycles among them by DFS.
   const state = new Map<string, 'visiting' | 'done'>();
+  let reported = false;
   const visit = (name: string, trail: string[]): void => {
     const f = byName.get(name);
     if (f === undefined || f.kind !== 'ratio' || state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
+      if (reported) return; // one report per cycle is enough; the rest of the walk would repeat it
+      reported = true;
       const cycle = [...trail.slice(trail.indexOf(name)), name];
       report(`/features/${escapePointer(name)}`, 'feature_cycle', `features reference each other in a cycle: ${cycle.join(' -> ')}`, true);
       return;
@@ -151,14 +154,21 @@ function checkReferences(features: readonly FeatureDefinition[], raw: Record<str
     visit(f.denominator, [...trail, name]);
     state.set(name, 'done');
   };
-  for (const name of Object.keys(raw)) visit(name, []);
+  for (const name of Object.keys(raw)) {
+    reported = false;
+    visit(name, []);
+  }
 }
 
 function schemaProblems(doc: LoadedYaml, errors: ErrorObject[]): Problem[] {
   const seen = new Set<string>();
   const problems: Problem[] = [];
+  // A failed oneOf reports every branch; keep one sentence per place: the enum error if there is one.
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  const enumPaths = new Set(errors.filter((e) => e.keyword === 'enum').map((e) => e.instancePath));
   for (const e of errors) {
     if (e.keyword === 'if') continue; // "must match then schema": the then-branch errors say why
+    if (oneOfPaths.has(e.instancePath) && e.keyword !== 'enum' && (enumPaths.has(e.instancePath) || e.keyword !== 'oneOf')) continue;
     const params = e.params as Record<string, unknown>;
     let pointer = e.instancePath;
     let message = e.message ?? e.keyword;
