@@ -37,6 +37,8 @@ export interface CompiledFeatures {
   readonly linked: readonly CompiledLinked[];
   readonly shared: readonly CompiledShared[];
   readonly evaluators: readonly Evaluator[];
+  /** Every feature at 0, keys in definition order; results are shallow copies (fast clone, stable shape). */
+  readonly zero: Readonly<Record<string, number>>;
 }
 
 export const RETENTION_MARGIN_MS = 7 * DAY_MS;
@@ -93,8 +95,11 @@ export function compileFeatures(definitions: FeatureDefinitions): CompiledFeatur
       out[name] = d === 0 ? 0 : (out[numerator] ?? 0) / d;
     });
   }
+  const zero: Record<string, number> = {};
+  for (const f of features) zero[f.name] = 0;
   return {
     definitions,
+    zero,
     names: features.map((f) => f.name),
     layouts,
     typeIndex,
@@ -107,9 +112,7 @@ export function compileFeatures(definitions: FeatureDefinitions): CompiledFeatur
 
 /** A fresh result object with every feature at 0, keys in definition order (stable hidden class). */
 export function emptyResult(compiled: CompiledFeatures): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const name of compiled.names) out[name] = 0;
-  return out;
+  return { ...compiled.zero };
 }
 
 function wherePredicate(where: readonly WhereClause[], slotOf: (path: string) => number): (e: Entry) => boolean {

@@ -109,7 +109,7 @@ export class RedisFeatureStore implements FeatureStore {
       for (const lf of c.linked) {
         for (const { slot, path } of lf.viaSlots.get(ti) ?? []) {
           for (const v of splitValues(f[slot])) {
-            ops2.push({ command: 'rgFeatIndex', key: `${this.prefix}:ix:${lf.name}:{${path}=${v}}`, args: [a, t, lf.cap, ttl] });
+            ops2.push({ command: 'rgFeatIndex', key: `${this.prefix}:x:${lf.name}:{${path}=${v}}`, args: [a, t, lf.cap, ttl] });
             pending.push({ a, feature: lf.name, linked: true, value: v });
           }
         }
@@ -118,7 +118,7 @@ export class RedisFeatureStore implements FeatureStore {
         const slot = sf.slots.get(ti);
         if (slot === undefined) continue;
         for (const v of splitValues(f[slot])) {
-          ops2.push({ command: 'rgFeatIndex', key: `${this.prefix}:sx:${sf.name}:{${v}}`, args: [a, t, sf.cap, ttl] });
+          ops2.push({ command: 'rgFeatIndex', key: `${this.prefix}:s:${sf.name}:{${v}}`, args: [a, t, sf.cap, ttl] });
           pending.push({ a, feature: sf.name, linked: false, value: v });
         }
       }
