@@ -26,6 +26,16 @@ const evidenceItem = {
     note: { type: 'string', maxLength: 2000 },
   },
 } as const;
+const refundRequest = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'reason'],
+  properties: {
+    type: { enum: ['fast_refund', 'refund_only', 'return_refund'] },
+    reason: text,
+    amount,
+  },
+} as const;
 const evidenceList = { type: 'array', minItems: 1, maxItems: 50, items: evidenceItem } as const;
 
 function eventSchema(type: EventType, account: boolean, required: string[], properties: Record<string, unknown>): JsonSchema {
@@ -55,6 +65,7 @@ export const eventSchemas: Readonly<Record<EventType, JsonSchema>> = {
       additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
     },
     cohorts: { type: 'array', maxItems: 100, uniqueItems: true, items: id },
+    category: id,
   }),
   'order.placed': eventSchema('order.placed', true, ['orderId', 'amount'], {
     orderId: id,
@@ -65,23 +76,10 @@ export const eventSchemas: Readonly<Record<EventType, JsonSchema>> = {
     deviceId: id,
     addressId: id,
   }),
-  'refund.requested': eventSchema('refund.requested', true, ['orderId', 'amount', 'refund'], {
-    orderId: id,
-    amount,
-    refund: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'reason'],
-      properties: {
-        type: { enum: ['fast_refund', 'refund_only', 'return_refund'] },
-        reason: text,
-        amount,
-      },
-    },
-  }),
+  'refund.requested': eventSchema('refund.requested', true, ['orderId', 'amount', 'refund'], { orderId: id, amount, refund: refundRequest }),
   'refund.completed': eventSchema('refund.completed', true, ['orderId'], { orderId: id, amount }),
   'return.received': eventSchema('return.received', true, ['orderId'], { orderId: id }),
-  'intervention.requested': eventSchema('intervention.requested', true, ['orderId'], { orderId: id, reason: text }),
+  'intervention.requested': eventSchema('intervention.requested', true, ['orderId'], { orderId: id, reason: text, amount, refund: refundRequest }),
   'evidence.reported': eventSchema('evidence.reported', true, ['reportId', 'evidence', 'reason'], {
     reportId: id,
     orderId: id,

@@ -38,6 +38,7 @@ export interface MerchantUpdatedEvent extends EventBase {
   type: 'merchant.updated';
   settings: Record<string, string | number | boolean | null>;
   cohorts: string[];
+  category?: string;
 }
 
 export interface OrderPlacedEvent extends AccountEventBase {
@@ -51,11 +52,17 @@ export interface OrderPlacedEvent extends AccountEventBase {
   addressId?: string;
 }
 
+export interface RefundRequest {
+  type: RefundType;
+  reason: string;
+  amount?: number;
+}
+
 export interface RefundRequestedEvent extends AccountEventBase {
   type: 'refund.requested';
   orderId: string;
   amount: number;
-  refund: { type: RefundType; reason: string; amount?: number };
+  refund: RefundRequest;
 }
 
 export interface RefundCompletedEvent extends AccountEventBase {
@@ -73,6 +80,9 @@ export interface InterventionRequestedEvent extends AccountEventBase {
   type: 'intervention.requested';
   orderId: string;
   reason?: string;
+  /** The refund the buyer asks the platform to enforce, when known. */
+  amount?: number;
+  refund?: RefundRequest;
 }
 
 export interface EvidenceItem {
