@@ -273,3 +273,23 @@ describe('MemoryFeatureStore and RedisFeatureStore', () => {
     expect(nonZeroShared).toBeGreaterThan(20);
   });
 });
+
+describe('a generated history (simulator/history)', () => {
+  it('validates and gives identical features in both stores for every account', async () => {
+    const { generateHistory } = await import('../simulator/history/index.js');
+    const { validateEvent } = await import('../engine/events/index.js');
+    const events: RefundGuardEvent[] = [];
+    generateHistory({ orders: 2000, seed: 7 }, (line) => {
+      const r = validateEvent(JSON.parse(line) as unknown, events.length);
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      events.push(r.event);
+    });
+    const memory = new MemoryFeatureStore(definitions);
+    const red = new RedisFeatureStore(redis, definitions, { prefix: `${runPrefix}:gen` });
+    for (const e of events) memory.applySync(e);
+    for (let i = 0; i < events.length; i += 500) await red.apply(events.slice(i, i + 500));
+    const last = Math.max(...events.map((e) => Date.parse(e.at)));
+    const accounts = [...new Set(events.flatMap((e) => (e.type === 'merchant.updated' ? [] : [e.accountId])))];
+    for (const a of accounts) expect(await red.read(a, last), a).toEqual(memory.readSync(a, last));
+  });
+});
