@@ -6,7 +6,7 @@ import { parsePolicy } from '../policy/parse-policy.js';
 import type { Problem } from '../problems.js';
 import { sortProblems } from '../problems.js';
 import { emptyCohortTable, parseCohorts, type CohortTable } from './cohorts.js';
-import { loadFeaturesFromDoc, type LoadedFeatures } from './feature-catalogue-source.js';
+import { featureNames, loadFeatureDefinitions, type FeatureDefinitions } from '../features/index.js';
 import { PreparedBundle } from './prepared-bundle.js';
 import { classifySource, type SourceFile } from './sources.js';
 
@@ -25,12 +25,12 @@ export function loadBundle(sources: readonly SourceFile[], options: BundleLoadOp
   const problems: Problem[] = [];
   const byKind = (kind: ReturnType<typeof classifySource>) => sources.filter((s) => classifySource(s.path) === kind);
 
-  let features: LoadedFeatures = { names: [], definitions: undefined };
+  // One feature file per bundle: the same definitions drive the Redis store and the simulator.
+  let features: FeatureDefinitions = { features: [] };
   for (const source of byKind('features')) {
-    const loaded = loadYaml(source.path, source.text);
-    if (!loaded.ok) { problems.push(...loaded.problems); continue; }
-    const parsed = loadFeaturesFromDoc(loaded.doc);
-    if (parsed.ok) features = parsed.features; else problems.push(...parsed.problems);
+    const parsed = loadFeatureDefinitions(source.path, source.text);
+    if (parsed.ok) features = parsed.definitions;
+    else problems.push(...parsed.problems);
   }
 
   let cohorts: CohortTable = emptyCohortTable;
@@ -41,7 +41,7 @@ export function loadBundle(sources: readonly SourceFile[], options: BundleLoadOp
     if (parsed.ok) cohorts = parsed.table; else problems.push(...parsed.problems);
   }
 
-  const catalogue = buildFactCatalogue(features.names);
+  const catalogue = buildFactCatalogue(featureNames(features));
   const policies: PolicyDefinition[] = [];
   const firstFile = new Map<string, string>();
   for (const source of byKind('policy')) {

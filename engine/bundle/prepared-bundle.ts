@@ -1,19 +1,20 @@
 import type { Facts } from '../compile/closures.js';
 import { DecisionBuilder } from '../evaluate/decision-builder.js';
+import { planPoint, type PointPlan } from '../evaluate/point-plan.js';
 import type { Decision } from '../evaluate/decision.js';
-import { preparePolicy, type PreparedPolicy } from '../evaluate/prepared-policy.js';
+import type { PreparedPolicy } from '../evaluate/prepared-policy.js';
 import { ReferencePolicyRunner } from '../evaluate/reference.js';
 import { decisionPointNames, type DecisionPoint } from '../points/index.js';
 import type { PolicyDefinition } from '../policy/model.js';
 import { SKIP, type MerchantView } from '../rollout/index.js';
 import type { CohortTable } from './cohorts.js';
-import type { LoadedFeatures } from './feature-catalogue-source.js';
+import type { FeatureDefinitions } from '../features/index.js';
 
 export interface BundleParts {
   revision: string;
   policies: readonly PolicyDefinition[];
   cohorts: CohortTable;
-  features: LoadedFeatures;
+  features: FeatureDefinitions;
 }
 
 /**
@@ -24,8 +25,8 @@ export class PreparedBundle {
   readonly revision: string;
   readonly policies: readonly PolicyDefinition[];
   readonly cohorts: CohortTable;
-  readonly features: LoadedFeatures;
-  private readonly byPoint: ReadonlyMap<DecisionPoint, readonly PreparedPolicy[]>;
+  readonly features: FeatureDefinitions;
+  private readonly byPoint: ReadonlyMap<DecisionPoint, PointPlan>;
   private readonly byId: ReadonlyMap<string, PolicyDefinition>;
   private referenceRunners: Map<PreparedPolicy, ReferencePolicyRunner> | undefined;
 
@@ -34,9 +35,9 @@ export class PreparedBundle {
     this.policies = parts.policies;
     this.cohorts = parts.cohorts;
     this.features = parts.features;
-    const byPoint = new Map<DecisionPoint, PreparedPolicy[]>(decisionPointNames.map((p) => [p, []]));
-    for (const policy of parts.policies) byPoint.get(policy.point)!.push(preparePolicy(policy, parts.cohorts.byMerchant));
-    this.byPoint = byPoint;
+    this.byPoint = new Map(
+      decisionPointNames.map((point) => [point, planPoint(parts.policies.filter((p) => p.point === point), parts.cohorts.byMerchant)]),
+    );
     this.byId = new Map(parts.policies.map((p) => [p.id, p]));
   }
 
@@ -45,28 +46,31 @@ export class PreparedBundle {
   }
 
   policiesAt(point: DecisionPoint): readonly PolicyDefinition[] {
-    return (this.byPoint.get(point) ?? []).map((p) => p.definition);
+    return (this.byPoint.get(point)?.policies ?? []).map((p) => p.definition);
   }
 
   /** The fast path: compiled closures. `now` is the decision's clock (epoch ms). */
   evaluate(point: DecisionPoint, facts: Facts, now: number): Decision {
-    const builder = new DecisionBuilder(point);
+    const plan = this.planFor(point);
+    const builder = new DecisionBuilder(point, plan);
     const merchant = merchantOf(facts);
-    for (const policy of this.byPoint.get(point) ?? []) {
+    const slots = plan.slots.fill(facts, plan.buffer);
+    for (const policy of plan.policies) {
       const gate = policy.gate(merchant, now);
       if (gate === SKIP) continue;
-      for (const rule of policy.rules) if (rule.matches(facts)) builder.matched(rule, gate);
-      builder.evaluated(policy, facts);
+      for (const rule of policy.rules) if (rule.matches(slots)) builder.matched(rule, gate);
+      builder.evaluated(policy);
     }
-    return builder.finish();
+    return builder.finish(slots);
   }
 
   /** The reference path: the same gate, rules matched by json-rules-engine. */
   async evaluateReference(point: DecisionPoint, facts: Facts, now: number): Promise<Decision> {
     this.referenceRunners ??= new Map();
-    const builder = new DecisionBuilder(point);
+    const plan = this.planFor(point);
+    const builder = new DecisionBuilder(point, plan);
     const merchant = merchantOf(facts);
-    for (const policy of this.byPoint.get(point) ?? []) {
+    for (const policy of plan.policies) {
       const gate = policy.gate(merchant, now);
       if (gate === SKIP) continue;
       let runner = this.referenceRunners.get(policy);
@@ -75,9 +79,15 @@ export class PreparedBundle {
         this.referenceRunners.set(policy, runner);
       }
       for (const index of await runner.matchingRules(facts)) builder.matched(policy.rules[index]!, gate);
-      builder.evaluated(policy, facts);
+      builder.evaluated(policy);
     }
-    return builder.finish();
+    return builder.finish(plan.slots.fill(facts, new Array<unknown>(plan.slots.size)));
+  }
+
+  private planFor(point: DecisionPoint): PointPlan {
+    const plan = this.byPoint.get(point);
+    if (plan === undefined) throw new TypeError(`unknown decision point "${String(point)}"`);
+    return plan;
   }
 }
 

@@ -1,18 +1,18 @@
-import { factGetter } from '../facts/read-path.js';
 import type { ConditionNode, Scalar } from '../policy/model.js';
 
 /**
- * The fast evaluator: each condition node becomes a closure over pre-split paths and
+ * The fast evaluator: each condition node becomes a closure over pre-resolved fact slots and
  * pre-bound operands. Nothing from policy text is ever turned into code.
- * Results use three-valued logic: FALSE, TRUE, UNKNOWN (a fact was missing).
+ *
+ * Missing facts follow three-valued logic (see json-rules.ts); as in the interchange JSON,
+ * a node compiles to two boolean closures, "definitely true" and "definitely false", which
+ * short-circuit like plain && and || and never need to look for a third value.
  */
-export const FALSE = 0;
-export const TRUE = 1;
-export const UNKNOWN = 2;
-export type Truth = 0 | 1 | 2;
-
 export type Facts = Readonly<Record<string, unknown>>;
-export type CompiledCondition = (facts: Facts) => Truth;
+/** Fact values in slot order (see FactSlots). */
+export type Slots = readonly unknown[];
+export type Predicate = (slots: Slots) => boolean;
+export type SlotOf = (path: string) => number;
 
 /** json-rules-engine's numeric validator, kept bit-for-bit so both evaluators agree on odd inputs. */
 function numeric(a: unknown): boolean {
@@ -20,8 +20,9 @@ function numeric(a: unknown): boolean {
 }
 
 type Test = (a: unknown, b: unknown) => boolean;
+type CompareNode = Extract<ConditionNode, { kind: 'compare' }>;
 
-const tests: Record<Exclude<Extract<ConditionNode, { kind: 'compare' }>['operator'], 'between'>, Test> = {
+const tests: Record<CompareNode['operator'], Test> = {
   eq: (a, b) => a === b,
   ne: (a, b) => a !== b,
   gt: (a, b) => numeric(a) && (a as number) > (b as number),
@@ -32,112 +33,114 @@ const tests: Record<Exclude<Extract<ConditionNode, { kind: 'compare' }>['operato
   notIn: (a, b) => (b as unknown[]).indexOf(a) === -1,
   contains: (a, b) => Array.isArray(a) && a.indexOf(b) > -1,
   notContains: (a, b) => Array.isArray(a) && a.indexOf(b) === -1,
+  between: (a, b) => numeric(a) && (a as number) >= (b as readonly number[])[0]! && (a as number) <= (b as readonly number[])[1]!,
 };
 
-export function compileCondition(node: ConditionNode): CompiledCondition {
+/** The rule fires: T(when), or not F(when) when missing facts count as matched. */
+export function compileRuleCondition(node: ConditionNode, onMissingFact: boolean, slotOf: SlotOf): Predicate {
+  if (!onMissingFact) return definitelyTrue(node, slotOf);
+  const definitelyNot = definitelyFalse(node, slotOf);
+  return (s) => !definitelyNot(s);
+}
+
+function definitelyTrue(node: ConditionNode, slotOf: SlotOf): Predicate {
   switch (node.kind) {
     case 'all':
-      return compileAll(node.items.map(compileCondition));
+      return every(node.items.map((n) => definitelyTrue(n, slotOf)));
     case 'any':
-      return compileAny(node.items.map(compileCondition));
-    case 'not': {
-      const inner = compileCondition(node.item);
-      return (f) => {
-        const r = inner(f);
-        return r === UNKNOWN ? UNKNOWN : r === TRUE ? FALSE : TRUE;
-      };
-    }
+      return some(node.items.map((n) => definitelyTrue(n, slotOf)));
+    case 'not':
+      return definitelyFalse(node.item, slotOf);
     case 'compare':
-      return compileComparison(node);
+      return comparison(node, true, slotOf);
   }
 }
 
-function compileAll(items: CompiledCondition[]): CompiledCondition {
+function definitelyFalse(node: ConditionNode, slotOf: SlotOf): Predicate {
+  switch (node.kind) {
+    case 'all':
+      return some(node.items.map((n) => definitelyFalse(n, slotOf)));
+    case 'any':
+      return every(node.items.map((n) => definitelyFalse(n, slotOf)));
+    case 'not':
+      return definitelyTrue(node.item, slotOf);
+    case 'compare':
+      return comparison(node, false, slotOf);
+  }
+}
+
+function every(items: Predicate[]): Predicate {
   if (items.length === 1) return items[0]!;
   if (items.length === 2) {
-    const [x, y] = items as [CompiledCondition, CompiledCondition];
-    return (f) => {
-      const a = x(f);
-      if (a === FALSE) return FALSE;
-      const b = y(f);
-      if (b === FALSE) return FALSE;
-      return a === UNKNOWN || b === UNKNOWN ? UNKNOWN : TRUE;
-    };
+    const [a, b] = items as [Predicate, Predicate];
+    return (s) => a(s) && b(s);
   }
-  return (f) => {
-    let result: Truth = TRUE;
-    for (let i = 0; i < items.length; i++) {
-      const r = items[i]!(f);
-      if (r === FALSE) return FALSE;
-      if (r === UNKNOWN) result = UNKNOWN;
-    }
-    return result;
+  if (items.length === 3) {
+    const [a, b, c] = items as [Predicate, Predicate, Predicate];
+    return (s) => a(s) && b(s) && c(s);
+  }
+  return (s) => {
+    for (let i = 0; i < items.length; i++) if (!items[i]!(s)) return false;
+    return true;
   };
 }
 
-function compileAny(items: CompiledCondition[]): CompiledCondition {
+function some(items: Predicate[]): Predicate {
   if (items.length === 1) return items[0]!;
-  return (f) => {
-    let result: Truth = FALSE;
-    for (let i = 0; i < items.length; i++) {
-      const r = items[i]!(f);
-      if (r === TRUE) return TRUE;
-      if (r === UNKNOWN) result = UNKNOWN;
-    }
-    return result;
+  if (items.length === 2) {
+    const [a, b] = items as [Predicate, Predicate];
+    return (s) => a(s) || b(s);
+  }
+  return (s) => {
+    for (let i = 0; i < items.length; i++) if (items[i]!(s)) return true;
+    return false;
   };
 }
 
-function compileComparison(node: Extract<ConditionNode, { kind: 'compare' }>): CompiledCondition {
-  const left = factGetter(node.path);
-  if (node.operator === 'between') {
-    const [lo, hi] = (node.operand.kind === 'value' ? node.operand.value : [NaN, NaN]) as readonly [number, number];
-    return (f) => {
-      const a = left(f);
-      if (a === undefined || a === null) return UNKNOWN;
-      return numeric(a) && (a as number) >= lo && (a as number) <= hi ? TRUE : FALSE;
-    };
-  }
+/** A comparison is definitely true (or false) only when every fact it reads is present. */
+function comparison(node: CompareNode, wanted: boolean, slotOf: SlotOf): Predicate {
+  const left = slotOf(node.path);
   const test = tests[node.operator];
   if (node.operand.kind === 'fact') {
-    const right = factGetter(node.operand.path);
-    return (f) => {
-      const a = left(f);
-      if (a === undefined || a === null) return UNKNOWN;
-      const b = right(f);
-      if (b === undefined || b === null) return UNKNOWN;
-      return test(a, b) ? TRUE : FALSE;
+    const right = slotOf(node.operand.path);
+    return (s) => {
+      const a = s[left];
+      if (a === undefined || a === null) return false;
+      const b = s[right];
+      if (b === undefined || b === null) return false;
+      return test(a, b) === wanted;
     };
   }
   const b: Scalar | readonly Scalar[] = node.operand.value;
-  // The common operators get their own closure: no indirect call on the hot path.
-  switch (node.operator) {
-    case 'eq':
-      return (f) => {
-        const a = left(f);
-        return a === undefined || a === null ? UNKNOWN : a === b ? TRUE : FALSE;
-      };
-    case 'gt':
-      return (f) => {
-        const a = left(f);
-        return a === undefined || a === null ? UNKNOWN : numeric(a) && (a as number) > (b as number) ? TRUE : FALSE;
-      };
-    case 'gte':
-      return (f) => {
-        const a = left(f);
-        return a === undefined || a === null ? UNKNOWN : numeric(a) && (a as number) >= (b as number) ? TRUE : FALSE;
-      };
-    case 'in': {
-      const list = b as readonly unknown[];
-      return (f) => {
-        const a = left(f);
-        return a === undefined || a === null ? UNKNOWN : list.indexOf(a) > -1 ? TRUE : FALSE;
-      };
+  // The common operators get closures of their own: no indirect call on the hot path.
+  if (wanted) {
+    switch (node.operator) {
+      case 'eq':
+        return (s) => {
+          const a = s[left];
+          return a !== undefined && a !== null && a === b;
+        };
+      case 'gt':
+        return (s) => {
+          const a = s[left];
+          return a !== undefined && a !== null && (typeof a === 'number' ? a > (b as number) : numeric(a) && (a as number) > (b as number));
+        };
+      case 'gte':
+        return (s) => {
+          const a = s[left];
+          return a !== undefined && a !== null && (typeof a === 'number' ? a >= (b as number) : numeric(a) && (a as number) >= (b as number));
+        };
+      case 'in': {
+        const list = b as readonly unknown[];
+        return (s) => {
+          const a = s[left];
+          return a !== undefined && a !== null && list.indexOf(a) > -1;
+        };
+      }
     }
-    default:
-      return (f) => {
-        const a = left(f);
-        return a === undefined || a === null ? UNKNOWN : test(a, b) ? TRUE : FALSE;
-      };
   }
+  return (s) => {
+    const a = s[left];
+    return a !== undefined && a !== null && test(a, b) === wanted;
+  };
 }

@@ -15,7 +15,7 @@ export interface Decision {
   /** The strongest enforced action, or the point's weakest action when nothing enforced matched. */
   action: string;
   /** The `then.params` of the winning rule. */
-  params?: RuleParams;
+  params?: RuleParams | undefined;
   /** Enforced matches, strongest first; ties keep bundle order (file name, then rule order). */
   reasons: RuleOutcome[];
   /** Matches of policies in shadow (never change `action`). */

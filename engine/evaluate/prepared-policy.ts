@@ -1,5 +1,4 @@
-import { compileCondition, TRUE, FALSE, type Facts } from '../compile/closures.js';
-import { factGetter } from '../facts/read-path.js';
+import { compileRuleCondition, type Predicate, type SlotOf } from '../compile/closures.js';
 import { actionStrength } from '../points/index.js';
 import type { PolicyDefinition, RuleParams } from '../policy/model.js';
 import { compileGate, type Gate, type StaticCohorts } from '../rollout/index.js';
@@ -11,32 +10,32 @@ export interface PreparedRule {
   readonly outcome: RuleOutcome;
   readonly strength: number;
   readonly params: RuleParams | undefined;
-  readonly matches: (facts: Facts) => boolean;
+  readonly matches: Predicate;
 }
 
 export interface PreparedPolicy {
+  /** Position among the policies of its decision point. */
+  readonly index: number;
   readonly definition: PolicyDefinition;
   readonly gate: Gate;
   readonly rules: readonly PreparedRule[];
-  readonly factChecks: readonly { path: string; read: (facts: Facts) => unknown }[];
+  /** Slots of the fact paths this policy reads, for the missing-facts report. */
+  readonly slots: readonly number[];
 }
 
-export function preparePolicy(definition: PolicyDefinition, staticCohorts: StaticCohorts): PreparedPolicy {
-  const rules = definition.rules.map((rule, index): PreparedRule => {
-    const condition = compileCondition(rule.when);
-    const matches = rule.onMissingFact ? (f: Facts) => condition(f) !== FALSE : (f: Facts) => condition(f) === TRUE;
-    return {
-      index,
-      outcome: Object.freeze({ policy: definition.id, version: definition.version, rule: rule.id, action: rule.then.action, reason: rule.then.reason }),
-      strength: actionStrength(definition.point, rule.then.action),
-      params: rule.then.params ? Object.freeze({ ...rule.then.params }) : undefined,
-      matches,
-    };
-  });
+export function preparePolicy(definition: PolicyDefinition, index: number, staticCohorts: StaticCohorts, slotOf: SlotOf): PreparedPolicy {
+  const rules = definition.rules.map((rule, ruleIndex): PreparedRule => ({
+    index: ruleIndex,
+    outcome: Object.freeze({ policy: definition.id, version: definition.version, rule: rule.id, action: rule.then.action, reason: rule.then.reason }),
+    strength: actionStrength(definition.point, rule.then.action),
+    params: rule.then.params ? Object.freeze({ ...rule.then.params }) : undefined,
+    matches: compileRuleCondition(rule.when, rule.onMissingFact, slotOf),
+  }));
   return {
+    index,
     definition,
     gate: compileGate(definition, staticCohorts),
     rules,
-    factChecks: definition.factPaths.map((path) => ({ path, read: factGetter(path) })),
+    slots: definition.factPaths.map(slotOf),
   };
 }

@@ -7,20 +7,31 @@ import { operators } from './model.js';
 export const policySchemaUrl = new URL('../../policies/schema.json', import.meta.url);
 
 let validator: ValidateFunction | undefined;
+let definitions: Record<string, object> = {};
 
 export function policySchema(): object {
   return JSON.parse(readFileSync(policySchemaUrl, 'utf8')) as object;
 }
 
 export function validatePolicyShape(value: unknown): readonly ErrorObject[] {
-  validator ??= compileSchema(policySchema());
+  if (!validator) {
+    const schema = policySchema() as { $defs: Record<string, object> };
+    definitions = schema.$defs;
+    validator = compileSchema(schema);
+  }
   return validator(value) ? [] : (validator.errors ?? []);
+}
+
+/** Which $defs entry an error comes from (schema paths restart inside a $ref, parentSchema does not lie). */
+function definitionOf(error: ErrorObject): string | undefined {
+  for (const [name, schema] of Object.entries(definitions)) if (error.parentSchema === schema) return name;
+  return undefined;
 }
 
 /** Wording for ajv errors that the generic mapping would make cryptic. */
 export function refinePolicySchemaError(error: ErrorObject): { code: 'policy_unknown_operator' | 'policy_schema_error'; message: string; pointer?: string; atKey?: boolean } | undefined {
-  const sp = error.schemaPath;
-  if (error.keyword === 'additionalProperties' && sp.includes('/comparison/')) {
+  const definition = definitionOf(error);
+  if (error.keyword === 'additionalProperties' && definition === 'comparison') {
     const op = String((error.params as { additionalProperty: string }).additionalProperty);
     return {
       code: 'policy_unknown_operator',
@@ -29,7 +40,7 @@ export function refinePolicySchemaError(error: ErrorObject): { code: 'policy_unk
       atKey: true,
     };
   }
-  if (error.keyword === 'additionalProperties' && sp.includes('/condition/')) {
+  if (error.keyword === 'additionalProperties' && definition === 'condition') {
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
     return {
       code: 'policy_schema_error',
@@ -38,18 +49,19 @@ export function refinePolicySchemaError(error: ErrorObject): { code: 'policy_unk
       atKey: true,
     };
   }
-  if ((error.keyword === 'maxProperties' || error.keyword === 'minProperties') && sp.includes('/condition/')) {
+  if ((error.keyword === 'maxProperties' || error.keyword === 'minProperties') && definition === 'condition') {
     return { code: 'policy_schema_error', message: 'a condition has exactly one key; put several under all: [...] or any: [...]' };
   }
-  if ((error.keyword === 'maxProperties' || error.keyword === 'minProperties') && sp.includes('/comparison/')) {
+  if ((error.keyword === 'maxProperties' || error.keyword === 'minProperties') && definition === 'comparison') {
     return { code: 'policy_schema_error', message: 'a comparison has exactly one operator, e.g. { gte: 5 }; combine several with all: [...]' };
   }
   return undefined;
 }
 
 export function describePolicyOneOf(error: ErrorObject): string | undefined {
-  if (error.schemaPath.includes('/cohorts/')) return '"all" or a list of cohort names';
-  if (/\/comparison\/properties\/(gt|gte|lt|lte)\//.test(error.schemaPath)) return 'a number or { fact: path }';
-  if (error.schemaPath.includes('/comparison/')) return 'a string, number or boolean, or { fact: path }';
+  if (definitionOf(error) === 'cohorts') return '"all" or a list of cohort names';
+  const operator = error.instancePath.slice(error.instancePath.lastIndexOf('/') + 1);
+  if (['gt', 'gte', 'lt', 'lte'].includes(operator)) return 'a number or { fact: path }';
+  if (['eq', 'ne', 'contains', 'notContains'].includes(operator)) return 'a string, number or boolean, or { fact: path }';
   return undefined;
 }

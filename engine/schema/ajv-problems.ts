@@ -19,8 +19,9 @@ export interface ProblemMapping {
  */
 export function schemaErrorsToProblems(doc: LoadedYaml, errors: readonly ErrorObject[], mapping: ProblemMapping): Problem[] {
   const oneOfs = errors.filter((e) => e.keyword === 'oneOf');
+  // Branch errors sit at or below the oneOf's instance path (schema paths restart inside a $ref).
   const insideFailedOneOf = (e: ErrorObject) =>
-    oneOfs.some((o) => o !== e && e.schemaPath.startsWith(o.schemaPath.slice(0, -'/oneOf'.length) + '/oneOf/') && e.instancePath.startsWith(o.instancePath));
+    oneOfs.some((o) => o !== e && (e.instancePath === o.instancePath || e.instancePath.startsWith(`${o.instancePath}/`)));
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const error of errors) {

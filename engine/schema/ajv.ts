@@ -9,7 +9,8 @@ let shared: Ajv2020 | undefined;
 
 export function schemaCompiler(): Ajv2020 {
   if (!shared) {
-    shared = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    // verbose: errors carry their parentSchema, which is how messages are refined per definition.
+    shared = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
     addFormats.default(shared);
     shared.addFormat('date-or-date-time', {
       type: 'string',

@@ -1,0 +1,68 @@
+/**
+ * Engine benchmark: the compiled evaluator against the json-rules-engine reference on the shipped
+ * refund.requested policies, measured side by side in one run (this machine is noisy, so the
+ * ratio is the figure that matters). Run: npx tsx test/bench/engine.bench.ts
+ */
+import { loadBundle, readPolicyDirectory, type Facts } from '../../engine/index.js';
+
+const loaded = loadBundle(readPolicyDirectory('policies'));
+if (!loaded.ok) throw new Error('shipped policies do not load');
+const bundle = loaded.bundle;
+
+let seed = 42;
+const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+const facts: Facts[] = Array.from({ length: 4096 }, (_, i) => ({
+  account: {
+    id: `a${i}`,
+    orders90d: Math.floor(random() * 12),
+    refunds90d: Math.floor(random() * 6),
+    refundRate90d: random(),
+    forgedEvidence365d: random() < 0.05 ? 1 + Math.floor(random() * 2) : 0,
+    upheldComplaints365d: random() < 0.05 ? 1 : 0,
+    activeRestrictions: random() < 0.02 ? 1 : 0,
+    linkedFlaggedAccounts365d: random() < 0.03 ? 2 : 0,
+    distinctMerchantsRefunded30d: Math.floor(random() * 4),
+  },
+  merchant: {
+    id: `m-${i % 500}`,
+    category: pick(['apparel', 'electronics', 'fresh-food', 'home']),
+    cohorts: i % 10 === 0 ? ['pilot-one-click'] : [],
+    settings: { interceptAbnormalRefunds: random() < 0.5, oneClickReject: random() < 0.3 },
+  },
+  refund: { type: pick(['fast_refund', 'refund_only', 'return_refund']), amount: Math.round(random() * 300) },
+}));
+const now = Date.parse('2027-02-15T00:00:00Z');
+const rules = bundle.policiesAt('refund.requested').reduce((n, p) => n + p.rules.length, 0);
+
+function compiledRate(ms: number): number {
+  let n = 0;
+  let sink = 0;
+  const started = performance.now();
+  while (performance.now() - started < ms) {
+    for (let i = 0; i < facts.length; i++) sink += bundle.evaluate('refund.requested', facts[i]!, now).reasons.length;
+    n += facts.length;
+  }
+  if (sink < 0) console.log(sink);
+  return n / ((performance.now() - started) / 1000);
+}
+
+async function referenceRate(ms: number): Promise<number> {
+  let n = 0;
+  const started = performance.now();
+  while (performance.now() - started < ms) {
+    await bundle.evaluateReference('refund.requested', facts[n % facts.length]!, now);
+    n += 1;
+  }
+  return n / ((performance.now() - started) / 1000);
+}
+
+compiledRate(500); // warm-up
+await referenceRate(300);
+const reference = await referenceRate(3000);
+const compiled = compiledRate(3000);
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+console.log(`engine: shipped refund.requested bundle (${bundle.policiesAt('refund.requested').length} policies, ${rules} rules), ${facts.length} distinct fact sets`);
+console.log(`  reference (json-rules-engine 7.3.1): ${fmt(reference)} decisions/s`);
+console.log(`  compiled closures:                  ${fmt(compiled)} decisions/s  (goal >= 1,000,000)`);
+console.log(`  ratio compiled/reference:           ${(compiled / reference).toFixed(0)}x  (goal >= 300x)`);
