@@ -12,3 +12,5 @@ export { rolloutBucket, bucketCount, percentToBuckets } from './rollout/index.js
 export { formatProblem, sortProblems, ProblemsError, type Problem, type ProblemCode, type SourceLocation } from './problems.js';
 export { loadYaml, type LoadedYaml } from './load/yaml-document.js';
 export { parsePolicyTestFile, runPolicyTestCase, type PolicyTestCase, type PolicyTestResult } from './testing/index.js';
+export * from './service/index.js';
+export * from './state/index.js';

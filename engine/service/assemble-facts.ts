@@ -1,0 +1,37 @@
+import type { Facts } from '../compile/closures.js';
+import type { CohortTable } from '../bundle/index.js';
+import { orderFacts } from '../state/orders.js';
+import { restrictionFacts } from '../state/restrictions.js';
+import type { AccountSnapshot, MerchantState } from '../state/stores.js';
+import type { DecisionInput } from './decision-input.js';
+
+/**
+ * The facts a decision is evaluated on. What the platform knows wins over what the caller
+ * says: features, restrictions, order evidence and merchant settings overwrite caller fields
+ * of the same name, so a caller cannot talk its way past a policy.
+ * The server and the simulator both build facts here, which is what lets a simulation
+ * predict production.
+ */
+export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot, merchant: MerchantState | undefined, cohorts: CohortTable, now: number): Facts {
+  const merchantId = input.merchant.id;
+  const staticCohorts = cohorts.byMerchant.get(merchantId) ?? [];
+  const storedCohorts = merchant?.cohorts ?? [];
+  const facts: Record<string, Record<string, unknown>> = {
+    account: { ...input.account, ...snapshot.features, ...restrictionFacts(snapshot.restrictions, merchantId, now) },
+    merchant: {
+      ...input.merchant,
+      ...(merchant?.category !== undefined && input.merchant['category'] === undefined ? { category: merchant.category } : {}),
+      settings: { ...(merchant?.settings ?? {}) },
+      cohorts: staticCohorts.length === 0 ? [...storedCohorts] : [...new Set([...storedCohorts, ...staticCohorts])],
+    },
+  };
+  if (input.order !== undefined) {
+    const orderId = input.order['id'];
+    facts['order'] = typeof orderId === 'string' ? { ...input.order, ...orderFacts(snapshot.orders.get(orderId), now) } : { ...input.order };
+  }
+  if (input.refund !== undefined) facts['refund'] = input.refund;
+  if (input.complaint !== undefined) facts['complaint'] = input.complaint;
+  if (input.evidence !== undefined) facts['evidence'] = input.evidence;
+  if (input.context !== undefined) facts['context'] = input.context;
+  return facts;
+}

@@ -1,0 +1,56 @@
+import type { RefundGuardEvent } from '../events/index.js';
+import type { DecisionInput } from './decision-input.js';
+
+/**
+ * The decision a platform service asks for when this event happens, or undefined when the
+ * event is not a decision point. The simulator replays history through this, and a replay
+ * through the live server (POST /v1/decisions with occurredAt) sends the same inputs.
+ */
+export function decisionInputFor(event: RefundGuardEvent): DecisionInput | undefined {
+  switch (event.type) {
+    case 'order.placed':
+      return {
+        point: 'order.checkout',
+        requestId: event.eventId,
+        occurredAt: event.at,
+        account: { id: event.accountId },
+        merchant: { id: event.merchantId },
+        order: {
+          id: event.orderId,
+          amount: event.amount,
+          ...(event.quantity !== undefined ? { quantity: event.quantity } : {}),
+          ...(event.category !== undefined ? { category: event.category } : {}),
+        },
+      };
+    case 'refund.requested':
+      return {
+        point: 'refund.requested',
+        requestId: event.eventId,
+        occurredAt: event.at,
+        account: { id: event.accountId },
+        merchant: { id: event.merchantId },
+        order: { id: event.orderId, amount: event.amount },
+        refund: { ...event.refund, amount: event.refund.amount ?? event.amount },
+      };
+    case 'intervention.requested':
+      return {
+        point: 'refund.intervention',
+        requestId: event.eventId,
+        occurredAt: event.at,
+        account: { id: event.accountId },
+        merchant: { id: event.merchantId },
+        order: { id: event.orderId, ...(event.amount !== undefined ? { amount: event.amount } : {}) },
+        ...(event.refund !== undefined ? { refund: { ...event.refund } } : {}),
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Money at stake in a decision: the refund amount asked for (refund points) or the order amount. */
+export function amountAtStake(input: DecisionInput): number {
+  const refund = input.refund?.['amount'];
+  if (typeof refund === 'number') return refund;
+  const order = input.order?.['amount'];
+  return typeof order === 'number' ? order : 0;
+}

@@ -1,0 +1,54 @@
+import { atMs, type RefundGuardEvent } from '../events/index.js';
+import type { OrderMark } from '../state/orders.js';
+import type { RestrictionTrigger } from '../state/restrictions.js';
+import type { MerchantUpdate } from '../state/stores.js';
+
+/**
+ * What an event changes besides account features. The server's /v1/events, its workflow
+ * endpoints and the simulator all apply events through this, so a history replayed through
+ * any of them rebuilds the same state.
+ */
+export type EventEffect =
+  | { kind: 'merchant'; merchantId: string; update: MerchantUpdate; at: string }
+  | { kind: 'mark'; accountId: string; orderId: string; mark: OrderMark; at: number }
+  | { kind: 'review'; accountId: string; merchantId: string; at: number; trigger: RestrictionTrigger; subject: Record<string, unknown> };
+
+export function effectsOf(event: RefundGuardEvent): EventEffect[] {
+  switch (event.type) {
+    case 'merchant.updated':
+      return [{
+        kind: 'merchant',
+        merchantId: event.merchantId,
+        update: {
+          settings: { ...event.settings },
+          cohorts: [...event.cohorts],
+          ...(event.category !== undefined ? { category: event.category } : {}),
+        },
+        at: event.at,
+      }];
+    case 'evidence.reported':
+      return event.orderId === undefined ? [] : [{ kind: 'mark', accountId: event.accountId, orderId: event.orderId, mark: 'reportedAt', at: atMs(event) }];
+    case 'evidence.appraised': {
+      const at = atMs(event);
+      const mark = (m: OrderMark): EventEffect[] => (event.orderId === undefined ? [] : [{ kind: 'mark', accountId: event.accountId, orderId: event.orderId, mark: m, at }]);
+      if (event.verdict !== 'forged') return mark('genuineAt');
+      return [
+        ...mark('forgedAt'),
+        {
+          kind: 'review', accountId: event.accountId, merchantId: event.merchantId, at,
+          trigger: { type: 'evidence', id: event.reportId, eventId: event.eventId, ...(event.orderId !== undefined ? { orderId: event.orderId } : {}) },
+          subject: { evidence: { reportId: event.reportId, verdict: event.verdict } },
+        },
+      ];
+    }
+    case 'complaint.resolved':
+      if (event.outcome !== 'upheld') return [];
+      return [{
+        kind: 'review', accountId: event.accountId, merchantId: event.merchantId, at: atMs(event),
+        trigger: { type: 'complaint', id: event.complaintId, eventId: event.eventId, ...(event.orderId !== undefined ? { orderId: event.orderId } : {}) },
+        subject: { complaint: { id: event.complaintId } },
+      }];
+    default:
+      return [];
+  }
+}

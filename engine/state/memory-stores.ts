@@ -1,0 +1,114 @@
+import type { MemoryFeatureStore } from '../features/index.js';
+import { mergeMark, type OrderMark, type OrderMarks } from './orders.js';
+import type { Restriction } from './restrictions.js';
+import type { AccountReader, AccountSnapshot, AccountStateStore, MerchantState, MerchantStore, MerchantUpdate, RestrictionLift } from './stores.js';
+
+/** In-memory stores for the embedded default, the simulator and tests; same contract as Redis. */
+export class MemoryMerchantStore implements MerchantStore {
+  private readonly merchants = new Map<string, MerchantState>();
+
+  getSync(merchantId: string): MerchantState | undefined {
+    return this.merchants.get(merchantId);
+  }
+
+  async get(merchantId: string): Promise<MerchantState | undefined> {
+    const m = this.merchants.get(merchantId);
+    return m && structuredClone(m);
+  }
+
+  putSync(merchantId: string, update: MerchantUpdate, at: string): MerchantState {
+    const current = this.merchants.get(merchantId);
+    const next: MerchantState = {
+      id: merchantId,
+      settings: update.settings !== undefined ? { ...update.settings } : { ...(current?.settings ?? {}) },
+      cohorts: update.cohorts !== undefined ? [...new Set(update.cohorts)] : [...(current?.cohorts ?? [])],
+      ...(update.category !== undefined ? { category: update.category } : current?.category !== undefined ? { category: current.category } : {}),
+      updatedAt: at,
+    };
+    this.merchants.set(merchantId, next);
+    return structuredClone(next);
+  }
+
+  async put(merchantId: string, update: MerchantUpdate, at: string): Promise<MerchantState> {
+    return this.putSync(merchantId, update, at);
+  }
+}
+
+export class MemoryAccountStateStore implements AccountStateStore {
+  private readonly restrictionsByAccount = new Map<string, Map<string, Restriction>>();
+  private readonly accountOfRestriction = new Map<string, string>();
+  private readonly orders = new Map<string, Map<string, OrderMarks>>();
+
+  restrictionsSync(accountId: string): readonly Restriction[] {
+    const map = this.restrictionsByAccount.get(accountId);
+    return map ? [...map.values()] : [];
+  }
+
+  ordersSync(accountId: string): ReadonlyMap<string, OrderMarks> {
+    return this.orders.get(accountId) ?? emptyOrders;
+  }
+
+  addRestrictionSync(restriction: Restriction): { restriction: Restriction; created: boolean } {
+    let map = this.restrictionsByAccount.get(restriction.accountId);
+    if (!map) this.restrictionsByAccount.set(restriction.accountId, (map = new Map()));
+    const existing = map.get(restriction.id);
+    if (existing) return { restriction: structuredClone(existing), created: false };
+    map.set(restriction.id, structuredClone(restriction));
+    this.accountOfRestriction.set(restriction.id, restriction.accountId);
+    return { restriction: structuredClone(restriction), created: true };
+  }
+
+  async addRestriction(restriction: Restriction): Promise<{ restriction: Restriction; created: boolean }> {
+    return this.addRestrictionSync(restriction);
+  }
+
+  async getRestriction(id: string): Promise<Restriction | undefined> {
+    const accountId = this.accountOfRestriction.get(id);
+    const r = accountId === undefined ? undefined : this.restrictionsByAccount.get(accountId)?.get(id);
+    return r && structuredClone(r);
+  }
+
+  async listRestrictions(accountId: string): Promise<Restriction[]> {
+    return this.restrictionsSync(accountId).map((r) => structuredClone(r));
+  }
+
+  async liftRestriction(id: string, lift: RestrictionLift): Promise<Restriction | undefined> {
+    const accountId = this.accountOfRestriction.get(id);
+    const r = accountId === undefined ? undefined : this.restrictionsByAccount.get(accountId)?.get(id);
+    if (!r) return undefined;
+    if (r.status !== 'lifted') Object.assign(r, { status: 'lifted', liftedAt: lift.at, liftedBy: lift.by, liftReason: lift.reason });
+    return structuredClone(r);
+  }
+
+  markOrderSync(accountId: string, orderId: string, mark: OrderMark, at: number): void {
+    let byOrder = this.orders.get(accountId);
+    if (!byOrder) this.orders.set(accountId, (byOrder = new Map()));
+    byOrder.set(orderId, mergeMark(byOrder.get(orderId) ?? {}, mark, at));
+  }
+
+  async markOrder(accountId: string, orderId: string, mark: OrderMark, at: number): Promise<void> {
+    this.markOrderSync(accountId, orderId, mark, at);
+  }
+}
+
+const emptyOrders: ReadonlyMap<string, OrderMarks> = new Map();
+
+/** Features from the memory feature store, the integrity record from the memory state store. */
+export class MemoryAccountReader implements AccountReader {
+  constructor(
+    private readonly features: MemoryFeatureStore,
+    private readonly state: MemoryAccountStateStore,
+  ) {}
+
+  snapshotSync(accountId: string, asOf: number): AccountSnapshot {
+    return {
+      features: this.features.readSync(accountId, asOf),
+      restrictions: this.state.restrictionsSync(accountId),
+      orders: this.state.ordersSync(accountId),
+    };
+  }
+
+  async snapshot(accountId: string, asOf: number): Promise<AccountSnapshot> {
+    return this.snapshotSync(accountId, asOf);
+  }
+}

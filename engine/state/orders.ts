@@ -1,0 +1,31 @@
+/** What the platform knows about one order's evidence, as of the decision clock. */
+export interface OrderMarks {
+  /** Epoch ms of the first forged-evidence report on the order. */
+  reportedAt?: number;
+  /** Epoch ms the evidence was appraised forged. */
+  forgedAt?: number;
+  /** Epoch ms the evidence was appraised genuine. */
+  genuineAt?: number;
+}
+
+export type OrderMark = keyof OrderMarks;
+
+export interface OrderFacts {
+  evidenceForged: boolean;
+  evidencePending: boolean;
+}
+
+export function orderFacts(marks: OrderMarks | undefined, now: number): OrderFacts {
+  const forged = marks?.forgedAt !== undefined && marks.forgedAt <= now;
+  const appraised = forged || (marks?.genuineAt !== undefined && marks.genuineAt <= now);
+  return {
+    evidenceForged: forged,
+    evidencePending: marks?.reportedAt !== undefined && marks.reportedAt <= now && !appraised,
+  };
+}
+
+/** Keeps the earliest time of each mark: replays and re-sends converge on the same state. */
+export function mergeMark(marks: OrderMarks, mark: OrderMark, at: number): OrderMarks {
+  const current = marks[mark];
+  return current !== undefined && current <= at ? marks : { ...marks, [mark]: at };
+}

@@ -1,0 +1,52 @@
+import type { OrderMark, OrderMarks } from './orders.js';
+import type { Restriction } from './restrictions.js';
+
+/** A merchant's settings and API-assigned cohorts (static cohorts live in policies/cohorts.yaml). */
+export interface MerchantState {
+  id: string;
+  settings: Record<string, unknown>;
+  cohorts: string[];
+  category?: string;
+  updatedAt?: string;
+}
+
+export interface MerchantUpdate {
+  /** Replaces the stored settings when given. */
+  settings?: Record<string, unknown>;
+  /** Replaces the API-assigned cohorts when given. */
+  cohorts?: string[];
+  category?: string;
+}
+
+export interface MerchantStore {
+  get(merchantId: string): Promise<MerchantState | undefined>;
+  put(merchantId: string, update: MerchantUpdate, at: string): Promise<MerchantState>;
+}
+
+export interface RestrictionLift {
+  by: string;
+  reason: string;
+  at: string;
+}
+
+/** Restrictions and order evidence marks: the integrity record beside the features. */
+export interface AccountStateStore {
+  /** Idempotent by id: storing a restriction that exists returns the stored one unchanged. */
+  addRestriction(restriction: Restriction): Promise<{ restriction: Restriction; created: boolean }>;
+  getRestriction(id: string): Promise<Restriction | undefined>;
+  listRestrictions(accountId: string): Promise<Restriction[]>;
+  /** Undefined when no such restriction; the caller decides whether its status allows lifting. */
+  liftRestriction(id: string, lift: RestrictionLift): Promise<Restriction | undefined>;
+  markOrder(accountId: string, orderId: string, mark: OrderMark, at: number): Promise<void>;
+}
+
+/** Everything a decision needs about one account, read together (Redis: one HGETALL). */
+export interface AccountSnapshot {
+  features: Record<string, number>;
+  restrictions: readonly Restriction[];
+  orders: ReadonlyMap<string, OrderMarks>;
+}
+
+export interface AccountReader {
+  snapshot(accountId: string, asOf: number): Promise<AccountSnapshot>;
+}
