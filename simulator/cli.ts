@@ -1,0 +1,173 @@
+/**
+ * `history generate`, `simulate` and `simulate merge` (DESIGN §6). server/cli/main.ts imports
+ * these lazily by name. Exit codes: 0 ok, 1 bad input data (invalid policies, bad line under
+ * --strict, unreadable files), 2 bad usage.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { formatProblem } from '../engine/index.js';
+import { generateHistoryToFile } from './history/index.js';
+import { renderHtml } from './html/render.js';
+import { loadBaseline, loadCandidate, type SideLoad } from './policies/load-sides.js';
+import { ProgressLine } from './progress.js';
+import { DecisionFileWriter } from './replay/decision-lines.js';
+import { BadLineError } from './replay/replay.js';
+import { parseShard, type Shard } from './replay/shard.js';
+import { isSimulationReport, mergeReports } from './report/merge.js';
+import { summaryTable } from './report/summary-table.js';
+import type { SimulationReport } from './report/types.js';
+import { simulateHistory } from './simulate.js';
+
+export interface CommandIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const simulateUsage =
+  'usage: refund-guard simulate --history FILE --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F] [--strict] [--shard i/N]\n' +
+  '       refund-guard simulate merge --out F REPORT.json...';
+const generateUsage = 'usage: refund-guard history generate --orders N [--seed S] --out FILE';
+
+export async function historyGenerateCommand(args: string[], io: CommandIO): Promise<number> {
+  const parsed = parse(args, { orders: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } }, io, generateUsage);
+  if (!parsed) return 2;
+  const { orders, seed, out } = parsed.values;
+  const n = Number(orders);
+  if (orders === undefined || !/^\d+$/.test(orders) || !Number.isSafeInteger(n)) return usage(io, `--orders must be a non-negative integer`, generateUsage);
+  if (!out) return usage(io, '--out FILE is required', generateUsage);
+  try {
+    const s = await generateHistoryToFile({ orders: n, ...(seed !== undefined ? { seed } : {}) }, out);
+    io.out(`${out}: ${s.events} events, ${s.orders} orders, ${s.refunds} refund requests (${s.abuseRefunds} abuse), ${s.accounts} accounts, ${s.merchants} merchants in ${(s.durationMs / 1000).toFixed(1)} s`);
+    return 0;
+  } catch (err) {
+    if (err instanceof RangeError) return usage(io, err.message, generateUsage);
+    io.err(`refund-guard: cannot write ${out}: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+export async function simulateCommand(args: string[], io: CommandIO): Promise<number> {
+  const parsed = parse(
+    args,
+    {
+      history: { type: 'string' },
+      candidate: { type: 'string' },
+      baseline: { type: 'string', default: 'policies' },
+      json: { type: 'string' },
+      html: { type: 'string' },
+      decisions: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      shard: { type: 'string' },
+    },
+    io,
+    simulateUsage,
+  );
+  if (!parsed) return 2;
+  const v = parsed.values;
+  if (!v.history || !v.candidate) return usage(io, '--history and --candidate are required', simulateUsage);
+  let shard: Shard | undefined;
+  try {
+    shard = v.shard === undefined ? undefined : parseShard(v.shard);
+  } catch (err) {
+    return usage(io, (err as Error).message, simulateUsage);
+  }
+
+  const baseline = loadBaseline(v.baseline ?? 'policies', v.candidate);
+  if (!baseline.ok) return refuse(io, 'baseline', baseline);
+  const candidate = loadCandidate(v.candidate, baseline.bundle);
+  if (!candidate.ok) return refuse(io, 'candidate', candidate);
+
+  const progress = new ProgressLine();
+  const decisions = v.decisions ? new DecisionFileWriter(v.decisions) : undefined;
+  let report: SimulationReport;
+  try {
+    report = await simulateHistory({
+      history: v.history,
+      baseline: baseline.bundle,
+      candidate: candidate.bundle,
+      ...(shard ? { shard } : {}),
+      strict: v.strict ?? false,
+      ...(decisions ? { onDecision: (pair) => decisions.write(pair) } : {}),
+      onProgress: (p) => progress.update(p.bytesRead, p.totalBytes, p.events),
+    });
+  } catch (err) {
+    progress.done();
+    await decisions?.close().catch(() => undefined);
+    if (err instanceof BadLineError) {
+      io.err(`${err.message}\n(--strict: stopped at the first bad line)`);
+      return 1;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+      io.err(`refund-guard: cannot read history ${v.history}: ${(err as Error).message}`);
+      return 1;
+    }
+    throw err;
+  }
+  progress.done();
+  await decisions?.close();
+
+  if (v.json) await writeFile(v.json, JSON.stringify(report, null, 2) + '\n');
+  if (v.html) {
+    await writeFile(
+      v.html,
+      renderHtml(report, {
+        history: v.history,
+        baseline: { source: baseline.source, revision: baseline.bundle.revision },
+        candidate: { source: candidate.source, revision: candidate.bundle.revision },
+      }),
+    );
+  }
+  io.out(summaryTable(report));
+  for (const bad of report.history.firstBadLines.slice(0, 5)) io.err(`${v.history}:${bad.line}: ${bad.message}`);
+  if (report.history.badLines > 5) io.err(`... ${report.history.badLines - 5} more bad lines (see the JSON report)`);
+  return 0;
+}
+
+export async function simulateMergeCommand(args: string[], io: CommandIO): Promise<number> {
+  const parsed = parse(args, { out: { type: 'string' } }, io, simulateUsage, true);
+  if (!parsed) return 2;
+  const out = parsed.values.out;
+  if (!out || parsed.positionals.length === 0) return usage(io, 'simulate merge needs --out F and at least one report', simulateUsage);
+  const reports: SimulationReport[] = [];
+  for (const file of parsed.positionals) {
+    let value: unknown;
+    try {
+      value = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      io.err(`refund-guard: cannot read report ${file}: ${(err as Error).message}`);
+      return 1;
+    }
+    if (!isSimulationReport(value)) {
+      io.err(`refund-guard: ${file} is not a simulation report`);
+      return 1;
+    }
+    reports.push(value);
+  }
+  const merged = mergeReports(reports);
+  await writeFile(out, JSON.stringify(merged, null, 2) + '\n');
+  io.out(summaryTable(merged));
+  return 0;
+}
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+function parse<O extends Options>(args: string[], options: O, io: CommandIO, help: string, positionals = false) {
+  try {
+    return parseArgs({ args, options: options as O & Options, allowPositionals: positionals, strict: true });
+  } catch (err) {
+    usage(io, (err as Error).message, help);
+    return undefined;
+  }
+}
+
+function usage(io: CommandIO, message: string, help: string): number {
+  io.err(`refund-guard: ${message}\n${help}`);
+  return 2;
+}
+
+function refuse(io: CommandIO, side: 'baseline' | 'candidate', load: SideLoad & { ok: false }): number {
+  io.err(`refund-guard: the ${side} policies (${load.source}) cannot be loaded${load.message ? `: ${load.message}` : ''}`);
+  for (const p of load.problems) io.err(formatProblem(p));
+  return 1;
+}

@@ -1,0 +1,35 @@
+import type { DecisionPoint, DecisionRecord } from '../../engine/index.js';
+
+/**
+ * One decision taken twice on the same facts: once by the baseline bundle, once by the
+ * candidate. This is what the report tallies, what `--decisions` writes, and what a
+ * server-agreement test compares per eventId.
+ */
+export interface DecisionPair {
+  /** The event that asked for the decision (for integrity.review: the upheld complaint or forged verdict). */
+  eventId: string;
+  point: DecisionPoint;
+  /** 1-based line of the event in the history file. */
+  line: number;
+  /** Decision clock, epoch ms. */
+  at: number;
+  accountId: string;
+  merchantId: string;
+  /** Money at stake (`amountAtStake`). */
+  amount: number;
+  label: 'abuse' | 'legit' | undefined;
+  baseline: DecisionRecord;
+  candidate: DecisionRecord;
+}
+
+/** Cohorts of the merchant as the decision saw them (stored ∪ static), read back from the assembled facts. */
+export function cohortsOf(record: DecisionRecord): readonly string[] {
+  const merchant = record.facts['merchant'];
+  const cohorts = merchant !== null && typeof merchant === 'object' ? (merchant as { cohorts?: unknown }).cohorts : undefined;
+  return Array.isArray(cohorts) ? (cohorts as string[]) : [];
+}
+
+/** "policy/rule" of each enforced match. */
+export function rulesOf(record: DecisionRecord): string[] {
+  return record.reasons.map((r) => `${r.policy}/${r.rule}`);
+}

@@ -1,0 +1,165 @@
+import { stat } from 'node:fs/promises';
+import {
+  MemoryMerchantStore,
+  amountAtStake,
+  decisionInputFor,
+  effectsOf,
+  type DecisionRecord,
+  type EventEffect,
+  type PreparedBundle,
+  type ReviewOutcome,
+} from '../../engine/index.js';
+import { atMs, validateEvent, type RefundGuardEvent } from '../../engine/events/index.js';
+import type { DecisionPair } from './decision-pair.js';
+import { forEachLine } from './line-reader.js';
+import { shardOf, type Shard } from './shard.js';
+import { World, featureStoresFor } from './worlds.js';
+
+export interface BadLineInfo {
+  line: number;
+  message: string;
+}
+
+export interface ReplayOptions {
+  historyPath: string;
+  baseline: PreparedBundle;
+  candidate: PreparedBundle;
+  shard?: Shard;
+  /** Throw BadLineError at the first bad line instead of counting it. */
+  strict?: boolean;
+  onDecision(pair: DecisionPair): void;
+  onBadLine(bad: BadLineInfo): void;
+  /** Called once per valid event this shard keeps. */
+  onEvent?(): void;
+  /** Called after each chunk with bytes read so far and the file size. */
+  onProgress?(bytesRead: number, totalBytes: number): void;
+}
+
+export class BadLineError extends Error {
+  override name = 'BadLineError';
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:${line}: ${detail}`);
+  }
+}
+
+/**
+ * Replays a history file through two worlds (baseline, candidate), in file order.
+ *
+ * Per event: (1) if it is a decision point, both bundles decide FIRST, on the account as of the
+ * event's instant but without the event itself — asOf = the event time, read before the event is
+ * applied. That is what production sees: the refund service asks for a decision, then records the
+ * event. Events earlier in the file with the same timestamp are included. (2) Then the event is
+ * applied: features once (they depend on events only), then its other effects in each world
+ * through that world's RefundGuardService, so forged verdicts and upheld complaints run
+ * integrity.review and restrict accounts per each bundle, exactly as the server does.
+ *
+ * Sharding: events of accounts hashing to other shards are skipped; merchant.updated goes to every
+ * shard. Bad lines are checked by every shard (so --strict fails everywhere) but counted by shard 0
+ * only, and merchant.updated is counted as an event by shard 0 only, so shard reports add up.
+ */
+export async function replayHistory(options: ReplayOptions): Promise<void> {
+  const { baseline, candidate, shard, strict = false, onDecision, onBadLine, onEvent, onProgress } = options;
+  const [featuresB, featuresC] = featureStoresFor(baseline, candidate);
+  const merchants = new MemoryMerchantStore();
+  const clock = Date.now();
+  const b = new World('baseline', baseline, featuresB, merchants, clock);
+  const c = new World('candidate', candidate, featuresC, merchants, clock);
+  const countsHere = shard === undefined || shard.index === 0;
+  const totalBytes = onProgress ? (await stat(options.historyPath)).size : 0;
+
+  const bad = (line: number, message: string): void => {
+    if (strict) throw new BadLineError(options.historyPath, line, message);
+    if (countsHere) onBadLine({ line, message });
+  };
+
+  const decide = (event: RefundGuardEvent, line: number): void => {
+    const input = decisionInputFor(event);
+    if (input === undefined) return;
+    const now = atMs(event);
+    const accountId = input.account.id;
+    const merchant = merchants.getSync(input.merchant.id);
+    const needB = b.needsFeatures(input.point);
+    const needC = c.needsFeatures(input.point);
+    const fb = needB || (needC && featuresC === featuresB) ? featuresB.readSync(accountId, now) : noFeatures;
+    const fc = featuresC === featuresB ? fb : needC ? featuresC.readSync(accountId, now) : noFeatures;
+    const rb = b.service.decideWith(input, b.snapshot(accountId, fb), merchant, now, false, baseline);
+    const rc = c.service.decideWith(input, c.snapshot(accountId, fc), merchant, now, false, candidate);
+    onDecision({
+      eventId: event.eventId,
+      point: input.point,
+      line,
+      at: now,
+      accountId,
+      merchantId: input.merchant.id,
+      amount: amountAtStake(input),
+      label: event.label,
+      baseline: rb,
+      candidate: rc,
+    });
+  };
+
+  const applyEffects = async (event: RefundGuardEvent, effects: EventEffect[], line: number): Promise<void> => {
+    for (const effect of effects) {
+      // Merchant state is shared: apply once. Marks and reviews belong to each world.
+      if (effect.kind === 'merchant') {
+        await b.service.applyEffect(effect);
+        continue;
+      }
+      const ob = await b.service.applyEffect(effect);
+      const oc = await c.service.applyEffect(effect);
+      if (effect.kind === 'review' && ob !== undefined && oc !== undefined) {
+        onDecision(reviewPair(event, line, effect, ob, oc));
+      }
+    }
+  };
+
+  await forEachLine(
+    options.historyPath,
+    (text, line) => {
+      if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0)) return; // blank lines carry nothing
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        return bad(line, `not JSON: ${(err as Error).message}`);
+      }
+      const checked = validateEvent(value, line);
+      if (!checked.ok) return bad(line, checked.problems.map((p) => (p.path ? `${p.path} ${p.message}` : p.message)).join('; '));
+      const event = checked.event;
+      if (event.type === 'merchant.updated') {
+        if (countsHere) onEvent?.();
+      } else {
+        if (shard !== undefined && shardOf(event.accountId, shard.count) !== shard.index) return;
+        onEvent?.();
+        decide(event, line);
+        featuresB.applySync(event);
+        if (featuresC !== featuresB) featuresC.applySync(event);
+      }
+      const effects = effectsOf(event);
+      return effects.length === 0 ? undefined : applyEffects(event, effects, line);
+    },
+    onProgress ? (bytes) => onProgress(bytes, totalBytes) : undefined,
+  );
+}
+
+const noFeatures: Record<string, number> = Object.freeze({}) as Record<string, number>;
+
+function reviewPair(event: RefundGuardEvent, line: number, effect: EventEffect & { kind: 'review' }, ob: ReviewOutcome, oc: ReviewOutcome): DecisionPair {
+  const pick = (o: ReviewOutcome): DecisionRecord => o.decision;
+  return {
+    eventId: event.eventId,
+    point: 'integrity.review',
+    line,
+    at: effect.at,
+    accountId: effect.accountId,
+    merchantId: effect.merchantId,
+    amount: 0,
+    label: event.label,
+    baseline: pick(ob),
+    candidate: pick(oc),
+  };
+}

@@ -1,0 +1,24 @@
+import murmurhash from 'murmurhash';
+
+export interface Shard {
+  /** 0-based. */
+  index: number;
+  count: number;
+}
+
+/** "i/N" with 0 ≤ i < N. */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!(count >= 1 && index >= 0 && index < count)) throw new RangeError(`--shard must be i/N with 0 <= i < N, got "${text}"`);
+  return { index, count };
+}
+
+/**
+ * The shard an account belongs to. murmurhash3 of the id is stable across runs, machines and
+ * Node versions, so N independent jobs partition the accounts without talking to each other.
+ */
+export function shardOf(accountId: string, count: number): number {
+  return murmurhash.v3(accountId) % count;
+}

@@ -1,0 +1,76 @@
+import {
+  MemoryAccountStateStore,
+  MemoryAccountReader,
+  RefundGuardService,
+  decisionPointNames,
+  type AccountSnapshot,
+  type DecisionPoint,
+  type MemoryMerchantStore,
+  type PreparedBundle,
+} from '../../engine/index.js';
+import { MemoryFeatureStore, featureNames } from '../../engine/features/index.js';
+
+/**
+ * One side of the comparison. Restrictions and order marks depend on decisions (an upheld
+ * complaint restricts per the bundle's integrity.review), so each world has its own state;
+ * merchants are bundle-independent and shared.
+ */
+export class World {
+  readonly state = new MemoryAccountStateStore();
+  readonly service: RefundGuardService;
+  /** Points at which this bundle reads a feature: elsewhere the feature read is skipped. */
+  private readonly readsFeatures: ReadonlySet<DecisionPoint>;
+
+  constructor(
+    readonly name: 'baseline' | 'candidate',
+    readonly bundle: PreparedBundle,
+    readonly features: MemoryFeatureStore,
+    merchants: MemoryMerchantStore,
+    clock: number,
+  ) {
+    let next = 0;
+    const prefix = name === 'baseline' ? 'sim-b-' : 'sim-c-';
+    this.service = new RefundGuardService({
+      bundle: () => bundle,
+      features,
+      reader: new MemoryAccountReader(features, this.state),
+      state: this.state,
+      merchants,
+      // Replays are deterministic: decisions carry their event's clock, ids are a counter.
+      now: () => clock,
+      newDecisionId: () => prefix + String(++next),
+    });
+    this.readsFeatures = pointsReadingFeatures(bundle);
+  }
+
+  needsFeatures(point: DecisionPoint): boolean {
+    return this.readsFeatures.has(point);
+  }
+
+  /** The account as of `now`, with features already read (shared by both worlds when they share a store). */
+  snapshot(accountId: string, features: Record<string, number>): AccountSnapshot {
+    return { features, restrictions: this.state.restrictionsSync(accountId), orders: this.state.ordersSync(accountId) };
+  }
+}
+
+/**
+ * Reading features is the costliest step of a decision (it folds the account's event log), and
+ * most decisions are checkouts whose policies read restrictions only. A policy can only be
+ * influenced by facts it reads (PolicyDefinition.factPaths), so skipping the read there cannot
+ * change an action, a reason or the missing-facts list.
+ */
+function pointsReadingFeatures(bundle: PreparedBundle): Set<DecisionPoint> {
+  const names = new Set(featureNames(bundle.features).map((n) => `account.${n}`));
+  const points = new Set<DecisionPoint>();
+  for (const point of decisionPointNames) {
+    if (bundle.policiesAt(point).some((p) => p.factPaths.some((path) => names.has(path)))) points.add(point);
+  }
+  return points;
+}
+
+/** Same feature definitions → one store for both worlds (features depend only on events). */
+export function featureStoresFor(baseline: PreparedBundle, candidate: PreparedBundle): [MemoryFeatureStore, MemoryFeatureStore] {
+  const b = new MemoryFeatureStore(baseline.features);
+  const same = JSON.stringify(baseline.features) === JSON.stringify(candidate.features);
+  return [b, same ? b : new MemoryFeatureStore(candidate.features)];
+}

@@ -1,0 +1,165 @@
+import { actionStrength, defaultAction, type DecisionRecord } from '../../engine/index.js';
+import { cohortsOf, type DecisionPair } from '../replay/decision-pair.js';
+import { fromCents, labelMetrics, toCents, utcDate } from './metrics.js';
+import type { BadLine, CohortTally, DayTally, FlipSample, PointTally, RuleTally, Side, SideSample, SimulationReport } from './types.js';
+
+export const MAX_BAD_LINES = 20;
+export const MAX_SAMPLES = 50;
+/** Bucket for merchants in no cohort, so cohort rows still add up to the total. */
+export const NO_COHORT = '(none)';
+
+interface Confusion {
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+
+/** Accumulates decision pairs into a SimulationReport; memory grows with rules, cohorts and days, never with events. */
+export class ReportBuilder {
+  private events = 0;
+  private decisions = 0;
+  private badLines = 0;
+  private readonly firstBadLines: BadLine[] = [];
+  private readonly points: SimulationReport['points'] = {};
+  private readonly confusion: Record<Side, Confusion> = { baseline: zeroConfusion(), candidate: zeroConfusion() };
+  private readonly cents: Record<Side, { protected: number; friction: number }> = {
+    baseline: { protected: 0, friction: 0 },
+    candidate: { protected: 0, friction: 0 },
+  };
+  private readonly byRule: Record<string, RuleTally> = {};
+  private readonly byCohort: Record<string, CohortTally> = {};
+  private readonly byDay: Record<string, DayTally> = {};
+  private readonly samples: FlipSample[] = [];
+
+  addEvent(): void {
+    this.events++;
+  }
+
+  addBadLine(bad: BadLine): void {
+    this.badLines++;
+    if (this.firstBadLines.length < MAX_BAD_LINES) this.firstBadLines.push(bad);
+  }
+
+  add(pair: DecisionPair): void {
+    this.decisions++;
+    const { point, baseline, candidate } = pair;
+    const flipped = baseline.action !== candidate.action;
+    const flipKey = `${baseline.action}->${candidate.action}`;
+
+    const tally = (this.points[point] ??= { baseline: {}, candidate: {}, flips: {} } satisfies PointTally);
+    inc(tally.baseline, baseline.action);
+    inc(tally.candidate, candidate.action);
+    if (flipped) inc(tally.flips, flipKey);
+
+    this.rules('baseline', baseline);
+    this.rules('candidate', candidate);
+    this.cohorts(baseline, candidate, flipped, flipKey);
+
+    const isRefund = point === 'refund.requested';
+    if (isRefund) {
+      this.labels('baseline', pair, baseline);
+      this.labels('candidate', pair, candidate);
+    }
+    if (isRefund || flipped) {
+      const day = (this.byDay[utcDate(pair.at)] ??= { baseline: { positives: 0 }, candidate: { positives: 0 }, flips: 0 });
+      if (isRefund && isPositive(baseline)) day.baseline.positives++;
+      if (isRefund && isPositive(candidate)) day.candidate.positives++;
+      if (flipped) day.flips++;
+    }
+    if (flipped && this.samples.length < MAX_SAMPLES) this.samples.push(sampleOf(pair));
+  }
+
+  finish(): SimulationReport {
+    const c = this.confusion;
+    return {
+      history: { events: this.events, decisions: this.decisions, badLines: this.badLines, firstBadLines: [...this.firstBadLines] },
+      points: structuredClone(this.points),
+      labels: {
+        baseline: labelMetrics(c.baseline.tp, c.baseline.fp, c.baseline.fn, c.baseline.tn),
+        candidate: labelMetrics(c.candidate.tp, c.candidate.fp, c.candidate.fn, c.candidate.tn),
+      },
+      money: {
+        baseline: { protected: fromCents(this.cents.baseline.protected), friction: fromCents(this.cents.baseline.friction) },
+        candidate: { protected: fromCents(this.cents.candidate.protected), friction: fromCents(this.cents.candidate.friction) },
+      },
+      byRule: structuredClone(this.byRule),
+      byCohort: structuredClone(this.byCohort),
+      byDay: sortKeys(structuredClone(this.byDay)),
+      samples: structuredClone(this.samples),
+    };
+  }
+
+  private rules(side: Side, record: DecisionRecord): void {
+    for (const r of record.reasons) ruleTally(this.byRule, `${r.policy}/${r.rule}`)[side].enforced++;
+    for (const r of record.shadow) ruleTally(this.byRule, `${r.policy}/${r.rule}`)[side].shadow++;
+  }
+
+  private cohorts(baseline: DecisionRecord, candidate: DecisionRecord, flipped: boolean, flipKey: string): void {
+    // Each side counts under the cohorts its own bundle saw (cohorts.yaml may differ); flips under either.
+    const cb = cohortsOf(baseline);
+    const cc = cohortsOf(candidate);
+    for (const name of cb.length === 0 ? [NO_COHORT] : cb) inc(cohortTally(this.byCohort, name).baseline, baseline.action);
+    for (const name of cc.length === 0 ? [NO_COHORT] : cc) inc(cohortTally(this.byCohort, name).candidate, candidate.action);
+    if (!flipped) return;
+    const union = cb.length === 0 && cc.length === 0 ? [NO_COHORT] : [...new Set([...cb, ...cc])];
+    for (const name of union) inc(cohortTally(this.byCohort, name).flips, flipKey);
+  }
+
+  private labels(side: Side, pair: DecisionPair, record: DecisionRecord): void {
+    if (pair.label === undefined) return;
+    const positive = isPositive(record);
+    const abuse = pair.label === 'abuse';
+    const c = this.confusion[side];
+    if (positive && abuse) c.tp++;
+    else if (positive) c.fp++;
+    else if (abuse) c.fn++;
+    else c.tn++;
+    if (positive) this.cents[side][abuse ? 'protected' : 'friction'] += toCents(pair.amount);
+  }
+}
+
+/** A positive is any action stronger than the point's default (at refund.requested: anything but approve). */
+export function isPositive(record: DecisionRecord): boolean {
+  return actionStrength(record.point, record.action) > actionStrength(record.point, defaultAction(record.point));
+}
+
+function sampleOf(pair: DecisionPair): FlipSample {
+  return {
+    eventId: pair.eventId,
+    point: pair.point,
+    at: new Date(pair.at).toISOString(),
+    account: pair.accountId,
+    merchant: pair.merchantId,
+    amount: pair.amount,
+    label: pair.label ?? null,
+    baseline: sideSample(pair.baseline),
+    candidate: sideSample(pair.candidate),
+  };
+}
+
+function sideSample(record: DecisionRecord): SideSample {
+  return { action: record.action, reasons: record.reasons.map((r) => ({ policy: r.policy, version: r.version, rule: r.rule, action: r.action, reason: r.reason })) };
+}
+
+function zeroConfusion(): Confusion {
+  return { tp: 0, fp: 0, fn: 0, tn: 0 };
+}
+
+function inc(counts: Record<string, number>, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}
+
+function ruleTally(table: Record<string, RuleTally>, key: string): RuleTally {
+  return (table[key] ??= { baseline: { enforced: 0, shadow: 0 }, candidate: { enforced: 0, shadow: 0 } });
+}
+
+function cohortTally(table: Record<string, CohortTally>, key: string): CohortTally {
+  return (table[key] ??= { baseline: {}, candidate: {}, flips: {} });
+}
+
+export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export { inc as increment };
