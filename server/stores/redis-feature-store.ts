@@ -68,6 +68,11 @@ export class RedisFeatureStore implements FeatureStore {
 
   async read(accountId: string, asOf: number): Promise<Record<string, number>> {
     const flat = (await this.client.call('HGETALL', this.accountKey(accountId))) as string[];
+    return this.featuresFromHash(flat, asOf);
+  }
+
+  /** Features from an account hash already fetched (HGETALL, flat): the decision path reads the hash once for features and integrity state. */
+  featuresFromHash(flat: readonly string[], asOf: number): Record<string, number> {
     return computeFeatures(this.compiled, this.decode(flat), asOf);
   }
 

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import type { ServerContext } from './context.js';
+import { requireRole } from './http/auth.js';
+import { ApiError } from './http/errors.js';
+import type { RouteDefinition } from './http/route.js';
+import { accountRoutes } from './routes/accounts.js';
+import { decisionRoutes } from './routes/decisions.js';
+import { eventRoutes } from './routes/events.js';
+import { merchantRoutes } from './routes/merchants.js';
+import { policyRoutes } from './routes/policies.js';
+import { restrictionRoutes } from './routes/restrictions.js';
+import { systemRoutes } from './routes/system.js';
+
+/**
+ * The Hono app: routes from one table (which also writes /openapi.json), role checks before
+ * every handler, errors as {error: {code, message, details}} with the status from errors.ts.
+ */
+export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinition[] } {
+  const app = new Hono();
+  const routes: RouteDefinition[] = [];
+  routes.push(
+    ...decisionRoutes(ctx),
+    ...eventRoutes(ctx),
+    ...accountRoutes(ctx),
+    ...merchantRoutes(ctx),
+    ...policyRoutes(ctx),
+    ...restrictionRoutes(ctx),
+  );
+  routes.push(...systemRoutes(ctx, () => routes));
+
+  app.use(async (c, next) => {
+    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    c.header('x-request-id', requestId);
+    const started = performance.now();
+    await next();
+    const ms = performance.now() - started;
+    if (c.res.status >= 500) ctx.logger.error({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request failed');
+    else ctx.logger.debug({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
+  });
+
+  for (const route of routes) {
+    const handler = async (c: Context) => {
+      if (route.role) requireRole(ctx.tokens, c.req.header('authorization'), route.role);
+      const response = await route.handler(c);
+      ctx.metrics.httpRequests.inc({ route: route.path, status: String(response.status) });
+      return response;
+    };
+    app.on(route.method.toUpperCase(), route.path, handler);
+  }
+
+  app.notFound((c) => c.json(new ApiError('not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      ctx.metrics.httpRequests.inc({ route: c.req.routePath, status: String(err.status) });
+      return c.json(err.toBody(), err.status);
+    }
+    // Never a stack trace to the caller; the log keeps it.
+    ctx.logger.error({ err, path: c.req.path }, 'unhandled error');
+    ctx.metrics.httpRequests.inc({ route: c.req.routePath, status: '500' });
+    return c.json(new ApiError('internal_error', 'internal error; it has been logged').toBody(), 500);
+  });
+  return { app, routes };
+}

@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { createLogger } from '../observability/logger.js';
+import { createRuntime, StartupError } from '../runtime/create-runtime.js';
+import { exampleRequests, loadDemoData } from './demo-data.js';
+import { UsageError, type CommandIO } from './io.js';
+
+const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** `refund-guard serve`: the decision server. No --redis/REDIS_URL: the in-memory store. */
+export async function serveCommand(args: string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      policies: { type: 'string', default: 'policies' },
+      port: { type: 'string', default: process.env['PORT'] ?? '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: true },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`);
+  const tokens = process.env['REFUND_GUARD_TOKENS'];
+  const open = (tokens ?? '').trim() === '';
+  if (open && !loopback.has(values.host)) {
+    io.err(`refund-guard: refusing to bind ${values.host} without tokens; set REFUND_GUARD_TOKENS (role:token,...) or bind 127.0.0.1`);
+    return 2;
+  }
+  const redisUrl = values.redis ?? process.env['REDIS_URL'];
+  const logger = createLogger();
+  let runtime;
+  try {
+    runtime = await createRuntime({
+      policies: values.policies,
+      ...(redisUrl ? { redisUrl } : {}),
+      redisPrefix: values['redis-prefix'] ?? process.env['REDIS_PREFIX'] ?? 'rg',
+      ...(tokens !== undefined ? { tokens } : {}),
+      logger,
+      watchPolicies: values.watch,
+    });
+  } catch (err) {
+    if (err instanceof StartupError || (err instanceof Error && err.message.startsWith('REFUND_GUARD_TOKENS'))) {
+      io.err(`refund-guard: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = serve({ fetch: runtime.app.fetch, port, hostname: values.host }, () => resolve(s as Server)) as Server;
+      s.once('error', reject);
+    });
+  } catch (err) {
+    await runtime.close();
+    io.err(`refund-guard: cannot listen on ${values.host}:${port}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const baseUrl = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${actualPort}`;
+  io.err(`refund-guard listening on ${baseUrl} (store: ${runtime.ctx.storeKind}, policies: ${values.policies}, revision ${runtime.ctx.bundles.bundle.revision})`);
+  if (open) io.err('no REFUND_GUARD_TOKENS configured: bound to loopback only, and every caller has the admin role');
+  if (values.demo) {
+    const demo = await loadDemoData(runtime);
+    io.err(`demo data loaded: ${demo.events} events (${demo.orders} orders) up to ${demo.lastEventAt ?? 'now'}`);
+    io.out(`\nReady. Try:\n\n${exampleRequests(baseUrl, demo)}\n`);
+  }
+  installShutdown(server, runtime.close, io);
+  return new Promise<number>(() => {}); // runs until a signal
+}
+
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish, flush the log, close Redis, exit 0 within 5 s. */
+function installShutdown(server: Server, close: () => Promise<void>, io: CommandIO): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    io.err(`refund-guard: ${signal} received, shutting down`);
+    const deadline = setTimeout(() => process.exit(0), 4500);
+    deadline.unref();
+    server.close(() => {
+      void close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,25 @@
+import type { AccountReader, AccountStateStore, MerchantStore, RefundGuardService } from '../engine/index.js';
+import type { FeatureStore } from '../engine/features/index.js';
+import type { DecisionLog } from './decision-log/index.js';
+import type { TokenTable } from './http/auth.js';
+import type { Metrics } from './observability/metrics.js';
+import type { Logger } from './observability/logger.js';
+import type { BundleHolder } from './policies/bundle-holder.js';
+
+/** Everything a route may use. Built once by the runtime (Redis or in-memory), passed to createApp. */
+export interface ServerContext {
+  bundles: BundleHolder;
+  service: RefundGuardService;
+  features: FeatureStore;
+  reader: AccountReader;
+  state: AccountStateStore;
+  merchants: MerchantStore;
+  decisionLog: DecisionLog;
+  metrics: Metrics;
+  logger: Logger;
+  tokens: TokenTable;
+  now(): number;
+  /** False while the backing store cannot serve (GET /readyz answers 503). */
+  ready(): Promise<boolean>;
+  storeKind: 'redis' | 'memory';
+}

@@ -1,0 +1,38 @@
+import type { DecisionRecord } from '../../engine/index.js';
+
+/**
+ * Every decision is appended here off the hot path (batched), so it can be audited, explained
+ * (GET /v1/decisions/:id) and replayed. `append` never blocks and never throws.
+ */
+export interface DecisionLog {
+  append(record: DecisionRecord): void;
+  get(decisionId: string): Promise<DecisionRecord | undefined>;
+  /** Decisions counted by point and action since the log began (GET /v1/stats). */
+  stats(): Promise<Record<string, Record<string, number>>>;
+  /** Writes what is buffered; resolves when done (shutdown, tests). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Keeps the most recent decisions in insertion order; old ones fall off the front. */
+export class RecentDecisions {
+  private readonly byId = new Map<string, DecisionRecord>();
+  constructor(private readonly capacity: number) {}
+
+  add(record: DecisionRecord): void {
+    this.byId.set(record.decisionId, record);
+    if (this.byId.size > this.capacity) {
+      const oldest = this.byId.keys().next().value;
+      if (oldest !== undefined) this.byId.delete(oldest);
+    }
+  }
+
+  get(id: string): DecisionRecord | undefined {
+    return this.byId.get(id);
+  }
+}
+
+export function countInto(counts: Record<string, Record<string, number>>, point: string, action: string, by = 1): void {
+  const row = (counts[point] ??= {});
+  row[action] = (row[action] ?? 0) + by;
+}

@@ -1,0 +1,3 @@
+export type { DecisionLog } from './decision-log.js';
+export { MemoryDecisionLog } from './memory-decision-log.js';
+export { RedisDecisionLog, decisionTime, newDecisionId } from './redis-decision-log.js';

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import type { DecisionRecord } from '../../engine/index.js';
+import { countInto, RecentDecisions, type DecisionLog } from './decision-log.js';
+
+export interface RedisDecisionLogOptions {
+  prefix: string;
+  /** Flush at least this often. */
+  intervalMs?: number;
+  /** Flush early when this many decisions wait. */
+  batchSize?: number;
+  /** Most decisions held while Redis cannot take them; beyond it the oldest are dropped and counted. */
+  maxBuffered?: number;
+  /** Approximate bound on stream entries (each entry is one batch). */
+  maxStreamEntries?: number;
+  onFlushError?(error: unknown): void;
+  onDropped?(count: number): void;
+}
+
+/**
+ * Decisions go to a Redis Stream in batches: one XADD per batch (each decision one field of the
+ * entry) plus one HINCRBY per point/action for the counts, in one pipeline. The stream is
+ * trimmed by MAXLEN ~, so it stays bounded. A decision id starts with its time, so a lookup
+ * reads only the entries written just after it.
+ */
+export class RedisDecisionLog implements DecisionLog {
+  private buffer: DecisionRecord[] = [];
+  private readonly recent = new RecentDecisions(20_000);
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly streamKey: string;
+  private readonly statsKey: string;
+  dropped = 0;
+
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly options: RedisDecisionLogOptions,
+  ) {
+    this.streamKey = `${options.prefix}:decisions`;
+    this.statsKey = `${options.prefix}:stats`;
+    this.timer = setInterval(() => void this.flush(), options.intervalMs ?? 50);
+    this.timer.unref();
+  }
+
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  append(record: DecisionRecord): void {
+    this.recent.add(record);
+    this.buffer.push(record);
+    this.enforceBound();
+    if (this.buffer.length >= (this.options.batchSize ?? 500) && !this.flushing) void this.flush();
+  }
+
+  async get(decisionId: string): Promise<DecisionRecord | undefined> {
+    const recent = this.recent.get(decisionId);
+    if (recent) return recent;
+    const since = decisionTime(decisionId);
+    if (since === undefined) return undefined;
+    // Entries are written within moments of the decision; a minute of stream covers any backlog.
+    let start = `${since}-0`;
+    for (let page = 0; page < 20; page++) {
+      const entries = (await this.client.xrange(this.streamKey, start, `${since + 60_000}`, 'COUNT', 50)) as [string, string[]][];
+      for (const [, fields] of entries) {
+        for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === decisionId) return JSON.parse(fields[i + 1]!) as DecisionRecord;
+      }
+      if (entries.length < 50) return undefined;
+      start = `(${entries[entries.length - 1]![0]}`;
+    }
+    return undefined;
+  }
+
+  async stats(): Promise<Record<string, Record<string, number>>> {
+    const flat = await this.client.hgetall(this.statsKey);
+    const counts: Record<string, Record<string, number>> = {};
+    for (const [field, value] of Object.entries(flat)) {
+      const bar = field.indexOf('|');
+      countInto(counts, field.slice(0, bar), field.slice(bar + 1), Number(value));
+    }
+    // Decisions still buffered count too, so a caller sees its own decisions at once.
+    for (const r of this.buffer) countInto(counts, r.point, r.action);
+    return counts;
+  }
+
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.buffer.length === 0) return Promise.resolve();
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.write(batch)
+      .catch((error: unknown) => {
+        // Put the batch back, oldest first, to be retried; the bound still holds.
+        this.buffer = [...batch, ...this.buffer];
+        this.enforceBound();
+        this.options.onFlushError?.(error);
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  private enforceBound(): void {
+    const max = this.options.maxBuffered ?? 50_000;
+    if (this.buffer.length <= max) return;
+    const excess = this.buffer.length - max;
+    this.buffer.splice(0, excess);
+    this.dropped += excess;
+    this.options.onDropped?.(excess);
+  }
+
+  private async write(batch: DecisionRecord[]): Promise<void> {
+    const fields: string[] = [];
+    const counts: Record<string, number> = {};
+    for (const r of batch) {
+      fields.push(r.decisionId, JSON.stringify(r));
+      const key = `${r.point}|${r.action}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    const pipeline = this.client.pipeline();
+    pipeline.xadd(this.streamKey, 'MAXLEN', '~', String(this.options.maxStreamEntries ?? 20_000), '*', ...fields);
+    for (const [key, n] of Object.entries(counts)) pipeline.hincrby(this.statsKey, key, n);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+    if (this.buffer.length > 0) await this.flush();
+  }
+}
+
+/** "d-<epoch ms base36>-<random>" → epoch ms. */
+export function decisionTime(decisionId: string): number | undefined {
+  const match = /^d-([0-9a-z]+)-/.exec(decisionId);
+  if (!match) return undefined;
+  const ms = parseInt(match[1]!, 36);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+export function newDecisionId(now: number = Date.now()): string {
+  return `d-${now.toString(36)}-${randomUUID().slice(0, 13).replace('-', '')}`;
+}

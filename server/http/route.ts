@@ -1,0 +1,24 @@
+import type { Context } from 'hono';
+import type { Role } from './auth.js';
+
+/**
+ * One route: what it does, who may call it, what it takes and returns, and the handler.
+ * The same table registers the routes and writes /openapi.json, so the two cannot disagree.
+ */
+export interface RouteDefinition {
+  method: 'get' | 'post' | 'put';
+  /** Hono path syntax (/v1/decisions/:id); turned into OpenAPI's {id} form for the document. */
+  path: string;
+  summary: string;
+  /** undefined: no token needed. */
+  role?: Role;
+  tag: string;
+  requestSchema?: object;
+  responses: Record<number, { description: string; schema?: object }>;
+  query?: Record<string, { description: string; schema: object }>;
+  handler(c: Context): Promise<Response> | Response;
+}
+
+export function defineRoutes(routes: RouteDefinition[]): RouteDefinition[] {
+  return routes;
+}

@@ -1,0 +1,77 @@
+import type { Context } from 'hono';
+import type { DecisionInput, DecisionRecord } from '../../engine/index.js';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../http/errors.js';
+import { readJsonBody } from '../http/json-body.js';
+import { decisionRequestSchema, decisionResponseSchema, errorSchema, id } from '../http/request-schemas.js';
+import { defineRoutes } from '../http/route.js';
+import { validateBody } from '../http/validate.js';
+
+/** What a caller gets back; the logged record also keeps the facts the decision was made on. */
+export function decisionResponse(record: DecisionRecord): Record<string, unknown> {
+  return {
+    decisionId: record.decisionId,
+    point: record.point,
+    action: record.action,
+    ...(record.params !== undefined ? { params: record.params } : {}),
+    reasons: record.reasons,
+    shadow: record.shadow,
+    missingFacts: record.missingFacts,
+    policyRevision: record.policyRevision,
+    degraded: record.degraded,
+    occurredAt: record.occurredAt,
+    ...(record.requestId !== undefined ? { requestId: record.requestId } : {}),
+  };
+}
+
+export function decisionRoutes(ctx: ServerContext) {
+  return defineRoutes([
+    {
+      method: 'post',
+      path: '/v1/decisions',
+      summary: 'Decide at a decision point: features, restrictions and merchant settings are added server-side',
+      role: 'service',
+      tag: 'decisions',
+      requestSchema: decisionRequestSchema,
+      responses: { 200: { description: 'The decision with its explanation', schema: decisionResponseSchema }, 400: { description: 'Invalid request', schema: errorSchema } },
+      async handler(c: Context) {
+        const started = performance.now();
+        const input = validateBody<DecisionInput>(decisionRequestSchema, await readJsonBody(c));
+        if (input.occurredAt !== undefined && Number.isNaN(Date.parse(input.occurredAt))) {
+          throw new ApiError('validation_failed', 'the request body is invalid', [{ path: '/occurredAt', message: 'must be a parseable date-time' }]);
+        }
+        const record = await ctx.service.decide(input);
+        ctx.metrics.decisions.inc({ point: record.point, action: record.action });
+        if (record.degraded) ctx.metrics.degradedDecisions.inc({ point: record.point });
+        ctx.metrics.decisionSeconds.observe((performance.now() - started) / 1000);
+        return c.json(decisionResponse(record));
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/decisions/:id',
+      summary: 'One logged decision with its explanation and the facts it was made on',
+      role: 'analyst',
+      tag: 'decisions',
+      responses: { 200: { description: 'The logged decision' }, 404: { description: 'Unknown or expired from the log', schema: errorSchema } },
+      async handler(c: Context) {
+        const decisionId = c.req.param('id') ?? '';
+        if (!new RegExp(id.pattern).test(decisionId)) throw new ApiError('validation_failed', 'invalid decision id', [{ path: '/id', message: 'must be 1-128 characters of letters, digits and ._:-' }]);
+        const record = await ctx.decisionLog.get(decisionId);
+        if (!record) throw new ApiError('not_found', `no logged decision ${decisionId}`);
+        return c.json(record);
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/stats',
+      summary: 'Decisions counted by point and action (e.g. fast refunds intercepted = refund.requested/return_first)',
+      role: 'analyst',
+      tag: 'decisions',
+      responses: { 200: { description: 'Counts by point and action' } },
+      async handler(c: Context) {
+        return c.json({ decisions: await ctx.decisionLog.stats() });
+      },
+    },
+  ]);
+}

@@ -1,0 +1,57 @@
+import type { Context } from 'hono';
+import { validateEventBatch } from '../../engine/events/index.js';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../http/errors.js';
+import { readJsonBody } from '../http/json-body.js';
+import { errorSchema, eventBatchSchema, maxEventsPerBatch } from '../http/request-schemas.js';
+import { defineRoutes } from '../http/route.js';
+import { storeCall } from '../http/store-call.js';
+
+export function eventRoutes(ctx: ServerContext) {
+  return defineRoutes([
+    {
+      method: 'post',
+      path: '/v1/events',
+      summary: 'Ingest a batch of events (idempotent by eventId); a batch with any invalid event is refused whole',
+      role: 'service',
+      tag: 'events',
+      requestSchema: eventBatchSchema,
+      responses: {
+        200: { description: '{accepted, applied, duplicates, restrictionsCreated}' },
+        400: { description: 'Some events are invalid; nothing was applied', schema: errorSchema },
+        413: { description: 'More than 1,000 events or 1 MiB', schema: errorSchema },
+        503: { description: 'The store is unavailable; nothing was lost, re-send the batch', schema: errorSchema },
+      },
+      async handler(c: Context) {
+        const body = await readJsonBody(c);
+        if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as { events?: unknown }).events)) {
+          throw new ApiError('validation_failed', 'the body is {"events": [...]}', [{ path: '/events', message: 'must be an array of events' }]);
+        }
+        const raw = (body as { events: unknown[] }).events;
+        const extra = Object.keys(body).filter((k) => k !== 'events');
+        if (extra.length > 0) throw new ApiError('validation_failed', 'the body is {"events": [...]}', extra.map((k) => ({ path: `/${k}`, message: `unknown field "${k}"` })));
+        if (raw.length === 0) throw new ApiError('validation_failed', 'the batch is empty', [{ path: '/events', message: 'must hold at least one event' }]);
+        if (raw.length > maxEventsPerBatch) throw new ApiError('payload_too_large', `a batch holds at most ${maxEventsPerBatch} events; this one has ${raw.length}`);
+        const validated = validateEventBatch(raw);
+        if (!validated.ok) {
+          throw new ApiError(
+            'validation_failed',
+            `${new Set(validated.problems.map((p) => p.index)).size} of ${raw.length} events are invalid; nothing was applied`,
+            validated.problems.map((p) => ({ index: p.index, path: `/events/${p.index}${p.path}`, message: p.message })),
+          );
+        }
+        const result = await storeCall(() => ctx.service.ingest(validated.events));
+        ctx.metrics.eventsIngested.inc({ outcome: 'applied' }, result.applied);
+        ctx.metrics.eventsIngested.inc({ outcome: 'duplicate' }, result.duplicates);
+        const created = result.reviews.filter((r) => r.created && r.restriction);
+        for (const r of created) ctx.metrics.restrictionsCreated.inc({ kind: r.restriction!.kind });
+        return c.json({
+          accepted: validated.events.length,
+          applied: result.applied,
+          duplicates: result.duplicates,
+          restrictionsCreated: created.map((r) => r.restriction!.id),
+        });
+      },
+    },
+  ]);
+}

@@ -1,0 +1,50 @@
+import type { Context } from 'hono';
+import type { MerchantUpdate } from '../../engine/index.js';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../http/errors.js';
+import { readJsonBody } from '../http/json-body.js';
+import { errorSchema, merchantUpdateSchema } from '../http/request-schemas.js';
+import { defineRoutes } from '../http/route.js';
+import { storeCall } from '../http/store-call.js';
+import { validateBody } from '../http/validate.js';
+import { requireId } from './accounts.js';
+
+export function merchantRoutes(ctx: ServerContext) {
+  return defineRoutes([
+    {
+      method: 'put',
+      path: '/v1/merchants/:id',
+      summary: 'Set a merchant\'s settings (interceptAbnormalRefunds, oneClickReject, ...) and API-assigned cohorts',
+      role: 'admin',
+      tag: 'merchants',
+      requestSchema: merchantUpdateSchema,
+      responses: { 200: { description: 'The stored merchant' }, 400: { description: 'Invalid body', schema: errorSchema } },
+      async handler(c: Context) {
+        const merchantId = requireId(c.req.param('id'), 'id');
+        const update = validateBody<MerchantUpdate>(merchantUpdateSchema, await readJsonBody(c));
+        const stored = await storeCall(() => ctx.merchants.put(merchantId, update, new Date(ctx.now()).toISOString()));
+        ctx.logger.info({ merchantId, settings: stored.settings, cohorts: stored.cohorts }, 'merchant updated');
+        return c.json(withStaticCohorts(ctx, stored));
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/merchants/:id',
+      summary: 'A merchant\'s settings and cohorts (API-assigned and from policies/cohorts.yaml)',
+      role: 'analyst',
+      tag: 'merchants',
+      responses: { 200: { description: 'The merchant' }, 404: { description: 'Unknown merchant', schema: errorSchema } },
+      async handler(c: Context) {
+        const merchantId = requireId(c.req.param('id'), 'id');
+        const stored = await storeCall(() => ctx.merchants.get(merchantId));
+        const fixed = ctx.bundles.bundle.cohorts.byMerchant.get(merchantId);
+        if (!stored && !fixed) throw new ApiError('not_found', `no merchant ${merchantId}`);
+        return c.json(withStaticCohorts(ctx, stored ?? { id: merchantId, settings: {}, cohorts: [] }));
+      },
+    },
+  ]);
+}
+
+function withStaticCohorts(ctx: ServerContext, merchant: { id: string; cohorts: string[] }) {
+  return { ...merchant, staticCohorts: [...(ctx.bundles.bundle.cohorts.byMerchant.get(merchant.id) ?? [])] };
+}

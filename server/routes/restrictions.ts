@@ -1,0 +1,62 @@
+import type { Context } from 'hono';
+import { restrictionStatus } from '../../engine/index.js';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../http/errors.js';
+import { readJsonBody } from '../http/json-body.js';
+import { errorSchema } from '../http/request-schemas.js';
+import { defineRoutes } from '../http/route.js';
+import { storeCall } from '../http/store-call.js';
+import { validateBody } from '../http/validate.js';
+import { requireId } from './accounts.js';
+
+const liftSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason', 'by'],
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 }, by: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const;
+
+export function restrictionRoutes(ctx: ServerContext) {
+  return defineRoutes([
+    {
+      method: 'get',
+      path: '/v1/restrictions',
+      summary: 'Restrictions of an account (lifted and expired kept), with scope, reason, policy version and expiry',
+      role: 'analyst',
+      tag: 'restrictions',
+      query: { accountId: { description: 'The account', schema: { type: 'string' } } },
+      responses: { 200: { description: '{restrictions: [...]}' }, 400: { description: 'accountId missing', schema: errorSchema } },
+      async handler(c: Context) {
+        const accountId = requireId(c.req.query('accountId'), 'accountId');
+        const now = ctx.now();
+        const list = await storeCall(() => ctx.state.listRestrictions(accountId));
+        return c.json({ restrictions: list.map((r) => ({ ...r, status: restrictionStatus(r, now) })).sort((a, b) => a.createdAt.localeCompare(b.createdAt)) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/restrictions/:id/lift',
+      summary: 'Lift a restriction after an accepted appeal (audited)',
+      role: 'admin',
+      tag: 'restrictions',
+      requestSchema: liftSchema,
+      responses: {
+        200: { description: 'The lifted restriction' },
+        404: { description: 'Unknown restriction', schema: errorSchema },
+        409: { description: 'Already lifted or expired', schema: errorSchema },
+      },
+      async handler(c: Context) {
+        const restrictionId = requireId(c.req.param('id'), 'id');
+        const body = validateBody<{ reason: string; by: string }>(liftSchema, await readJsonBody(c));
+        const now = ctx.now();
+        const existing = await storeCall(() => ctx.state.getRestriction(restrictionId));
+        if (!existing) throw new ApiError('not_found', `no restriction ${restrictionId}`);
+        const status = restrictionStatus(existing, now);
+        if (status !== 'active') throw new ApiError('restriction_not_active', `restriction ${restrictionId} is ${status}`, { status });
+        const lifted = await storeCall(() => ctx.state.liftRestriction(restrictionId, { by: body.by, reason: body.reason, at: new Date(now).toISOString() }));
+        ctx.logger.info({ restrictionId, accountId: existing.accountId, by: body.by, reason: body.reason }, 'restriction lifted');
+        return c.json({ ...lifted, status: 'lifted' });
+      },
+    },
+  ]);
+}

@@ -1,0 +1,42 @@
+import type { Context } from 'hono';
+import type { ServerContext } from '../context.js';
+import { errorSchema } from '../http/request-schemas.js';
+import { defineRoutes, type RouteDefinition } from '../http/route.js';
+import { openApiDocument } from '../http/openapi.js';
+
+export function systemRoutes(ctx: ServerContext, allRoutes: () => readonly RouteDefinition[]) {
+  let document: Record<string, unknown> | undefined;
+  return defineRoutes([
+    { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'system', responses: { 200: { description: 'The process is up' } }, handler: (c: Context) => c.json({ status: 'ok' }) },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: 503 while the store (Redis) is unreachable',
+      tag: 'system',
+      responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready', schema: errorSchema } },
+      async handler(c: Context) {
+        const ready = await ctx.ready().catch(() => false);
+        if (!ready) return c.json({ error: { code: 'not_ready', message: 'the store is unreachable' } }, 503);
+        return c.json({ status: 'ready', store: ctx.storeKind, policyRevision: ctx.bundles.bundle.revision });
+      },
+    },
+    {
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics',
+      tag: 'system',
+      responses: { 200: { description: 'Prometheus text format' } },
+      async handler(c: Context) {
+        return c.text(await ctx.metrics.registry.metrics(), 200, { 'content-type': ctx.metrics.registry.contentType });
+      },
+    },
+    {
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This document',
+      tag: 'system',
+      responses: { 200: { description: 'OpenAPI 3.1' } },
+      handler: (c: Context) => c.json((document ??= openApiDocument(allRoutes(), '0.1.0'))),
+    },
+  ]);
+}

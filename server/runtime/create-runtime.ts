@@ -1,0 +1,136 @@
+import { Redis } from 'ioredis';
+import { MemoryAccountReader, MemoryAccountStateStore, MemoryMerchantStore, RefundGuardService, formatProblem, type AccountReader, type AccountStateStore, type MerchantStore } from '../../engine/index.js';
+import { MemoryFeatureStore, type FeatureStore } from '../../engine/features/index.js';
+import { createApp } from '../app.js';
+import type { ServerContext } from '../context.js';
+import { MemoryDecisionLog, RedisDecisionLog, newDecisionId, type DecisionLog } from '../decision-log/index.js';
+import { parseTokens } from '../http/auth.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+import { BundleHolder } from '../policies/bundle-holder.js';
+import { CachedMerchantStore } from '../stores/cached-merchant-store.js';
+import { RedisAccountStore } from '../stores/redis-account-state.js';
+import { RedisFeatureStore } from '../stores/redis-feature-store.js';
+import { RedisMerchantStore } from '../stores/redis-merchant-store.js';
+
+export interface RuntimeOptions {
+  policies: string;
+  /** No URL: the in-memory store (the embedded default). */
+  redisUrl?: string;
+  redisPrefix?: string;
+  tokens?: string;
+  logger?: Logger;
+  now?: () => number;
+  watchPolicies?: boolean;
+  /** Per-command budget on the decision path; past it the decision is made degraded. */
+  decisionTimeoutMs?: number;
+  writeTimeoutMs?: number;
+  processMetrics?: boolean;
+}
+
+export interface Runtime {
+  ctx: ServerContext;
+  app: ReturnType<typeof createApp>['app'];
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const logger = options.logger ?? createLogger();
+  const metrics = new Metrics(options.processMetrics ?? true);
+  const now = options.now ?? Date.now;
+  const opened = BundleHolder.open(options.policies, ({ bundle, failure }) => {
+    if (bundle) {
+      metrics.setBundle(bundle.revision);
+      logger.info({ revision: bundle.revision, policies: bundle.policies.length }, 'policy bundle activated');
+    }
+    if (failure) {
+      metrics.bundleLoadFailures.inc();
+      logger.warn({ problems: failure.problems.map(formatProblem) }, 'policy bundle refused; the active bundle stays');
+    }
+  });
+  if (!opened.ok) throw new StartupError(`the policy bundle in ${options.policies} does not load:\n${opened.problems.map(formatProblem).join('\n')}`);
+  const bundles = opened.holder;
+  metrics.setBundle(bundles.bundle.revision);
+  if (options.watchPolicies) bundles.watch();
+
+  const definitions = bundles.bundle.features;
+  let features: FeatureStore;
+  let reader: AccountReader;
+  let state: AccountStateStore;
+  let merchants: MerchantStore;
+  let decisionLog: DecisionLog;
+  let ready: () => Promise<boolean>;
+  const closers: (() => Promise<unknown>)[] = [];
+
+  if (options.redisUrl === undefined) {
+    const memoryFeatures = new MemoryFeatureStore(definitions);
+    const memoryState = new MemoryAccountStateStore();
+    features = memoryFeatures;
+    state = memoryState;
+    reader = new MemoryAccountReader(memoryFeatures, memoryState);
+    merchants = new MemoryMerchantStore();
+    decisionLog = new MemoryDecisionLog();
+    ready = async () => true;
+  } else {
+    const prefix = options.redisPrefix ?? 'rg';
+    // Two connections: reads on the decision path fail fast (degraded answer), writes get longer.
+    // No offline queue: while Redis is away a command fails at once instead of piling up.
+    const common = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: (times: number) => Math.min(50 * times, 1000) };
+    const readClient = new Redis(options.redisUrl, { ...common, commandTimeout: options.decisionTimeoutMs ?? 50, connectionName: 'refund-guard-read' });
+    const writeClient = new Redis(options.redisUrl, { ...common, commandTimeout: options.writeTimeoutMs ?? 2000, connectionName: 'refund-guard-write' });
+    for (const [client, name] of [[readClient, 'read'], [writeClient, 'write']] as const) {
+      client.on('error', (err: Error) => {
+        metrics.redisErrors.inc({ operation: `connection-${name}` });
+        logger.debug({ err: err.message, connection: name }, 'redis connection error');
+      });
+    }
+    await Promise.all([readClient.connect().catch(() => undefined), writeClient.connect().catch(() => undefined)]);
+    const featureStore = new RedisFeatureStore(writeClient, definitions, { prefix });
+    features = featureStore;
+    state = new RedisAccountStore(writeClient, featureStore, prefix, now);
+    const readFeatures = new RedisFeatureStore(readClient, definitions, { prefix });
+    reader = new RedisAccountStore(readClient, readFeatures, prefix, now);
+    merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
+    const redisLog = new RedisDecisionLog(writeClient, {
+      prefix,
+      onFlushError: (err) => {
+        metrics.redisErrors.inc({ operation: 'decision-log' });
+        logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'decision log flush failed; will retry');
+      },
+      onDropped: (n) => metrics.decisionLogDropped.inc(n),
+    });
+    decisionLog = redisLog;
+    ready = async () => (await readClient.ping().catch(() => 'down')) === 'PONG';
+    closers.push(() => redisLog.close(), () => readClient.quit().catch(() => readClient.disconnect()), () => writeClient.quit().catch(() => writeClient.disconnect()));
+  }
+
+  const service = new RefundGuardService({
+    bundle: () => bundles.bundle,
+    features,
+    reader,
+    state,
+    merchants,
+    now,
+    newDecisionId: () => newDecisionId(now()),
+    recordDecision: (record) => decisionLog.append(record),
+  });
+  const tokens = parseTokens(options.tokens);
+  const ctx: ServerContext = {
+    bundles, service, features, reader, state, merchants, decisionLog, metrics, logger, tokens, now, ready,
+    storeKind: options.redisUrl === undefined ? 'memory' : 'redis',
+  };
+  const { app } = createApp(ctx);
+  return {
+    ctx,
+    app,
+    async close() {
+      bundles.close();
+      await decisionLog.flush().catch(() => undefined);
+      for (const close of closers) await close().catch(() => undefined);
+    },
+  };
+}
