@@ -19,9 +19,8 @@ export interface RedisDecisionLogOptions {
 
 /**
  * Decisions go to a Redis Stream in batches: one XADD per batch (each decision one field of the
- * entry) plus one HINCRBY per point/action for the counts, in one pipeline. The stream is
- * trimmed by MAXLEN ~, so it stays bounded. A decision id starts with its time, so a lookup
- * reads only the entries written just after it.
+ * entry) plus one HINCRBY per point/action for the counts, then one HSET indexing the batch's
+ * decision ids. The stream is trimmed by MAXLEN ~, so it stays bounded.
  */
 export class RedisDecisionLog implements DecisionLog {
   private buffer: DecisionRecord[] = [];
@@ -58,17 +57,20 @@ export class RedisDecisionLog implements DecisionLog {
     if (recent) return recent;
     const since = decisionTime(decisionId);
     if (since === undefined) return undefined;
-    // Entries are written within moments of the decision; a minute of stream covers any backlog.
-    let start = `${since}-0`;
-    for (let page = 0; page < 20; page++) {
-      const entries = (await this.client.xrange(this.streamKey, start, `${since + 60_000}`, 'COUNT', 50)) as [string, string[]][];
-      for (const [, fields] of entries) {
-        for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === decisionId) return JSON.parse(fields[i + 1]!) as DecisionRecord;
-      }
-      if (entries.length < 50) return undefined;
-      start = `(${entries[entries.length - 1]![0]}`;
-    }
-    return undefined;
+    const entryId = await this.client.hget(this.indexKey(since), decisionId);
+    if (entryId === null) return undefined;
+    const entries = (await this.client.xrange(this.streamKey, entryId, entryId)) as [string, string[]][];
+    const fields = entries[0]?.[1] ?? [];
+    for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === decisionId) return JSON.parse(fields[i + 1]!) as DecisionRecord;
+    return undefined; // trimmed from the stream
+  }
+
+  /**
+   * Decision id → stream entry, in one hash per hour of the deciding server's clock (the hour
+   * is in the id, so no clock agreement with Redis is needed); each hash expires after a week.
+   */
+  private indexKey(decisionMs: number): string {
+    return `${this.options.prefix}:decision-index:${Math.floor(decisionMs / 3_600_000)}`;
   }
 
   async stats(): Promise<Record<string, Record<string, number>>> {
@@ -124,6 +126,17 @@ export class RedisDecisionLog implements DecisionLog {
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
+    const entryId = results[0]![1] as string;
+    const byHour = new Map<string, string[]>();
+    for (const r of batch) {
+      const key = this.indexKey(decisionTime(r.decisionId) ?? 0);
+      const list = byHour.get(key) ?? [];
+      list.push(r.decisionId, entryId);
+      byHour.set(key, list);
+    }
+    const index = this.client.pipeline();
+    for (const [key, pairs] of byHour) index.hset(key, ...pairs).expire(key, 7 * 86_400);
+    await index.exec();
   }
 
   async close(): Promise<void> {
