@@ -1,5 +1,6 @@
 import { actionStrength, defaultAction, type DecisionRecord } from '../../engine/index.js';
 import { cohortsOf, type DecisionPair } from '../replay/decision-pair.js';
+import { canonicalReport } from './canonical.js';
 import { fromCents, labelMetrics, toCents, utcDate } from './metrics.js';
 import type { BadLine, CohortTally, DayTally, FlipSample, PointTally, RuleTally, Side, SideSample, SimulationReport } from './types.js';
 
@@ -72,7 +73,7 @@ export class ReportBuilder {
 
   finish(): SimulationReport {
     const c = this.confusion;
-    return {
+    return canonicalReport({
       history: { events: this.events, decisions: this.decisions, badLines: this.badLines, firstBadLines: [...this.firstBadLines] },
       points: structuredClone(this.points),
       labels: {
@@ -85,9 +86,9 @@ export class ReportBuilder {
       },
       byRule: structuredClone(this.byRule),
       byCohort: structuredClone(this.byCohort),
-      byDay: sortKeys(structuredClone(this.byDay)),
+      byDay: structuredClone(this.byDay),
       samples: structuredClone(this.samples),
-    };
+    });
   }
 
   private rules(side: Side, record: DecisionRecord): void {
@@ -156,10 +157,6 @@ function ruleTally(table: Record<string, RuleTally>, key: string): RuleTally {
 
 function cohortTally(table: Record<string, CohortTally>, key: string): CohortTally {
   return (table[key] ??= { baseline: {}, candidate: {}, flips: {} });
-}
-
-export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export { inc as increment };

@@ -1,4 +1,5 @@
-import { MAX_BAD_LINES, MAX_SAMPLES, increment, sortKeys } from './builder.js';
+import { MAX_BAD_LINES, MAX_SAMPLES, increment } from './builder.js';
+import { canonicalReport } from './canonical.js';
 import { fromCents, labelMetrics, toCents } from './metrics.js';
 import { sides, type SimulationReport } from './types.js';
 
@@ -69,8 +70,7 @@ export function mergeReports(reports: readonly SimulationReport[]): SimulationRe
   }
   out.history.firstBadLines.sort((a, b) => a.line - b.line).splice(MAX_BAD_LINES);
   out.samples.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).splice(MAX_SAMPLES);
-  out.byDay = sortKeys(out.byDay);
-  return out;
+  return canonicalReport(out);
 }
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {

@@ -1,0 +1,56 @@
+/**
+ * Simulator throughput against the floor set by reading the file at all.
+ * Run with `npx tsx test/bench/simulate.bench.ts [orders]` (not a vitest test).
+ * Goals on the 2-core reference machine: simulate ≥ 0.5× the bare chunked split + JSON.parse
+ * rate, peak RSS < 1.5 GiB, for a 1M-order history (~1.35M lines).
+ * (b) uses a candidate that differs from the shipped policies (serial-refunder threshold), so
+ * flips are tallied and samples kept as in real use.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBundle, readPolicyDirectory } from '../../engine/index.js';
+import { generateHistoryToFile } from '../../simulator/history/index.js';
+import { forEachLine, simulateHistory } from '../../simulator/index.js';
+
+const orders = Number(process.argv[2] ?? 1_000_000);
+const dir = mkdtempSync(join(tmpdir(), 'simulate-bench-'));
+const file = join(dir, 'history.ndjson');
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+try {
+  const generated = await generateHistoryToFile({ orders, seed: 'bench' }, file);
+  console.log(`history      ${generated.events} lines, ${mib(statSync(file).size)}, generated in ${(generated.durationMs / 1000).toFixed(1)} s`);
+
+  // (a) The floor: the same chunked reader, JSON.parse of each line, nothing else.
+  let parsed = 0;
+  let t0 = performance.now();
+  await forEachLine(file, (text) => {
+    if (JSON.parse(text) !== null) parsed++;
+  });
+  const parseSeconds = (performance.now() - t0) / 1000;
+  const parseRate = parsed / parseSeconds;
+  console.log(`bare parse   ${parsed} lines in ${parseSeconds.toFixed(2)} s = ${Math.round(parseRate).toLocaleString('en-US')} lines/s`);
+
+  // (b) The full simulation: shipped policies vs a candidate with a lower serial-refunder threshold.
+  const policies = join(process.cwd(), 'policies');
+  const candidateDir = join(dir, 'candidate');
+  cpSync(policies, candidateDir, { recursive: true });
+  const policyFile = join(candidateDir, 'intercept-abnormal-fast-refund.yaml');
+  writeFileSync(policyFile, readFileSync(policyFile, 'utf8').replace('refundRate90d: { gt: 0.6 }', 'refundRate90d: { gt: 0.4 }').replace(/^version: (\d+)/m, (_, v: string) => `version: ${Number(v) + 1}`));
+  const baseline = loadBundle(readPolicyDirectory(policies));
+  if (!baseline.ok) throw new Error('shipped policies do not load');
+  const candidate = loadBundle(readPolicyDirectory(candidateDir), { previous: baseline.bundle });
+  if (!candidate.ok) throw new Error('candidate policies do not load');
+  t0 = performance.now();
+  const report = await simulateHistory({ history: file, baseline: baseline.bundle, candidate: candidate.bundle });
+  const simSeconds = (performance.now() - t0) / 1000;
+  const simRate = report.history.events / simSeconds;
+  const flips = Object.values(report.points).reduce((s, p) => s + Object.values(p.flips).reduce((a, b) => a + b, 0), 0);
+  console.log(`simulate     ${report.history.events} events, ${report.history.decisions} decisions, ${flips} flips in ${simSeconds.toFixed(2)} s = ${Math.round(simRate).toLocaleString('en-US')} events/s`);
+  const ratio = simRate / parseRate;
+  console.log(`ratio        ${ratio.toFixed(2)}× the bare parse (goal ≥ 0.50×) ${ratio >= 0.5 ? 'ok' : 'BELOW GOAL'}`);
+  const maxRss = process.resourceUsage().maxRSS * 1024; // kilobytes
+  console.log(`peak RSS     ${mib(maxRss)} (goal < 1536 MiB) ${maxRss < 1.5 * 2 ** 30 ? 'ok' : 'ABOVE GOAL'}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
