@@ -1,0 +1,82 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateHistoryToFile } from '../simulator/history/index.js';
+import { simulateCommand, type SimulationReport } from '../simulator/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`simulator-html: skipped, ${CHROMIUM} is absent (apt-get install -y chromium)`);
+
+/** A reason from a policy file that would run script if it were inserted unescaped. */
+const HOSTILE_REASON = 'Serial refunder <img src=x onerror="window.__pwned=1"> & more';
+
+describe.skipIf(!hasChromium)('simulate --html rendered in headless Chromium', () => {
+  let dir: string;
+  let report: SimulationReport;
+  let html: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'simulator-html-'));
+    const history = join(dir, 'history.ndjson');
+    await generateHistoryToFile({ orders: 3000, seed: 7 }, history);
+    const candidate = join(dir, 'candidate');
+    cpSync('policies', candidate, { recursive: true });
+    const file = join(candidate, 'intercept-abnormal-fast-refund.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace('refundRate90d: { gt: 0.6 }', 'refundRate90d: { gt: 0.3 }')
+        .replace(/reason: Refunds on more than 60%[^}]*}/, `reason: '${HOSTILE_REASON}' }`)
+        .replace(/^version: (\d+)/m, (_, v: string) => `version: ${Number(v) + 1}`),
+    );
+    html = join(dir, 'report.html');
+    let err = '';
+    const code = await simulateCommand(['--history', history, '--candidate', candidate, '--json', join(dir, 'r.json'), '--html', html], { out: () => undefined, err: (t) => void (err += t) });
+    expect(code, err).toBe(0);
+    report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as SimulationReport;
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('draws the daily chart, shows the headline numbers and escapes text from policy files', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(pathToFileURL(html).href);
+      // Self-contained: the only request is the page itself.
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+
+      const drawn = await page.locator('#daily-chart path, #daily-chart rect').count();
+      expect(drawn).toBeGreaterThan(2);
+      const pathData = await page.locator('#daily-chart path.candidate').getAttribute('d');
+      expect(pathData).toMatch(/^M[\d.]+,[\d.]+ L/);
+      const box = await page.locator('#daily-chart').boundingBox();
+      expect(box!.width).toBeGreaterThan(100);
+
+      const events = await page.locator('#h-events .v').textContent();
+      expect(events).toBe(report.history.events.toLocaleString('en-US'));
+      const flips = Object.values(report.points).reduce((s, t) => s + Object.values(t.flips).reduce((a, b) => a + b, 0), 0);
+      expect(flips).toBeGreaterThan(0);
+      expect(await page.locator('#h-flips .v').textContent()).toBe(flips.toLocaleString('en-US'));
+      expect(await page.locator('#h-protected .v').textContent()).toBe(report.money.candidate.protected.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+      expect(await page.locator('#samples-table tbody tr').count()).toBe(report.samples.length);
+      expect(await page.locator('#rules-table').textContent()).toContain('intercept-abnormal-fast-refund/serial-refunder');
+
+      const samples = await page.locator('#samples-table').textContent();
+      expect(samples).toContain(HOSTILE_REASON);
+      expect(await page.locator('#samples-table img').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
