@@ -3,10 +3,13 @@ import {
   MemoryMerchantStore,
   amountAtStake,
   decisionInputFor,
+  decisionPointNames,
   effectsOf,
+  type DecisionPoint,
   type DecisionRecord,
   type EventEffect,
   type PreparedBundle,
+  type Restriction,
   type ReviewOutcome,
 } from '../../engine/index.js';
 import { atMs, validateEvent, type RefundGuardEvent } from '../../engine/events/index.js';
@@ -68,6 +71,7 @@ export async function replayHistory(options: ReplayOptions): Promise<void> {
   const clock = Date.now();
   const b = new World('baseline', baseline, featuresB, merchants, clock);
   const c = new World('candidate', candidate, featuresC, merchants, clock);
+  const samePolicies = pointsWithSamePolicies(baseline, candidate);
   const countsHere = shard === undefined || shard.index === 0;
   const totalBytes = onProgress ? (await stat(options.historyPath)).size : 0;
 
@@ -86,8 +90,14 @@ export async function replayHistory(options: ReplayOptions): Promise<void> {
     const needC = c.needsFeatures(input.point);
     const fb = needB || (needC && featuresC === featuresB) ? featuresB.readSync(accountId, now) : noFeatures;
     const fc = featuresC === featuresB ? fb : needC ? featuresC.readSync(accountId, now) : noFeatures;
-    const rb = b.service.decideWith(input, b.snapshot(accountId, fb), merchant, now, false, baseline);
-    const rc = c.service.decideWith(input, c.snapshot(accountId, fc), merchant, now, false, candidate);
+    const sb = b.snapshot(accountId, fb);
+    const sc = c.snapshot(accountId, fc);
+    const rb = b.service.decideWith(input, sb, merchant, now, false, baseline);
+    // Same policies and same facts give the same decision: reuse it (most checkouts), relabelled with the candidate's revision.
+    const rc =
+      samePolicies.has(input.point) && fb === fc && sameRestrictions(sb.restrictions, sc.restrictions)
+        ? Object.assign({}, rb, { policyRevision: candidate.revision })
+        : c.service.decideWith(input, sc, merchant, now, false, candidate);
     onDecision({
       eventId: event.eventId,
       point: input.point,
@@ -144,6 +154,28 @@ export async function replayHistory(options: ReplayOptions): Promise<void> {
     },
     onProgress ? (bytes) => onProgress(bytes, totalBytes) : undefined,
   );
+}
+
+/**
+ * Points where both bundles hold exactly the same policies (by content hash, in bundle order)
+ * under the same static cohorts. There a decision depends only on the facts, so when both worlds
+ * present the same facts the candidate's decision is the baseline's.
+ */
+function pointsWithSamePolicies(baseline: PreparedBundle, candidate: PreparedBundle): Set<DecisionPoint> {
+  const points = new Set<DecisionPoint>();
+  const cohorts = (bundle: PreparedBundle): string => JSON.stringify([...bundle.cohorts.cohorts]);
+  if (cohorts(baseline) !== cohorts(candidate)) return points;
+  for (const point of decisionPointNames) {
+    const hashes = (bundle: PreparedBundle): string => bundle.policiesAt(point).map((p) => p.contentHash).join(',');
+    if (hashes(baseline) === hashes(candidate)) points.add(point);
+  }
+  return points;
+}
+
+/** Restrictions are facts too (restrictedHere, ...): the worlds agree only when their records are identical. */
+function sameRestrictions(a: readonly Restriction[], b: readonly Restriction[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.length === 0 || JSON.stringify(a) === JSON.stringify(b);
 }
 
 const noFeatures: Record<string, number> = Object.freeze({}) as Record<string, number>;
