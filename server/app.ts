@@ -5,8 +5,10 @@ import { requireRole } from './http/auth.js';
 import { ApiError } from './http/errors.js';
 import type { RouteDefinition } from './http/route.js';
 import { accountRoutes } from './routes/accounts.js';
+import { complaintRoutes } from './routes/complaints.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { eventRoutes } from './routes/events.js';
+import { evidenceReportRoutes } from './routes/evidence-reports.js';
 import { merchantRoutes } from './routes/merchants.js';
 import { policyRoutes } from './routes/policies.js';
 import { restrictionRoutes } from './routes/restrictions.js';
@@ -26,6 +28,8 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
     ...merchantRoutes(ctx),
     ...policyRoutes(ctx),
     ...restrictionRoutes(ctx),
+    ...evidenceReportRoutes(ctx),
+    ...complaintRoutes(ctx),
   );
   routes.push(...systemRoutes(ctx, () => routes));
 

@@ -1,5 +1,6 @@
 import type { AccountReader, AccountStateStore, MerchantStore, RefundGuardService } from '../engine/index.js';
 import type { FeatureStore } from '../engine/features/index.js';
+import type { WorkflowStore } from '../engine/workflows/index.js';
 import type { DecisionLog } from './decision-log/index.js';
 import type { TokenTable } from './http/auth.js';
 import type { Metrics } from './observability/metrics.js';
@@ -14,6 +15,8 @@ export interface ServerContext {
   reader: AccountReader;
   state: AccountStateStore;
   merchants: MerchantStore;
+  /** Forged-evidence reports and abnormal-return complaints (their events go through `service`). */
+  workflows: WorkflowStore;
   decisionLog: DecisionLog;
   metrics: Metrics;
   logger: Logger;

@@ -34,7 +34,17 @@ export class MemoryMerchantStore implements MerchantStore {
   }
 }
 
+/** One change to the integrity record (the Redis store appends the same to <prefix>:audit). */
+export interface RestrictionAuditEntry {
+  kind: 'restriction.created' | 'restriction.lifted';
+  id: string;
+  accountId: string;
+  /** The restriction as it stood after the change. */
+  record: Restriction;
+}
+
 export class MemoryAccountStateStore implements AccountStateStore {
+  private readonly auditLog: RestrictionAuditEntry[] = [];
   private readonly restrictionsByAccount = new Map<string, Map<string, Restriction>>();
   private readonly accountOfRestriction = new Map<string, string>();
   private readonly orders = new Map<string, Map<string, OrderMarks>>();
@@ -55,6 +65,7 @@ export class MemoryAccountStateStore implements AccountStateStore {
     if (existing) return { restriction: structuredClone(existing), created: false };
     map.set(restriction.id, structuredClone(restriction));
     this.accountOfRestriction.set(restriction.id, restriction.accountId);
+    this.audit('restriction.created', restriction);
     return { restriction: structuredClone(restriction), created: true };
   }
 
@@ -76,8 +87,20 @@ export class MemoryAccountStateStore implements AccountStateStore {
     const accountId = this.accountOfRestriction.get(id);
     const r = accountId === undefined ? undefined : this.restrictionsByAccount.get(accountId)?.get(id);
     if (!r) return undefined;
-    if (r.status !== 'lifted') Object.assign(r, { status: 'lifted', liftedAt: lift.at, liftedBy: lift.by, liftReason: lift.reason });
+    if (r.status !== 'lifted') {
+      Object.assign(r, { status: 'lifted', liftedAt: lift.at, liftedBy: lift.by, liftReason: lift.reason });
+      this.audit('restriction.lifted', r);
+    }
     return structuredClone(r);
+  }
+
+  /** Every change to restrictions, oldest first (of one account, or all). */
+  async auditTrail(accountId?: string): Promise<RestrictionAuditEntry[]> {
+    return this.auditLog.filter((e) => accountId === undefined || e.accountId === accountId).map((e) => structuredClone(e));
+  }
+
+  private audit(kind: RestrictionAuditEntry['kind'], restriction: Restriction): void {
+    this.auditLog.push({ kind, id: restriction.id, accountId: restriction.accountId, record: structuredClone(restriction) });
   }
 
   markOrderSync(accountId: string, orderId: string, mark: OrderMark, at: number): void {

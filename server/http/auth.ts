@@ -50,9 +50,11 @@ export function allows(role: Role, needed: Role): boolean {
   return role === 'admin' || role === needed;
 }
 
-export function requireRole(table: TokenTable, authorization: string | undefined, needed: Role): Role {
+/** `needed` may list several roles (any of them will do). */
+export function requireRole(table: TokenTable, authorization: string | undefined, needed: Role | readonly Role[]): Role {
   const role = table.roleOf(authorization);
   if (role === undefined) throw new ApiError('unauthorized', 'a valid Authorization: Bearer token is required');
-  if (!allows(role, needed)) throw new ApiError('forbidden', `this route needs the ${needed} role`);
+  const anyOf: readonly Role[] = typeof needed === 'string' ? [needed] : needed;
+  if (!anyOf.some((n) => allows(role, n))) throw new ApiError('forbidden', `this route needs the ${anyOf.join(' or ')} role`);
   return role;
 }

@@ -17,7 +17,7 @@ export function openApiDocument(routes: readonly RouteDefinition[], version: str
       responses: Object.fromEntries(
         Object.entries({
           ...route.responses,
-          ...(route.role ? { 401: { description: 'Missing or invalid token' }, 403: { description: `Needs the ${route.role} role` } } : {}),
+          ...(route.role ? { 401: { description: 'Missing or invalid token' }, 403: { description: `Needs the ${typeof route.role === 'string' ? route.role : route.role.join(' or ')} role` } } : {}),
         }).map(([status, r]) => [status, { description: r.description, ...('schema' in r && r.schema ? { content: { 'application/json': { schema: stripIds(r.schema) } } } : {}) }]),
       ),
     };

@@ -10,8 +10,8 @@ export interface RouteDefinition {
   /** Hono path syntax (/v1/decisions/:id); turned into OpenAPI's {id} form for the document. */
   path: string;
   summary: string;
-  /** undefined: no token needed. */
-  role?: Role;
+  /** undefined: no token needed; a list: any of these roles. */
+  role?: Role | readonly Role[];
   tag: string;
   requestSchema?: object;
   responses: Record<number, { description: string; schema?: object }>;

@@ -19,8 +19,46 @@ export class Metrics {
   readonly bundleLoadFailures = new Counter({ name: 'refund_guard_policy_bundle_load_failures_total', help: 'Policy bundle loads refused', registers: [this.registry] });
   readonly restrictionsCreated = new Counter({ name: 'refund_guard_restrictions_created_total', help: 'Restrictions created by integrity reviews', labelNames: ['kind'] as const, registers: [this.registry] });
 
+  // Integrity workflows: the 24 h appraisal SLA of forged-evidence reports, complaints.
+  readonly evidenceReports = new Counter({ name: 'refund_guard_evidence_reports_total', help: 'Forged-evidence reports received, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly evidenceAppraisals = new Counter({
+    name: 'refund_guard_evidence_appraisals_total',
+    help: 'Forged-evidence reports appraised, by verdict and whether the 24 h SLA was met',
+    labelNames: ['verdict', 'sla'] as const,
+    registers: [this.registry],
+  });
+  readonly appraisalSeconds = new Histogram({
+    name: 'refund_guard_evidence_time_to_appraisal_seconds',
+    help: 'Time from a forged-evidence report to its appraisal (SLA: 86400 s)',
+    buckets: [300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 18 * 3600, 24 * 3600, 36 * 3600, 48 * 3600, 72 * 3600],
+    registers: [this.registry],
+  });
+  readonly evidencePending = new Gauge({ name: 'refund_guard_evidence_reports_pending', help: 'Forged-evidence reports awaiting appraisal (computed at scrape)', registers: [this.registry] });
+  readonly evidenceOverdue = new Gauge({ name: 'refund_guard_evidence_reports_overdue', help: 'Pending forged-evidence reports past their 24 h due time (computed at scrape)', registers: [this.registry] });
+  readonly complaintsFiled = new Counter({ name: 'refund_guard_complaints_total', help: 'Abnormal-return complaints filed, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly complaintResolutions = new Counter({ name: 'refund_guard_complaint_resolutions_total', help: 'Complaints resolved, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  private queueSource: (() => Promise<{ pending: number; overdue: number }>) | undefined;
+
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the pending/overdue gauges read from at scrape time (the workflow store). */
+  setEvidenceQueueSource(source: () => Promise<{ pending: number; overdue: number }>): void {
+    this.queueSource = source;
+    const metrics = this;
+    let inFlight: Promise<void> | undefined;
+    const refresh = (): Promise<void> =>
+      (inFlight ??= (async () => {
+        const counts = await metrics.queueSource?.().catch(() => undefined);
+        if (counts !== undefined) {
+          // store unreachable: keep the last values
+          metrics.evidencePending.set(counts.pending);
+          metrics.evidenceOverdue.set(counts.overdue);
+        }
+      })().finally(() => (inFlight = undefined)));
+    // prom-client calls collect() on every scrape and awaits it; both gauges share one read.
+    for (const gauge of [this.evidencePending, this.evidenceOverdue]) (gauge as unknown as { collect?: () => Promise<void> }).collect = refresh;
   }
 
   setBundle(revision: string): void {

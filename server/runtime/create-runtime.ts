@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { MemoryAccountReader, MemoryAccountStateStore, MemoryMerchantStore, RefundGuardService, formatProblem, type AccountReader, type AccountStateStore, type MerchantStore } from '../../engine/index.js';
 import { MemoryFeatureStore, type FeatureStore } from '../../engine/features/index.js';
+import { MemoryWorkflowStore, type WorkflowStore } from '../../engine/workflows/index.js';
 import { createApp } from '../app.js';
 import type { ServerContext } from '../context.js';
 import { MemoryDecisionLog, RedisDecisionLog, newDecisionId, type DecisionLog } from '../decision-log/index.js';
@@ -12,6 +13,7 @@ import { CachedMerchantStore } from '../stores/cached-merchant-store.js';
 import { RedisAccountStore } from '../stores/redis-account-state.js';
 import { RedisFeatureStore } from '../stores/redis-feature-store.js';
 import { RedisMerchantStore } from '../stores/redis-merchant-store.js';
+import { RedisWorkflowStore } from '../stores/redis-workflow-store.js';
 
 export interface RuntimeOptions {
   policies: string;
@@ -62,6 +64,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let reader: AccountReader;
   let state: AccountStateStore;
   let merchants: MerchantStore;
+  let workflows: WorkflowStore;
   let decisionLog: DecisionLog;
   let ready: () => Promise<boolean>;
   const closers: (() => Promise<unknown>)[] = [];
@@ -73,6 +76,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     state = memoryState;
     reader = new MemoryAccountReader(memoryFeatures, memoryState);
     merchants = new MemoryMerchantStore();
+    workflows = new MemoryWorkflowStore();
     decisionLog = new MemoryDecisionLog();
     ready = async () => true;
   } else {
@@ -95,6 +99,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const readFeatures = new RedisFeatureStore(readClient, definitions, { prefix });
     reader = new RedisAccountStore(readClient, readFeatures, prefix, now);
     merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
+    workflows = new RedisWorkflowStore(writeClient, prefix);
     const redisLog = new RedisDecisionLog(writeClient, {
       prefix,
       onFlushError: (err) => {
@@ -120,9 +125,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const tokens = parseTokens(options.tokens);
   const ctx: ServerContext = {
-    bundles, service, features, reader, state, merchants, decisionLog, metrics, logger, tokens, now, ready,
+    bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, now, ready,
     storeKind: options.redisUrl === undefined ? 'memory' : 'redis',
   };
+  metrics.setEvidenceQueueSource(async () => {
+    const [pending, overdue] = await Promise.all([workflows.reports.count({ status: 'pending' }), workflows.reports.count({ status: 'pending', before: now() })]);
+    return { pending, overdue };
+  });
   const { app } = createApp(ctx);
   return {
     ctx,

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { AccountReader, AccountSnapshot, AccountStateStore, OrderMark, OrderMarks, Restriction, RestrictionLift } from '../../engine/index.js';
+import type { AccountReader, AccountSnapshot, AccountStateStore, OrderMark, OrderMarks, Restriction, RestrictionAuditEntry, RestrictionLift } from '../../engine/index.js';
 import type { RedisFeatureStore } from './redis-feature-store.js';
 
 /**
@@ -134,6 +134,19 @@ export class RedisAccountStore implements AccountStateStore, AccountReader {
 
   private restrictionIndexKey(id: string): string {
     return `${this.prefix}:rid:${id}`;
+  }
+
+  /** Every change to restrictions, oldest first (of one account, or all); reads the whole bounded stream. */
+  async auditTrail(accountId?: string): Promise<RestrictionAuditEntry[]> {
+    const entries = await this.client.xrange(`${this.prefix}:audit`, '-', '+');
+    const out: RestrictionAuditEntry[] = [];
+    for (const [, flat] of entries) {
+      const fields = new Map<string, string>();
+      for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
+      if (accountId !== undefined && fields.get('accountId') !== accountId) continue;
+      out.push({ kind: fields.get('kind') as RestrictionAuditEntry['kind'], id: fields.get('id')!, accountId: fields.get('accountId')!, record: JSON.parse(fields.get('record')!) as Restriction });
+    }
+    return out;
   }
 
   /** Bounded audit trail of integrity changes (who, what, when). */

@@ -1,0 +1,128 @@
+import type { Context } from 'hono';
+import { complaintEvents, complaintKinds, complaintOutcomes, type Complaint, type ComplaintInput, type ComplaintOutcome } from '../../engine/workflows/index.js';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../http/errors.js';
+import { readJsonBody } from '../http/json-body.js';
+import { errorSchema, id } from '../http/request-schemas.js';
+import { defineRoutes } from '../http/route.js';
+import { validateBody } from '../http/validate.js';
+import { requireId } from './accounts.js';
+import { activeRestrictions, clientIdSchema, evidenceListSchema, idempotencyKey, noteSchema, pageQuery, publicView, reviewView, workflowCall, workflowsOf } from './workflow-http.js';
+
+export const complaintRequestSchema = {
+  $id: 'ComplaintRequest',
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'orderId', 'accountId', 'merchantId', 'evidence'],
+  properties: {
+    kind: { enum: complaintKinds },
+    orderId: id,
+    accountId: id,
+    merchantId: id,
+    evidence: evidenceListSchema,
+    complaintId: clientIdSchema,
+  },
+} as const;
+
+export const resolutionRequestSchema = {
+  $id: 'ResolutionRequest',
+  type: 'object',
+  additionalProperties: false,
+  required: ['outcome'],
+  properties: { outcome: { enum: complaintOutcomes }, note: noteSchema },
+} as const;
+
+export function complaintView(complaint: Complaint): Record<string, unknown> {
+  return { ...publicView(complaint), events: complaintEvents(complaint) };
+}
+
+export function complaintRoutes(ctx: ServerContext) {
+  const workflows = workflowsOf(ctx);
+  return defineRoutes([
+    {
+      method: 'post',
+      path: '/v1/complaints',
+      summary: 'A merchant complains about an abnormal return (records complaint.filed). Idempotent by complaintId or Idempotency-Key',
+      role: 'service',
+      tag: 'complaints',
+      requestSchema: complaintRequestSchema,
+      responses: {
+        201: { description: 'The complaint, pending' },
+        200: { description: 'A retried POST (same complaintId or Idempotency-Key, same body): the complaint it created' },
+        400: { description: 'Invalid body (unknown kinds list the allowed ones)', schema: errorSchema },
+        409: { description: 'The complaintId / Idempotency-Key was used for a different complaint', schema: errorSchema },
+      },
+      async handler(c: Context) {
+        const key = idempotencyKey(c);
+        const input = validateBody<ComplaintInput>(complaintRequestSchema, await readJsonBody(c));
+        const { complaint, created } = await workflowCall(() => workflows.fileComplaint(input, key));
+        if (created) ctx.metrics.complaintsFiled.inc({ kind: complaint.kind });
+        c.header('location', `/v1/complaints/${complaint.id}`);
+        return c.json(complaintView(complaint), created ? 201 : 200);
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/complaints',
+      summary: 'Complaints, oldest filed first, paginated',
+      role: ['appraiser', 'analyst'],
+      tag: 'complaints',
+      query: {
+        status: { description: 'pending (default) | resolved | all', schema: { enum: ['pending', 'resolved', 'all'] } },
+        limit: { description: '1-500, default 50', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+        cursor: { description: 'nextCursor of the previous page', schema: { type: 'string' } },
+      },
+      responses: { 200: { description: '{complaints, nextCursor}' }, 400: { description: 'Invalid query', schema: errorSchema } },
+      async handler(c: Context) {
+        const problems: { path: string; message: string }[] = [];
+        const status = c.req.query('status') ?? 'pending';
+        if (status !== 'pending' && status !== 'resolved' && status !== 'all') problems.push({ path: '/status', message: 'must be one of "pending", "resolved", "all"' });
+        const page = pageQuery(c, problems);
+        if (problems.length > 0) throw new ApiError('validation_failed', 'the query is invalid', problems);
+        const result = await workflowCall(() => workflows.listComplaints({ ...page, ...(status === 'all' ? {} : { status: status as 'pending' | 'resolved' }) }));
+        return c.json({ complaints: result.records.map(complaintView), nextCursor: result.nextCursor });
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/complaints/:id',
+      summary: 'One complaint with its resolution and the events it recorded',
+      role: ['appraiser', 'analyst'],
+      tag: 'complaints',
+      responses: { 200: { description: 'The complaint' }, 404: { description: 'Unknown complaint', schema: errorSchema } },
+      async handler(c: Context) {
+        const complaintId = requireId(c.req.param('id'), 'id');
+        return c.json(complaintView(await workflowCall(() => workflows.getComplaint(complaintId))));
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/complaints/:id/resolution',
+      summary: 'Resolve a complaint (records complaint.resolved); upheld runs integrity.review, which may restrict the account',
+      role: 'appraiser',
+      tag: 'complaints',
+      requestSchema: resolutionRequestSchema,
+      responses: {
+        200: { description: '{complaint, review: integrity.review decision or null, restrictions: active restrictions of the account}' },
+        400: { description: 'Invalid body', schema: errorSchema },
+        404: { description: 'Unknown complaint', schema: errorSchema },
+        409: { description: 'Already resolved (already_resolved)', schema: errorSchema },
+      },
+      async handler(c: Context) {
+        const complaintId = requireId(c.req.param('id'), 'id');
+        const body = validateBody<{ outcome: ComplaintOutcome; note?: string }>(resolutionRequestSchema, await readJsonBody(c));
+        const result = await workflowCall(() => workflows.resolve(complaintId, body));
+        const complaint = result.record;
+        if (result.transitioned && complaint.resolution) {
+          ctx.metrics.complaintResolutions.inc({ outcome: complaint.resolution.outcome });
+          ctx.logger.info({ complaintId, outcome: complaint.resolution.outcome, accountId: complaint.accountId }, 'complaint resolved');
+        }
+        return c.json({
+          complaint: complaintView(complaint),
+          review: reviewView(ctx, result.review, result.transitioned),
+          restrictions: await activeRestrictions(ctx, complaint.accountId),
+        });
+      },
+    },
+  ]);
+}
