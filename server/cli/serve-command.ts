@@ -19,7 +19,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       redis: { type: 'string' },
       'redis-prefix': { type: 'string' },
       demo: { type: 'boolean', default: false },
-      watch: { type: 'boolean', default: true },
+      'no-watch': { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
@@ -40,7 +40,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       redisPrefix: values['redis-prefix'] ?? process.env['REDIS_PREFIX'] ?? 'rg',
       ...(tokens !== undefined ? { tokens } : {}),
       logger,
-      watchPolicies: values.watch,
+      watchPolicies: !values['no-watch'],
     });
   } catch (err) {
     if (err instanceof StartupError || (err instanceof Error && err.message.startsWith('REFUND_GUARD_TOKENS'))) {
