@@ -14,3 +14,5 @@ export { loadYaml, type LoadedYaml } from './load/yaml-document.js';
 export { parsePolicyTestFile, runPolicyTestCase, type PolicyTestCase, type PolicyTestResult } from './testing/index.js';
 export * from './service/index.js';
 export * from './state/index.js';
+export { MemoryFeatureStore, featureNames, loadFeatureDefinitions, type FeatureStore, type FeatureDefinitions } from './features/index.js';
+export { validateEvent, validateEventBatch, atMs, type RefundGuardEvent, type EventType } from './events/index.js';

@@ -35,7 +35,7 @@ async function load(url: string, bodies: string[], extraHeaders: Record<string, 
     duration: seconds,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...extraHeaders },
-    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) }],
   });
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx, total: result.requests.total };
 }
