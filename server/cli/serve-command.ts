@@ -86,7 +86,9 @@ function installShutdown(server: Server, close: () => Promise<void>, io: Command
     server.close(() => {
       void close().finally(() => process.exit(0));
     });
+    // Keep-alive connections go idle as their last response is written; close each one then.
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 25).unref();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -33,6 +33,7 @@ export interface RuntimeOptions {
 export interface Runtime {
   ctx: ServerContext;
   app: ReturnType<typeof createApp>['app'];
+  routes: ReturnType<typeof createApp>['routes'];
   close(): Promise<void>;
 }
 
@@ -132,10 +133,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const [pending, overdue] = await Promise.all([workflows.reports.count({ status: 'pending' }), workflows.reports.count({ status: 'pending', before: now() })]);
     return { pending, overdue };
   });
-  const { app } = createApp(ctx);
+  const { app, routes } = createApp(ctx);
   return {
     ctx,
     app,
+    routes,
     async close() {
       bundles.close();
       await decisionLog.flush().catch(() => undefined);
