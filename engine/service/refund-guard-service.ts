@@ -128,6 +128,8 @@ export class RefundGuardService {
       merchant: { id: merchantId },
       ...subject,
     });
+    // A review on missing state would silently restrict nothing; fail, so the write is refused and retried.
+    if (decision.degraded) throw new Error(`integrity review of ${accountId} could not read the account state`);
     const wanted = restrictionFromReview(decision, { accountId, merchantId, now: at, trigger, decisionId: decision.decisionId });
     if (wanted === undefined) return { decision, created: false };
     const existing = coveredBy(await this.deps.state.listRestrictions(accountId), wanted, at);
