@@ -33,21 +33,23 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
   );
   routes.push(...systemRoutes(ctx, () => routes));
 
+  const debugEnabled = ctx.logger.isLevelEnabled('debug');
   app.use(async (c, next) => {
     const requestId = c.req.header('x-request-id') ?? randomUUID();
     c.header('x-request-id', requestId);
     const started = performance.now();
     await next();
-    const ms = performance.now() - started;
-    if (c.res.status >= 500) ctx.logger.error({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request failed');
-    else ctx.logger.debug({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
+    const status = c.res.status;
+    // Build the log object only when it will be written: this runs on every request.
+    if (status >= 500) ctx.logger.error({ requestId, method: c.req.method, path: c.req.path, status, ms: performance.now() - started }, 'request failed');
+    else if (debugEnabled) ctx.logger.debug({ requestId, method: c.req.method, path: c.req.path, status, ms: performance.now() - started }, 'request');
   });
 
   for (const route of routes) {
     const handler = async (c: Context) => {
       if (route.role) requireRole(ctx.tokens, c.req.header('authorization'), route.role);
       const response = await route.handler(c);
-      ctx.metrics.httpRequests.inc({ route: route.path, status: String(response.status) });
+      ctx.metrics.countRequest(route.path, response.status);
       return response;
     };
     app.on(route.method.toUpperCase(), route.path, handler);

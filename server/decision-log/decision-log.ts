@@ -14,17 +14,21 @@ export interface DecisionLog {
   close(): Promise<void>;
 }
 
-/** Keeps the most recent decisions in insertion order; old ones fall off the front. */
+/** Keeps the most recent decisions; a ring of ids says which one falls out next (no iterator per add). */
 export class RecentDecisions {
   private readonly byId = new Map<string, DecisionRecord>();
-  constructor(private readonly capacity: number) {}
+  private readonly ring: (string | undefined)[];
+  private next = 0;
+  constructor(private readonly capacity: number) {
+    this.ring = new Array<string | undefined>(capacity);
+  }
 
   add(record: DecisionRecord): void {
+    const evicted = this.ring[this.next];
+    if (evicted !== undefined) this.byId.delete(evicted);
+    this.ring[this.next] = record.decisionId;
+    this.next = (this.next + 1) % this.capacity;
     this.byId.set(record.decisionId, record);
-    if (this.byId.size > this.capacity) {
-      const oldest = this.byId.keys().next().value;
-      if (oldest !== undefined) this.byId.delete(oldest);
-    }
   }
 
   get(id: string): DecisionRecord | undefined {

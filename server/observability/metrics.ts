@@ -61,6 +61,31 @@ export class Metrics {
     for (const gauge of [this.evidencePending, this.evidenceOverdue]) (gauge as unknown as { collect?: () => Promise<void> }).collect = refresh;
   }
 
+  private readonly decisionChildren = new Map<string, { inc(): void }>();
+
+  /** prom-client hashes label objects on every inc(); the hot path keeps one child per point/action instead. */
+  countDecision(point: string, action: string): void {
+    const key = `${point}|${action}`;
+    let child = this.decisionChildren.get(key);
+    if (!child) {
+      child = this.decisions.labels(point, action);
+      this.decisionChildren.set(key, child);
+    }
+    child.inc();
+  }
+
+  private readonly requestChildren = new Map<string, { inc(): void }>();
+
+  countRequest(route: string, status: number): void {
+    const key = `${route}|${status}`;
+    let child = this.requestChildren.get(key);
+    if (!child) {
+      child = this.httpRequests.labels(route, String(status));
+      this.requestChildren.set(key, child);
+    }
+    child.inc();
+  }
+
   setBundle(revision: string): void {
     this.bundleInfo.reset();
     this.bundleInfo.set({ revision }, 1);

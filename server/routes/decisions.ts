@@ -41,7 +41,7 @@ export function decisionRoutes(ctx: ServerContext) {
           throw new ApiError('validation_failed', 'the request body is invalid', [{ path: '/occurredAt', message: 'must be a parseable date-time' }]);
         }
         const record = await ctx.service.decide(input);
-        ctx.metrics.decisions.inc({ point: record.point, action: record.action });
+        ctx.metrics.countDecision(record.point, record.action);
         if (record.degraded) ctx.metrics.degradedDecisions.inc({ point: record.point });
         ctx.metrics.decisionSeconds.observe((performance.now() - started) / 1000);
         return c.json(decisionResponse(record));
