@@ -5,20 +5,45 @@
 import type { AccountEvent } from '../events/index.js';
 import type { Entry } from './account-log.js';
 import type { CompiledFeatures } from './compile.js';
+import type { TypeLayout } from './layout.js';
+
+/**
+ * An entry whose `key` is built only when asked (ties in ordering, the Redis encoding): the hot
+ * in-order path of the memory store never builds it. `p` is the layout prefix (type code + tag).
+ */
+export class FieldEntry implements Entry {
+  constructor(readonly t: number, readonly f: string[], readonly id: string, private readonly p: string) {}
+  get key(): string {
+    let key = this.p;
+    for (const v of this.f) key += '|' + v;
+    return key;
+  }
+}
+
+const NO_FIELDS: string[] = [];
+type Getter = (event: object) => string;
 
 /** The entry of an account event, or undefined for an event type the catalogue does not know. */
-export function extractEntry(compiled: CompiledFeatures, event: AccountEvent, t: number): Entry | undefined {
+export function extractEntry(compiled: CompiledFeatures, event: AccountEvent, t: number): FieldEntry | undefined {
   const ti = compiled.typeIndex.get(event.type);
   const layout = ti === undefined ? undefined : compiled.layouts[ti];
   if (layout === undefined) return undefined;
-  const f: string[] = [];
-  let key = layout.code + layout.tag;
-  for (const get of layout.getters) {
-    const v = get(event);
-    f.push(v);
-    key += '|' + v;
+  return entryOf(layout, event, t);
+}
+
+/** The entry of an event of a known layout. Layouts without fields share one empty (never written) field list. */
+export function entryOf(layout: TypeLayout, event: AccountEvent, t: number): FieldEntry {
+  const g = layout.getters;
+  let f: string[];
+  // Literals for the usual sizes: packed arrays of exactly the right length.
+  switch (g.length) {
+    case 0: f = NO_FIELDS; break;
+    case 1: f = [(g[0] as Getter)(event)]; break;
+    case 2: f = [(g[0] as Getter)(event), (g[1] as Getter)(event)]; break;
+    case 3: f = [(g[0] as Getter)(event), (g[1] as Getter)(event), (g[2] as Getter)(event)]; break;
+    default: f = g.map((get) => get(event));
   }
-  return { t, key, f, id: event.eventId };
+  return new FieldEntry(t, f, event.eventId, layout.prefix);
 }
 
 /** Hash value stored in Redis: "<t base36>|<key>". */

@@ -12,13 +12,24 @@ export interface TypeLayout {
   readonly code: string;
   /** Two characters derived from `paths`: entries written under another layout are recognised, not misread. */
   readonly tag: string;
+  /** code + tag: how every entry key of this type begins. */
+  readonly prefix: string;
   readonly paths: readonly string[];
   readonly getters: readonly ((event: object) => string)[];
 }
 
 /** Escapes the encoding's separators so a value can never split a payload. */
 export function escapeValue(value: string): string {
-  return /[%|,]/.test(value) ? value.replace(/%/g, '%25').replace(/\|/g, '%7C').replace(/,/g, '%2C') : value;
+  return needsEscape(value) ? value.replace(/%/g, '%25').replace(/\|/g, '%7C').replace(/,/g, '%2C') : value;
+}
+
+/** Same as /[%|,]/.test(value), without the regex machinery (values are short). */
+function needsEscape(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 37 || c === 124 || c === 44) return true;
+  }
+  return false;
 }
 
 /** Canonical string of a scalar: numbers in JS shortest round-trip form, so Number(s) gives the value back. */
@@ -49,10 +60,22 @@ export function fieldGetter(path: string): (event: object) => string {
       collect((value as Record<string, unknown>)[parts[depth] as string], depth + 1, out);
     }
   };
-  return (event) => {
+  const slow = (event: object): string => {
     const out: string[] = [];
     collect(event, 0, out);
     return out.join(',');
+  };
+  // Fast path for a chain of plain objects (no arrays on the way): the same result without the list.
+  return (event) => {
+    let value: unknown = event;
+    for (const part of parts) {
+      if (typeof value !== 'object' || value === null) return '';
+      if (Array.isArray(value)) return slow(event);
+      if (!Object.hasOwn(value, part)) return '';
+      value = (value as Record<string, unknown>)[part];
+    }
+    if (Array.isArray(value)) return slow(event);
+    return canonical(value) ?? '';
   };
 }
 
@@ -68,7 +91,9 @@ export function buildLayouts(features: readonly FeatureDefinition[]): TypeLayout
   // Flag matching of linked features reads the where-fields of their flaggedBy count features, already included above.
   return eventTypes.map((type, index) => {
     const list = [...(paths.get(type) ?? [])].sort();
-    return { type, code: String.fromCharCode(97 + index), tag: layoutTag(list), paths: list, getters: list.map(fieldGetter) };
+    const code = String.fromCharCode(97 + index);
+    const tag = layoutTag(list);
+    return { type, code, tag, prefix: code + tag, paths: list, getters: list.map(fieldGetter) };
   });
 }
 

@@ -1,46 +1,108 @@
 /**
- * In-memory FeatureStore for the simulator (≈300k events/s, synchronous API), tests and the server
- * without Redis. It keeps exactly what the Redis store keeps, in Maps, and reads through the same
- * `computeFeatures`; the cross-account bookkeeping below mirrors server/stores/redis-feature-store.ts
- * step for step (the contract and differential tests hold them together).
+ * In-memory FeatureStore for the simulator (synchronous API), tests and the server without Redis.
+ * It keeps exactly what the Redis store keeps and reads through the same `computeFeatures`; the
+ * cross-account bookkeeping below mirrors server/stores/redis-feature-store.ts step for step (the
+ * contract and differential tests hold them together).
+ *
+ * Built for million-event replays: each account IS its AccountLog (one object, buckets/links/flags
+ * shared empty until first written), idempotency ids live in one store-wide map instead of a Set per
+ * account, link/shared indexes are keyed by the raw value (no per-event key strings) and hold their
+ * members in a flat array, entries build their sort key only on ties, and event times take a
+ * fixed-format fast path. Per event, cross-account work happens only when something new is learnt:
+ * a new (or earlier) use of a value, or a new flag.
  */
-import { atMs, type RefundGuardEvent } from '../events/index.js';
-import { emptyAccountLog, insertEntry, insertFlag, type AccountLog, type Entry } from './account-log.js';
+import type { RefundGuardEvent } from '../events/index.js';
+import type { AccountLog, Entry, FlagEntry } from './account-log.js';
 import { compileFeatures, emptyResult, type CompiledFeatures } from './compile.js';
 import { computeFeatures } from './compute.js';
 import type { FeatureDefinitions } from './definitions.js';
-import { extractEntry } from './entry.js';
+import { entryOf } from './entry.js';
 import type { FeatureStore } from './store.js';
+import { parseEventTime } from './time.js';
 
-interface MemoryAccount {
-  readonly log: AccountLog;
-  /** Event ids of the entries still kept (idempotency). */
-  readonly ids: Set<string>;
-  /** Per linked feature: times this account was flagged. */
-  readonly ownFlags: Set<number>[];
-  /** Per linked feature: "x|t" of flags already copied here. */
-  readonly flagKeys: Set<string>[];
-  maxT: number;
-  sinceTrim: number;
+/**
+ * Accounts using one value: [value, account, since, account, since, ...] — `since` is the account's
+ * first use of the value. The value string is kept so entries can share it (interning).
+ */
+type Group = (string | MemoryAccount | number)[];
+
+/** Never written: stands for "nothing yet" until an account writes its own list or map. */
+const EMPTY_LIST: never[] = [];
+const EMPTY_MAP: Map<string, number> = new Map();
+
+class MemoryAccount implements AccountLog {
+  firstSeen = Number.POSITIVE_INFINITY;
+  /** Per linked feature: times this account was flagged (null until flagged). */
+  ownFlags: Set<number>[] | null = null;
+  maxT = Number.NEGATIVE_INFINITY;
+  sinceTrim = 0;
+  constructor(
+    readonly id: string,
+    readonly buckets: Entry[][],
+    public links: Map<string, number>[],
+    public flags: FlagEntry[][],
+    public shared: Map<string, number>[],
+  ) {}
 }
 
 /** Trim an account's old entries every this many writes (amortised; trimming never changes reads within retention). */
 const TRIM_EVERY = 256;
+/** Idempotency ids are spread over this many maps (a single Map holds at most 2^24 entries). */
+const ID_SHARDS = 16;
+
+interface LinkedPlan {
+  /** Per type index: the index (value → group) of each via slot of that type. */
+  readonly via: ({ slot: number; index: Map<string, Group> }[] | undefined)[];
+  readonly isFlag: (ti: number, entry: Entry) => boolean;
+  readonly cap: number;
+}
+
+interface SharedPlan {
+  /** Per type index: the slot holding the shared field, -1 when the type has none. */
+  readonly slot: number[];
+  readonly index: Map<string, Group>;
+  readonly cap: number;
+}
 
 export class MemoryFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
   private readonly accounts = new Map<string, MemoryAccount>();
-  /** Per linked feature: "path=value" → account → first time it used the value. */
-  private readonly linkIndex: Map<string, Map<string, number>>[];
-  /** Per shared feature: value → account → first time it used the value. */
-  private readonly sharedIndex: Map<string, Map<string, number>>[];
+  /** Event id → the account(s) it was applied to; entries leave with the account's trimmed entries. */
+  private readonly ids: Map<string, MemoryAccount | MemoryAccount[]>[] = Array.from({ length: ID_SHARDS }, () => new Map());
+  private readonly linkedPlans: LinkedPlan[];
+  private readonly sharedPlans: SharedPlan[];
+  private readonly emptyBuckets: Entry[][];
+  private readonly emptyLinks: Map<string, number>[];
+  private readonly emptyFlags: FlagEntry[][];
+  private readonly emptyShared: Map<string, number>[];
   private readonly zero: Record<string, number>;
 
   constructor(definitions: FeatureDefinitions | CompiledFeatures) {
-    this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions);
-    this.linkIndex = this.compiled.linked.map(() => new Map());
-    this.sharedIndex = this.compiled.shared.map(() => new Map());
-    this.zero = emptyResult(this.compiled);
+    const c = (this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions));
+    const types = c.layouts.length;
+    this.linkedPlans = c.linked.map((lf) => {
+      // One index per via path (a path read from several event types shares its index, as in Redis).
+      const byPath = new Map<string, Map<string, Group>>();
+      const via: LinkedPlan['via'] = Array.from({ length: types }, () => undefined);
+      for (const [ti, slots] of lf.viaSlots) {
+        via[ti] = slots.map(({ slot, path }) => {
+          let index = byPath.get(path);
+          if (index === undefined) byPath.set(path, (index = new Map()));
+          return { slot, index };
+        });
+      }
+      return { via, isFlag: lf.isFlag, cap: lf.cap };
+    });
+    this.sharedPlans = c.shared.map((sf) => {
+      const slot = Array.from({ length: types }, () => -1);
+      for (const [ti, s] of sf.slots) slot[ti] = s;
+      return { slot, index: new Map(), cap: sf.cap };
+    });
+    this.emptyBuckets = Array.from({ length: types }, () => EMPTY_LIST);
+    this.emptyLinks = c.linked.map(() => EMPTY_MAP);
+    this.emptyFlags = c.linked.map(() => EMPTY_LIST);
+    this.emptyShared = c.shared.map(() => EMPTY_MAP);
+    this.zero = emptyResult(c);
   }
 
   async apply(events: readonly RefundGuardEvent[]): Promise<{ applied: number; duplicates: number }> {
@@ -59,23 +121,29 @@ export class MemoryFeatureStore implements FeatureStore {
 
   async close(): Promise<void> {
     this.accounts.clear();
+    for (const shard of this.ids) shard.clear();
+    for (const p of this.linkedPlans) for (const v of p.via) for (const s of v ?? []) s.index.clear();
+    for (const p of this.sharedPlans) p.index.clear();
   }
 
   /** Applies one validated event; false when it is a duplicate (same eventId already applied to the account). */
   applySync(event: RefundGuardEvent): boolean {
     if (event.type === 'merchant.updated') return true;
-    const a = event.accountId;
-    const acc = this.account(a);
-    if (acc.ids.has(event.eventId)) return false;
-    const t = atMs(event);
-    const entry = extractEntry(this.compiled, event, t);
-    const ti = this.compiled.typeIndex.get(event.type);
-    if (entry === undefined || ti === undefined) return true;
-    acc.ids.add(event.eventId);
-    if (t < acc.log.firstSeen) acc.log.firstSeen = t;
-    insertEntry(acc.log.buckets[ti] as Entry[], entry);
-    if (this.compiled.linked.length > 0) this.applyLinked(a, acc, ti, entry);
-    if (this.compiled.shared.length > 0) this.applyShared(a, acc, ti, entry);
+    const acc = this.account(event.accountId);
+    const id = event.eventId;
+    const shard = this.ids[id.length === 0 ? 0 : id.charCodeAt(id.length - 1) & (ID_SHARDS - 1)] as Map<string, MemoryAccount | MemoryAccount[]>;
+    const seen = shard.get(id);
+    if (seen !== undefined && (seen === acc || (Array.isArray(seen) && seen.includes(acc)))) return false;
+    const c = this.compiled;
+    const ti = c.typeIndex.get(event.type);
+    if (ti === undefined) return true;
+    const t = parseEventTime(event.at);
+    const entry = entryOf(c.layouts[ti] as CompiledFeatures['layouts'][number], event, t);
+    shard.set(id, seen === undefined ? acc : Array.isArray(seen) ? [...seen, acc] : [seen, acc]);
+    if (t < acc.firstSeen) acc.firstSeen = t;
+    insertInto(acc.buckets, ti, entry);
+    for (let i = 0; i < this.linkedPlans.length; i++) this.applyLinked(acc, i, ti, entry);
+    for (let j = 0; j < this.sharedPlans.length; j++) this.applyShared(acc, j, ti, entry);
     if (t > acc.maxT) acc.maxT = t;
     if (++acc.sinceTrim >= TRIM_EVERY) this.trim(acc);
     return true;
@@ -85,118 +153,201 @@ export class MemoryFeatureStore implements FeatureStore {
   readSync(accountId: string, asOf: number): Record<string, number> {
     const acc = this.accounts.get(accountId);
     if (acc === undefined) return { ...this.zero };
-    return computeFeatures(this.compiled, acc.log, asOf);
+    return computeFeatures(this.compiled, acc, asOf);
   }
 
   private account(id: string): MemoryAccount {
     let acc = this.accounts.get(id);
     if (acc === undefined) {
-      const c = this.compiled;
-      acc = {
-        log: emptyAccountLog(c.layouts.length, c.linked.length, c.shared.length),
-        ids: new Set(),
-        ownFlags: c.linked.map(() => new Set<number>()),
-        flagKeys: c.linked.map(() => new Set<string>()),
-        maxT: Number.NEGATIVE_INFINITY,
-        sinceTrim: 0,
-      };
+      acc = new MemoryAccount(id, this.emptyBuckets.slice(), this.emptyLinks, this.emptyFlags, this.emptyShared);
       this.accounts.set(id, acc);
     }
     return acc;
   }
 
-  private applyLinked(a: string, acc: MemoryAccount, ti: number, entry: Entry): void {
-    this.compiled.linked.forEach((lf, i) => {
-      // Flag first, then look at links (Redis: the apply script writes the flag and reads links atomically).
-      if (lf.isFlag(ti, entry) && !(acc.ownFlags[i] as Set<number>).has(entry.t)) {
-        (acc.ownFlags[i] as Set<number>).add(entry.t);
-        for (const b of (acc.log.links[i] as Map<string, number>).keys()) this.addFlag(b, i, a, entry.t);
+  private applyLinked(acc: MemoryAccount, i: number, ti: number, entry: Entry): void {
+    const plan = this.linkedPlans[i] as LinkedPlan;
+    const t = entry.t;
+    // Flag first, then look at links (Redis: the apply script writes the flag and reads links atomically).
+    if (plan.isFlag(ti, entry)) {
+      const own = ownFlagsOf(acc, i, this.linkedPlans.length);
+      if (!own.has(t)) {
+        own.add(t);
+        for (const b of (acc.links[i] as Map<string, number>).keys()) addFlag(this.accounts.get(b) as MemoryAccount, i, acc.id, t);
       }
-      const slots = lf.viaSlots.get(ti);
-      if (slots === undefined) return;
-      for (const { slot, path } of slots) {
-        for (const v of values(entry.f[slot])) {
-          const key = `${path}=${v}`;
-          const index = getOrCreate(this.linkIndex[i] as Map<string, Map<string, number>>, key);
-          const mine = index.get(a);
-          if (mine === undefined && index.size >= lf.cap) continue;
-          const fa = mine === undefined ? entry.t : Math.min(mine, entry.t);
-          index.set(a, fa);
-          for (const [b, fb] of index) {
-            if (b === a) continue;
-            const since = Math.max(fa, fb);
-            const accB = this.account(b);
-            setMin(acc.log.links[i] as Map<string, number>, b, since);
-            setMin(accB.log.links[i] as Map<string, number>, a, since);
-            for (const ft of accB.ownFlags[i] as Set<number>) this.addFlag(a, i, b, ft);
-            for (const ft of acc.ownFlags[i] as Set<number>) this.addFlag(b, i, a, ft);
-          }
-        }
+    }
+    const via = plan.via[ti];
+    if (via === undefined) return;
+    for (const { slot, index } of via) {
+      const raw = entry.f[slot];
+      if (!raw) continue;
+      if (raw.includes(',')) {
+        for (const v of raw.split(',')) this.useLinkValue(acc, i, plan.cap, index, v, t);
+      } else {
+        const value = this.useLinkValue(acc, i, plan.cap, index, raw, t);
+        // Entries share the index's copy of the value.
+        if (value !== undefined) (entry.f as string[])[slot] = value;
       }
-    });
+    }
   }
 
-  private applyShared(a: string, acc: MemoryAccount, ti: number, entry: Entry): void {
-    this.compiled.shared.forEach((sf, j) => {
-      const slot = sf.slots.get(ti);
-      if (slot === undefined) return;
-      for (const v of values(entry.f[slot])) {
-        const index = getOrCreate(this.sharedIndex[j] as Map<string, Map<string, number>>, v);
-        const mine = index.get(a);
-        if (mine === undefined && index.size >= sf.cap) continue;
-        const fa = mine === undefined ? entry.t : Math.min(mine, entry.t);
-        index.set(a, fa);
-        for (const [b, fb] of index) {
-          if (b === a) continue;
-          setMin(acc.log.shared[j] as Map<string, number>, v, fb);
-          setMin(this.account(b).log.shared[j] as Map<string, number>, v, fa);
-        }
-      }
-    });
+  /**
+   * Records that `acc` used `v` at `t`. Only a first (or earlier) use can change links: then every
+   * other member's link time and the flags both ways are brought up to date. Returns the stored value.
+   */
+  private useLinkValue(acc: MemoryAccount, i: number, cap: number, index: Map<string, Group>, v: string, t: number): string | undefined {
+    let g = index.get(v);
+    if (g === undefined) {
+      if (cap <= 0) return undefined;
+      index.set(v, [v, acc, t]);
+      return v;
+    }
+    const k = memberIndex(g, acc);
+    if (k < 0) {
+      if ((g.length - 1) / 2 >= cap) return g[0] as string;
+      g.push(acc, t);
+    } else if ((g[k + 1] as number) <= t) {
+      return g[0] as string;
+    } else {
+      g[k + 1] = t;
+    }
+    const fa = t; // acc's first use is now t (a new member, or an earlier use than known)
+    for (let m = 1; m < g.length; m += 2) {
+      const b = g[m] as MemoryAccount;
+      if (b === acc) continue;
+      const fb = g[m + 1] as number;
+      const since = fa > fb ? fa : fb;
+      setMin(linksOf(acc, i, this.emptyLinks), b.id, since);
+      setMin(linksOf(b, i, this.emptyLinks), acc.id, since);
+      const bFlags = b.ownFlags?.[i];
+      if (bFlags !== undefined) for (const ft of bFlags) addFlag(acc, i, b.id, ft);
+      const aFlags = acc.ownFlags?.[i];
+      if (aFlags !== undefined) for (const ft of aFlags) addFlag(b, i, acc.id, ft);
+    }
+    return g[0] as string;
   }
 
-  private addFlag(target: string, i: number, x: string, t: number): void {
-    const acc = this.account(target);
-    const key = `${x}|${t}`;
-    const keys = acc.flagKeys[i] as Set<string>;
-    if (keys.has(key)) return;
-    keys.add(key);
-    insertFlag(acc.log.flags[i] ?? [], { x, t });
+  private applyShared(acc: MemoryAccount, j: number, ti: number, entry: Entry): void {
+    const plan = this.sharedPlans[j] as SharedPlan;
+    const slot = plan.slot[ti] as number;
+    if (slot < 0) return;
+    const raw = entry.f[slot];
+    if (!raw) return;
+    const t = entry.t;
+    for (const v of raw.includes(',') ? raw.split(',') : [raw]) {
+      let g = plan.index.get(v);
+      if (g === undefined) {
+        if (plan.cap > 0) plan.index.set(v, [v, acc, t]);
+        continue;
+      }
+      const k = memberIndex(g, acc);
+      if (k < 0) {
+        if ((g.length - 1) / 2 >= plan.cap) continue;
+        g.push(acc, t);
+      } else if ((g[k + 1] as number) <= t) {
+        continue; // nothing new: every pair already holds these times
+      } else {
+        g[k + 1] = t;
+      }
+      for (let m = 1; m < g.length; m += 2) {
+        const b = g[m] as MemoryAccount;
+        if (b === acc) continue;
+        setMin(sharedOf(acc, j, this.emptyShared), v, g[m + 1] as number);
+        setMin(sharedOf(b, j, this.emptyShared), v, t);
+      }
+    }
   }
 
   /** Drops entries older than retention before the newest event seen; their ids go with them. */
   private trim(acc: MemoryAccount): void {
     acc.sinceTrim = 0;
     const horizon = acc.maxT - this.compiled.retentionMs;
-    for (const list of acc.log.buckets) {
+    const buckets = acc.buckets;
+    for (let ti = 0; ti < buckets.length; ti++) {
+      const list = buckets[ti] as Entry[];
       let n = 0;
-      while (n < list.length && (list[n] as Entry).t < horizon) acc.ids.delete((list[n++] as Entry).id);
+      while (n < list.length && (list[n] as Entry).t < horizon) this.forgetId((list[n++] as Entry).id, acc);
       if (n > 0) list.splice(0, n);
     }
-    acc.log.flags.forEach((list, i) => {
+    for (const list of acc.flags) {
       let n = 0;
-      while (n < list.length && (list[n] as { t: number }).t < horizon) {
-        const f = list[n++] as { x: string; t: number };
-        acc.flagKeys[i]?.delete(`${f.x}|${f.t}`);
-      }
+      while (n < list.length && (list[n] as FlagEntry).t < horizon) n++;
       if (n > 0) list.splice(0, n);
-    });
+    }
+  }
+
+  private forgetId(id: string, acc: MemoryAccount): void {
+    const shard = this.ids[id.length === 0 ? 0 : id.charCodeAt(id.length - 1) & (ID_SHARDS - 1)] as Map<string, MemoryAccount | MemoryAccount[]>;
+    const seen = shard.get(id);
+    if (seen === acc) shard.delete(id);
+    else if (Array.isArray(seen)) {
+      const rest = seen.filter((x) => x !== acc);
+      if (rest.length === 0) shard.delete(id);
+      else shard.set(id, rest.length === 1 ? (rest[0] as MemoryAccount) : rest);
+    }
   }
 }
 
-function getOrCreate(map: Map<string, Map<string, number>>, key: string): Map<string, number> {
-  let inner = map.get(key);
-  if (inner === undefined) map.set(key, (inner = new Map()));
-  return inner;
+/** Position of `acc` in a group (its index, the time follows), -1 when absent. */
+function memberIndex(g: Group, acc: MemoryAccount): number {
+  for (let m = 1; m < g.length; m += 2) if (g[m] === acc) return m;
+  return -1;
+}
+
+/** Inserts keeping (t, key) order; appends in O(1) for the usual in-order case. */
+function insertInto(buckets: Entry[][], ti: number, entry: Entry): void {
+  const list = buckets[ti] as Entry[];
+  if (list === EMPTY_LIST) {
+    buckets[ti] = [entry];
+    return;
+  }
+  let i = list.length;
+  const t = entry.t;
+  // Only equal times need the key (built lazily) to break the tie.
+  while (i > 0) {
+    const prev = list[i - 1] as Entry;
+    if (prev.t < t || (prev.t === t && prev.key <= entry.key)) break;
+    i--;
+  }
+  if (i === list.length) list.push(entry);
+  else list.splice(i, 0, entry);
+}
+
+function ownFlagsOf(acc: MemoryAccount, i: number, linked: number): Set<number> {
+  if (acc.ownFlags === null) acc.ownFlags = Array.from({ length: linked }, () => new Set<number>());
+  return acc.ownFlags[i] as Set<number>;
+}
+
+function linksOf(acc: MemoryAccount, i: number, empty: readonly Map<string, number>[]): Map<string, number> {
+  if (acc.links === empty) acc.links = empty.map(() => EMPTY_MAP);
+  let m = acc.links[i] as Map<string, number>;
+  if (m === EMPTY_MAP) acc.links[i] = m = new Map();
+  return m;
+}
+
+function sharedOf(acc: MemoryAccount, j: number, empty: readonly Map<string, number>[]): Map<string, number> {
+  if (acc.shared === empty) acc.shared = empty.map(() => EMPTY_MAP);
+  let m = acc.shared[j] as Map<string, number>;
+  if (m === EMPTY_MAP) acc.shared[j] = m = new Map();
+  return m;
+}
+
+/** "x was flagged at t", once: the flag list is sorted by t, so a duplicate sits among the equal times. */
+function addFlag(target: MemoryAccount, i: number, x: string, t: number): void {
+  let list = target.flags[i] as FlagEntry[];
+  let k = list.length;
+  while (k > 0 && (list[k - 1] as FlagEntry).t > t) k--;
+  for (let j = k - 1; j >= 0 && (list[j] as FlagEntry).t === t; j--) if ((list[j] as FlagEntry).x === x) return;
+  if (list === EMPTY_LIST) {
+    // First flag of this feature: the account gets its own lists (the outer array may be the shared empty one).
+    target.flags = target.flags.slice();
+    target.flags[i] = list = [];
+  }
+  if (k === list.length) list.push({ x, t });
+  else list.splice(k, 0, { x, t });
 }
 
 function setMin(map: Map<string, number>, key: string, t: number): void {
   const cur = map.get(key);
   if (cur === undefined || t < cur) map.set(key, t);
-}
-
-/** Values of a slot: '' is missing; a list field holds values joined by ','. */
-function values(v: string | undefined): readonly string[] {
-  if (!v) return [];
-  return v.includes(',') ? v.split(',') : [v];
 }

@@ -1,0 +1,48 @@
+/**
+ * Event time → epoch ms without Date.parse for the canonical forms events carry
+ * ("YYYY-MM-DDTHH:MM:SSZ" and "YYYY-MM-DDTHH:MM:SS.sssZ"); anything else (offsets, other precisions,
+ * out-of-range fields) goes to Date.parse, so the result is always exactly `Date.parse(at)`.
+ */
+
+const MS_PER_DAY = 86_400_000;
+
+/** Same value as `Date.parse(at)` (and so as `atMs(event)`), several times faster on canonical UTC stamps. */
+export function parseEventTime(at: string): number {
+  const n = at.length;
+  if ((n === 20 || n === 24) && at.charCodeAt(n - 1) === 90 /* Z */ && at.charCodeAt(4) === 45 && at.charCodeAt(7) === 45
+    && at.charCodeAt(10) === 84 /* T */ && at.charCodeAt(13) === 58 && at.charCodeAt(16) === 58) {
+    const y = digit(at, 0) * 1000 + digit(at, 1) * 100 + digit(at, 2) * 10 + digit(at, 3);
+    const mo = digit(at, 5) * 10 + digit(at, 6);
+    const d = digit(at, 8) * 10 + digit(at, 9);
+    const h = digit(at, 11) * 10 + digit(at, 12);
+    const mi = digit(at, 14) * 10 + digit(at, 15);
+    const s = digit(at, 17) * 10 + digit(at, 18);
+    let ms = 0;
+    if (n === 24) ms = at.charCodeAt(19) === 46 /* . */ ? digit(at, 20) * 100 + digit(at, 21) * 10 + digit(at, 22) : -1;
+    // A non-digit makes its field negative (digit() is -1000), so every range check below fails.
+    if (y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 59 && ms >= 0) {
+      return daysFromCivil(y, mo, d) * MS_PER_DAY + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
+    }
+  }
+  return Date.parse(at);
+}
+
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1000;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
