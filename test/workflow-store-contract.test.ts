@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeys } from './support/redis-keys.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryWorkflowStore, type Complaint, type EvidenceReport, type WorkflowStore } from '../engine/workflows/index.js';
 import { RedisWorkflowStore } from '../server/stores/redis-workflow-store.js';
@@ -30,13 +31,7 @@ beforeAll(async () => {
   await redis.connect();
 });
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  expect((await redis.scan('0', 'MATCH', `${runPrefix}:*`, 'COUNT', 10000))[1]).toEqual([]);
+  expect(await deleteKeys(runPrefix)).toBe(0);
   redis.disconnect();
 });
 

@@ -1,7 +1,7 @@
 import type { MemoryFeatureStore } from '../features/index.js';
 import { mergeMark, type OrderMark, type OrderMarks } from './orders.js';
 import type { Restriction } from './restrictions.js';
-import type { AccountReader, AccountSnapshot, AccountStateStore, MerchantState, MerchantStore, MerchantUpdate, RestrictionLift } from './stores.js';
+import { mergeMerchant, type AccountReader, type AccountSnapshot, type AccountStateStore, type MerchantState, type MerchantStore, type MerchantUpdate, type RestrictionLift } from './stores.js';
 
 /** In-memory stores for the embedded default, the simulator and tests; same contract as Redis. */
 export class MemoryMerchantStore implements MerchantStore {
@@ -17,14 +17,7 @@ export class MemoryMerchantStore implements MerchantStore {
   }
 
   putSync(merchantId: string, update: MerchantUpdate, at: string): MerchantState {
-    const current = this.merchants.get(merchantId);
-    const next: MerchantState = {
-      id: merchantId,
-      settings: update.settings !== undefined ? { ...update.settings } : { ...(current?.settings ?? {}) },
-      cohorts: update.cohorts !== undefined ? [...new Set(update.cohorts)] : [...(current?.cohorts ?? [])],
-      ...(update.category !== undefined ? { category: update.category } : current?.category !== undefined ? { category: current.category } : {}),
-      updatedAt: at,
-    };
+    const next = mergeMerchant(merchantId, this.merchants.get(merchantId), update, at);
     this.merchants.set(merchantId, next);
     return structuredClone(next);
   }

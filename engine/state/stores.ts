@@ -50,3 +50,15 @@ export interface AccountSnapshot {
 export interface AccountReader {
   snapshot(accountId: string, asOf: number): Promise<AccountSnapshot>;
 }
+
+/** The stored state after an update: given settings or cohorts replace the old ones; the rest stays. */
+export function mergeMerchant(merchantId: string, current: MerchantState | undefined, update: MerchantUpdate, at: string): MerchantState {
+  const category = update.category ?? current?.category;
+  return {
+    id: merchantId,
+    settings: { ...(update.settings ?? current?.settings ?? {}) },
+    cohorts: [...new Set(update.cohorts ?? current?.cohorts ?? [])],
+    ...(category !== undefined ? { category } : {}),
+    updatedAt: at,
+  };
+}

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { MerchantState, MerchantStore, MerchantUpdate } from '../../engine/index.js';
+import { mergeMerchant, type MerchantState, type MerchantStore, type MerchantUpdate } from '../../engine/index.js';
 
 /** Merchants as one small hash each: "<prefix>:m:<merchantId>" → {state: JSON}. */
 export class RedisMerchantStore implements MerchantStore {
@@ -18,14 +18,7 @@ export class RedisMerchantStore implements MerchantStore {
   }
 
   async put(merchantId: string, update: MerchantUpdate, at: string): Promise<MerchantState> {
-    const current = await this.get(merchantId);
-    const next: MerchantState = {
-      id: merchantId,
-      settings: update.settings !== undefined ? { ...update.settings } : { ...(current?.settings ?? {}) },
-      cohorts: update.cohorts !== undefined ? [...new Set(update.cohorts)] : [...(current?.cohorts ?? [])],
-      ...(update.category !== undefined ? { category: update.category } : current?.category !== undefined ? { category: current.category } : {}),
-      updatedAt: at,
-    };
+    const next = mergeMerchant(merchantId, await this.get(merchantId), update, at);
     await this.client.set(this.key(merchantId), JSON.stringify(next));
     return next;
   }

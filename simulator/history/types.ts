@@ -1,4 +1,5 @@
 /** Public shapes of the history generator. */
+import { eventTypes, type EventType } from '../../engine/events/index.js';
 
 export interface HistoryOptions {
   /** Exactly this many `order.placed` events are written. */
@@ -25,21 +26,10 @@ export interface GenerationSummary {
   durationMs: number;
 }
 
-/** Event types in a fixed order; the generator refers to them by index. */
-export const EVENT_TYPES = [
-  'merchant.updated',
-  'order.placed',
-  'refund.requested',
-  'refund.completed',
-  'return.received',
-  'intervention.requested',
-  'evidence.reported',
-  'evidence.appraised',
-  'complaint.filed',
-  'complaint.resolved',
-] as const;
+/** Event types in a fixed order (the engine's); the generator refers to them by index. */
+export const EVENT_TYPES = eventTypes;
 
-export type EventType = (typeof EVENT_TYPES)[number];
+export type { EventType };
 
 /** Index of each type in EVENT_TYPES, named for readability at the call sites. */
 export const T = {

@@ -3,6 +3,7 @@
  * read, plus MemoryFeatureStore applySync/readSync rates. Run: npx tsx test/bench/features.bench.ts
  * (needs Redis on 127.0.0.1:6379 or REDIS_URL; uses a random key prefix and deletes its keys).
  */
+import { deleteKeys } from '../support/redis-keys.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
@@ -88,12 +89,7 @@ async function redisBench(): Promise<void> {
     for (let i = 0; i < writeEvents.length; i += 100) await store.apply(writeEvents.slice(i, i + 100));
     console.log(`apply throughput, batches of 100: ${((writeEvents.length / (performance.now() - t1)) * 1000).toFixed(0)} events/s`);
   } finally {
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = nextCursor;
-    } while (cursor !== '0');
+    await deleteKeys(prefix);
     redis.disconnect();
   }
 }

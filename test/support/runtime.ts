@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { createLogger } from '../../server/observability/logger.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../server/runtime/create-runtime.js';
 
-export const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+import { deleteKeys, redisUrl } from './redis-keys.js';
+
+export { deleteKeys, redisUrl };
 
 export const tokens = {
   service: 'svc-token-0001',
@@ -78,18 +79,4 @@ export async function startTestRuntime(options: Partial<RuntimeOptions> & { redi
       if (prefix !== undefined) await deleteKeys(prefix);
     },
   };
-}
-
-export async function deleteKeys(prefix: string): Promise<void> {
-  const client = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
 }

@@ -3,11 +3,10 @@
  * random prefix, or memory), a settable clock, role tokens, and key cleanup by prefix.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createLogger } from '../../server/observability/logger.js';
+import { deleteKeys, redisUrl } from './redis-keys.js';
 import { createRuntime, type Runtime } from '../../server/runtime/create-runtime.js';
 
-export const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 export const tokenSpec = 'service:svc-token-1,appraiser:appr-token-1,analyst:anl-token-1,admin:adm-token-1';
 export const tokenOf = { service: 'svc-token-1', appraiser: 'appr-token-1', analyst: 'anl-token-1', admin: 'adm-token-1' } as const;
 export type Caller = keyof typeof tokenOf | 'none';
@@ -75,21 +74,7 @@ export async function startHarness(options: { redis?: boolean; prefix?: string; 
   };
 }
 
-/** SCAN + DEL every key under the prefix; answers how many are left (0). */
-export async function deleteKeys(prefix: string): Promise<number> {
-  const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== '0');
-    return (await client.scan('0', 'MATCH', `${prefix}:*`, 'COUNT', 100000))[1].length;
-  } finally {
-    client.disconnect();
-  }
-}
+export { deleteKeys, redisUrl };
 
 export const order = (accountId: string, orderId: string, at: number, extra: Record<string, unknown> = {}) => ({
   eventId: `ev-${orderId}-placed`, type: 'order.placed', at: iso(at), accountId, merchantId: 'm1', orderId, amount: 80, ...extra,
