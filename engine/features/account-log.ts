@@ -26,6 +26,11 @@ export interface AccountLog {
   firstSeen: number;
   /** Per event type index: entries sorted by (t, key). */
   readonly buckets: Entry[][];
+  /**
+   * Per event type index: the times of `buckets[ti]`, same order (times[ti][i] === buckets[ti][i].t).
+   * Windows are binary-searched here: one contiguous array of doubles instead of an object per probe.
+   */
+  readonly times: number[][];
   /** Per linked feature: other account → time from which the two are linked. */
   readonly links: Map<string, number>[];
   /** Per linked feature: flags of linked accounts, sorted by t. */
@@ -38,10 +43,54 @@ export function emptyAccountLog(types: number, linked: number, shared: number): 
   return {
     firstSeen: Number.POSITIVE_INFINITY,
     buckets: Array.from({ length: types }, () => []),
+    times: Array.from({ length: types }, () => []),
     links: Array.from({ length: linked }, () => new Map<string, number>()),
     flags: Array.from({ length: linked }, () => []),
     shared: Array.from({ length: shared }, () => new Map<string, number>()),
   };
+}
+
+/**
+ * For a log filled in any order (Redis decode): sorts entries by (t, key) and flags by t, then
+ * derives `times` from the entries.
+ */
+export function finishAccountLog(log: AccountLog): AccountLog {
+  const { buckets, times } = log;
+  for (let ti = 0; ti < buckets.length; ti++) {
+    const bucket = buckets[ti] as Entry[];
+    if (bucket.length > 1) bucket.sort(compareEntries);
+    const ts: number[] = (times[ti] as number[]);
+    ts.length = 0;
+    for (const e of bucket) ts.push(e.t);
+  }
+  for (const flags of log.flags) if (flags.length > 1) flags.sort((x, y) => x.t - y.t);
+  return log;
+}
+
+/** Inserts into both `buckets[ti]` and `times[ti]`, keeping (t, key) order; O(1) for the usual in-order case. */
+export function insertLogEntry(log: AccountLog, ti: number, entry: Entry): void {
+  const list = log.buckets[ti] as Entry[];
+  const ts = log.times[ti] as number[];
+  const i = insertionIndex(list, entry);
+  if (i === list.length) {
+    list.push(entry);
+    ts.push(entry.t);
+  } else {
+    list.splice(i, 0, entry);
+    ts.splice(i, 0, entry.t);
+  }
+}
+
+/** Where `entry` goes in a (t, key)-sorted list: after every entry not greater. Keys are compared only on equal times. */
+export function insertionIndex(list: readonly Entry[], entry: Entry): number {
+  let i = list.length;
+  const t = entry.t;
+  while (i > 0) {
+    const prev = list[i - 1] as Entry;
+    if (prev.t < t || (prev.t === t && prev.key <= entry.key)) break;
+    i--;
+  }
+  return i;
 }
 
 export function compareEntries(a: Entry, b: Entry): number {
@@ -61,6 +110,31 @@ export function insertFlag(list: FlagEntry[], flag: FlagEntry): void {
   while (i > 0 && (list[i - 1] as FlagEntry).t > flag.t) i--;
   if (i === list.length) list.push(flag);
   else list.splice(i, 0, flag);
+}
+
+/** First index in [0, hi) whose time >= from (hi when none). */
+export function lowerBoundTime(times: readonly number[], from: number, hi: number = times.length): number {
+  let lo = 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose time > to. */
+export function upperBoundTime(times: readonly number[], to: number): number {
+  let lo = 0;
+  let hi = times.length;
+  // Reads are mostly "as of now": the answer is usually the end.
+  if (hi === 0 || (times[hi - 1] as number) <= to) return hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) <= to) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** First index whose t >= from. */

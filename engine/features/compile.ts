@@ -3,7 +3,7 @@
  * with binary-searched windows and no per-read allocation beyond the result object.
  */
 import { DAY_MS, eventTypes, type EventType } from '../events/index.js';
-import { lowerBound, upperBound, type AccountLog, type Entry } from './account-log.js';
+import { lowerBound, lowerBoundTime, upperBound, upperBoundTime, type AccountLog, type Entry } from './account-log.js';
 import { buildLayouts, escapeValue, type TypeLayout } from './layout.js';
 import type { CountDefinition, FeatureDefinition, FeatureDefinitions, LinkedDefinition, WhereClause } from './definitions.js';
 
@@ -117,7 +117,7 @@ export function emptyResult(compiled: CompiledFeatures): Record<string, number> 
 
 function wherePredicate(where: readonly WhereClause[], slotOf: (path: string) => number): (e: Entry) => boolean {
   if (where.length === 0) return () => true;
-  const checks = where.map((w) => {
+  const checks = where.map((w): ((e: Entry) => boolean) => {
     const slot = slotOf(w.path);
     const values = w.values.map(escapeValue);
     if (values.length === 1) {
@@ -127,6 +127,7 @@ function wherePredicate(where: readonly WhereClause[], slotOf: (path: string) =>
     const set = new Set(values);
     return (e: Entry) => set.has(e.f[slot] ?? '');
   });
+  if (checks.length === 1) return checks[0] as (e: Entry) => boolean;
   return (e) => {
     for (const check of checks) if (!check(e)) return false;
     return true;
@@ -140,6 +141,38 @@ interface Source {
   unfiltered: boolean;
 }
 
+/**
+ * Counts distinct strings, reused across reads: a linear scan while small (the usual case: a handful
+ * of values), a Set beyond. No allocation per read.
+ */
+class DistinctCounter {
+  private readonly small: string[] = [];
+  private n = 0;
+  private big: Set<string> | undefined;
+  private static readonly SMALL = 24;
+  reset(): void {
+    this.n = 0;
+    this.big = undefined;
+  }
+  get size(): number {
+    return this.big === undefined ? this.n : this.big.size;
+  }
+  add(v: string): void {
+    if (this.big !== undefined) {
+      this.big.add(v);
+      return;
+    }
+    const small = this.small;
+    for (let i = 0; i < this.n; i++) if (small[i] === v) return;
+    if (this.n < DistinctCounter.SMALL) {
+      small[this.n++] = v;
+      return;
+    }
+    this.big = new Set(small.slice(0, this.n));
+    this.big.add(v);
+  }
+}
+
 function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age' | 'linked' }>, sharedIndex: number, windowMs: number, sources: readonly Source[]): Evaluator {
   const name = f.name;
   switch (f.kind) {
@@ -147,11 +180,15 @@ function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age'
       return (log, asOf, out) => {
         let n = 0;
         for (const s of sources) {
-          const list = log.buckets[s.ti] as Entry[];
-          const lo = lowerBound(list, asOf - windowMs);
-          const hi = upperBound(list, asOf);
+          const times = log.times[s.ti] as number[];
+          if (times.length === 0) continue;
+          const hi = upperBoundTime(times, asOf);
+          const lo = lowerBoundTime(times, asOf - windowMs, hi);
           if (s.unfiltered) n += hi - lo;
-          else for (let i = lo; i < hi; i++) if (s.match(list[i] as Entry)) n++;
+          else {
+            const list = log.buckets[s.ti] as Entry[];
+            for (let i = lo; i < hi; i++) if (s.match(list[i] as Entry)) n++;
+          }
         }
         out[name] = n;
       };
@@ -159,8 +196,11 @@ function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age'
       return (log, asOf, out) => {
         let total = 0;
         for (const s of sources) {
+          const times = log.times[s.ti] as number[];
+          if (times.length === 0) continue;
           const list = log.buckets[s.ti] as Entry[];
-          for (let i = lowerBound(list, asOf - windowMs), hi = upperBound(list, asOf); i < hi; i++) {
+          const hi = upperBoundTime(times, asOf);
+          for (let i = lowerBoundTime(times, asOf - windowMs, hi); i < hi; i++) {
             const e = list[i] as Entry;
             const v = e.f[s.slot];
             if (v && s.match(e)) total += Number(v);
@@ -173,8 +213,11 @@ function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age'
         let best: Entry | undefined;
         let bestSlot = -1;
         for (const s of sources) {
+          const times = log.times[s.ti] as number[];
+          if (times.length === 0) continue;
           const list = log.buckets[s.ti] as Entry[];
-          for (let i = upperBound(list, asOf) - 1, lo = lowerBound(list, asOf - windowMs); i >= lo; i--) {
+          const hi = upperBoundTime(times, asOf);
+          for (let i = hi - 1, lo = lowerBoundTime(times, asOf - windowMs, hi); i >= lo; i--) {
             const e = list[i] as Entry;
             if (e.f[s.slot] && s.match(e)) {
               if (best === undefined || e.t >= best.t) { best = e; bestSlot = s.slot; }
@@ -187,14 +230,18 @@ function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age'
     case 'distinct':
     case 'shared': {
       // Reused across reads: this closure is never re-entered (evaluation is synchronous).
-      const seen = new Set<string>();
+      const seen = new DistinctCounter();
       const isShared = f.kind === 'shared';
       return (log, asOf, out) => {
-        seen.clear();
+        seen.reset();
         const others = isShared ? (log.shared[sharedIndex] as Map<string, number>) : undefined;
+        if (others !== undefined && others.size === 0) { out[name] = 0; return; }
         for (const s of sources) {
+          const times = log.times[s.ti] as number[];
+          if (times.length === 0) continue;
           const list = log.buckets[s.ti] as Entry[];
-          for (let i = lowerBound(list, asOf - windowMs), hi = upperBound(list, asOf); i < hi; i++) {
+          const hi = upperBoundTime(times, asOf);
+          for (let i = lowerBoundTime(times, asOf - windowMs, hi); i < hi; i++) {
             const e = list[i] as Entry;
             const v = e.f[s.slot];
             if (!v || !s.match(e)) continue;
@@ -231,10 +278,11 @@ function compileLinked(
 }
 
 function linkedEvaluator(name: string, index: number, windowMs: number): Evaluator {
-  const seen = new Set<string>();
+  const seen = new DistinctCounter();
   return (log, asOf, out) => {
-    seen.clear();
     const flags = log.flags[index] ?? [];
+    if (flags.length === 0) { out[name] = 0; return; }
+    seen.reset();
     const links = log.links[index] as Map<string, number>;
     for (let i = lowerBound(flags, asOf - windowMs), hi = upperBound(flags, asOf); i < hi; i++) {
       const x = (flags[i] as { x: string }).x;

@@ -18,6 +18,7 @@ export {
 export { loadFeatureDefinitions, featuresSchema, type FeatureLoadResult } from './load.js';
 export { compileFeatures, emptyResult, RETENTION_MARGIN_MS, type CompiledFeatures, type CompiledLinked, type CompiledShared } from './compile.js';
 export { computeFeatures } from './compute.js';
-export { emptyAccountLog, insertEntry, insertFlag, type AccountLog, type Entry, type FlagEntry } from './account-log.js';
-export { extractEntry, encodeEntryValue, decodeEntryValue } from './entry.js';
+export { emptyAccountLog, finishAccountLog, insertEntry, insertLogEntry, insertFlag, type AccountLog, type Entry, type FlagEntry } from './account-log.js';
+export { parseEventTime } from './time.js';
+export { extractEntry, entryOf, FieldEntry, encodeEntryValue, decodeEntryValue } from './entry.js';
 export { MemoryFeatureStore } from './memory-store.js';

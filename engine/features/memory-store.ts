@@ -5,14 +5,16 @@
  * contract and differential tests hold them together).
  *
  * Built for million-event replays: each account IS its AccountLog (one object, buckets/links/flags
- * shared empty until first written), idempotency ids live in one store-wide map instead of a Set per
- * account, link/shared indexes are keyed by the raw value (no per-event key strings) and hold their
- * members in a flat array, entries build their sort key only on ties, and event times take a
- * fixed-format fast path. Per event, cross-account work happens only when something new is learnt:
- * a new (or earlier) use of a value, or a new flag.
+ * shared empty until first written); idempotency ids are checked against a per-account array of
+ * small id hashes (a Set only for large accounts) that trimming rebuilds from the kept entries; link
+ * and shared indexes are keyed by the raw value (no per-event key strings), hold their members in a
+ * flat array and are remembered per account, so an account reusing its device or address does no
+ * index lookup at all; entries build their sort key only on ties; event times take a fixed-format
+ * fast path. Cross-account work happens only when something new is learnt: a new (or earlier) use
+ * of a value, or a new flag.
  */
 import type { RefundGuardEvent } from '../events/index.js';
-import type { AccountLog, Entry, FlagEntry } from './account-log.js';
+import { type AccountLog, type Entry, type FlagEntry } from './account-log.js';
 import { compileFeatures, emptyResult, type CompiledFeatures } from './compile.js';
 import { computeFeatures } from './compute.js';
 import type { FeatureDefinitions } from './definitions.js';
@@ -34,11 +36,18 @@ class MemoryAccount implements AccountLog {
   firstSeen = Number.POSITIVE_INFINITY;
   /** Per linked feature: times this account was flagged (null until flagged). */
   ownFlags: Set<number>[] | null = null;
+  /** Ids of the kept entries and their hashes (same order), or a Set once the account is large. */
+  idList: string[] = EMPTY_LIST;
+  idHashes: number[] = EMPTY_LIST;
+  idSet: Set<string> | null = null;
+  /** Per via slot (LinkedPlan cache position): [group, member index] of the value last used there. */
+  linkCache: (Group | number | null)[] | null = null;
   maxT = Number.NEGATIVE_INFINITY;
   sinceTrim = 0;
   constructor(
     readonly id: string,
     readonly buckets: Entry[][],
+    readonly times: number[][],
     public links: Map<string, number>[],
     public flags: FlagEntry[][],
     public shared: Map<string, number>[],
@@ -47,12 +56,12 @@ class MemoryAccount implements AccountLog {
 
 /** Trim an account's old entries every this many writes (amortised; trimming never changes reads within retention). */
 const TRIM_EVERY = 256;
-/** Idempotency ids are spread over this many maps (a single Map holds at most 2^24 entries). */
-const ID_SHARDS = 16;
+/** Accounts with more kept ids than this check them in a Set rather than by scanning hashes. */
+const MAX_ID_SCAN = 64;
 
 interface LinkedPlan {
   /** Per type index: the index (value → group) of each via slot of that type. */
-  readonly via: ({ slot: number; index: Map<string, Group> }[] | undefined)[];
+  readonly via: ({ slot: number; index: Map<string, Group>; cache: number }[] | undefined)[];
   readonly isFlag: (ti: number, entry: Entry) => boolean;
   readonly cap: number;
 }
@@ -67,8 +76,8 @@ interface SharedPlan {
 export class MemoryFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
   private readonly accounts = new Map<string, MemoryAccount>();
-  /** Event id → the account(s) it was applied to; entries leave with the account's trimmed entries. */
-  private readonly ids: Map<string, MemoryAccount | MemoryAccount[]>[] = Array.from({ length: ID_SHARDS }, () => new Map());
+  /** Number of via slots over all linked features and types (size of an account's link cache / 2). */
+  private readonly cacheSlots: number;
   private readonly linkedPlans: LinkedPlan[];
   private readonly sharedPlans: SharedPlan[];
   private readonly emptyBuckets: Entry[][];
@@ -80,6 +89,7 @@ export class MemoryFeatureStore implements FeatureStore {
   constructor(definitions: FeatureDefinitions | CompiledFeatures) {
     const c = (this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions));
     const types = c.layouts.length;
+    let cacheSlots = 0;
     this.linkedPlans = c.linked.map((lf) => {
       // One index per via path (a path read from several event types shares its index, as in Redis).
       const byPath = new Map<string, Map<string, Group>>();
@@ -88,7 +98,7 @@ export class MemoryFeatureStore implements FeatureStore {
         via[ti] = slots.map(({ slot, path }) => {
           let index = byPath.get(path);
           if (index === undefined) byPath.set(path, (index = new Map()));
-          return { slot, index };
+          return { slot, index, cache: cacheSlots++ };
         });
       }
       return { via, isFlag: lf.isFlag, cap: lf.cap };
@@ -98,6 +108,7 @@ export class MemoryFeatureStore implements FeatureStore {
       for (const [ti, s] of sf.slots) slot[ti] = s;
       return { slot, index: new Map(), cap: sf.cap };
     });
+    this.cacheSlots = cacheSlots;
     this.emptyBuckets = Array.from({ length: types }, () => EMPTY_LIST);
     this.emptyLinks = c.linked.map(() => EMPTY_MAP);
     this.emptyFlags = c.linked.map(() => EMPTY_LIST);
@@ -121,7 +132,6 @@ export class MemoryFeatureStore implements FeatureStore {
 
   async close(): Promise<void> {
     this.accounts.clear();
-    for (const shard of this.ids) shard.clear();
     for (const p of this.linkedPlans) for (const v of p.via) for (const s of v ?? []) s.index.clear();
     for (const p of this.sharedPlans) p.index.clear();
   }
@@ -131,17 +141,16 @@ export class MemoryFeatureStore implements FeatureStore {
     if (event.type === 'merchant.updated') return true;
     const acc = this.account(event.accountId);
     const id = event.eventId;
-    const shard = this.ids[id.length === 0 ? 0 : id.charCodeAt(id.length - 1) & (ID_SHARDS - 1)] as Map<string, MemoryAccount | MemoryAccount[]>;
-    const seen = shard.get(id);
-    if (seen !== undefined && (seen === acc || (Array.isArray(seen) && seen.includes(acc)))) return false;
+    const h = idHash(id);
+    if (hasId(acc, id, h)) return false;
     const c = this.compiled;
     const ti = c.typeIndex.get(event.type);
     if (ti === undefined) return true;
     const t = parseEventTime(event.at);
     const entry = entryOf(c.layouts[ti] as CompiledFeatures['layouts'][number], event, t);
-    shard.set(id, seen === undefined ? acc : Array.isArray(seen) ? [...seen, acc] : [seen, acc]);
+    addId(acc, id, h);
     if (t < acc.firstSeen) acc.firstSeen = t;
-    insertInto(acc.buckets, ti, entry);
+    insertInto(acc, ti, entry);
     for (let i = 0; i < this.linkedPlans.length; i++) this.applyLinked(acc, i, ti, entry);
     for (let j = 0; j < this.sharedPlans.length; j++) this.applyShared(acc, j, ti, entry);
     if (t > acc.maxT) acc.maxT = t;
@@ -159,7 +168,7 @@ export class MemoryFeatureStore implements FeatureStore {
   private account(id: string): MemoryAccount {
     let acc = this.accounts.get(id);
     if (acc === undefined) {
-      acc = new MemoryAccount(id, this.emptyBuckets.slice(), this.emptyLinks, this.emptyFlags, this.emptyShared);
+      acc = new MemoryAccount(id, this.emptyBuckets.slice(), this.emptyBuckets.slice() as never[][], this.emptyLinks, this.emptyFlags, this.emptyShared);
       this.accounts.set(id, acc);
     }
     return acc;
@@ -178,13 +187,13 @@ export class MemoryFeatureStore implements FeatureStore {
     }
     const via = plan.via[ti];
     if (via === undefined) return;
-    for (const { slot, index } of via) {
+    for (const { slot, index, cache } of via) {
       const raw = entry.f[slot];
       if (!raw) continue;
       if (raw.includes(',')) {
-        for (const v of raw.split(',')) this.useLinkValue(acc, i, plan.cap, index, v, t);
+        for (const v of raw.split(',')) this.useLinkValue(acc, i, plan.cap, index, v, t, -1);
       } else {
-        const value = this.useLinkValue(acc, i, plan.cap, index, raw, t);
+        const value = this.useLinkValue(acc, i, plan.cap, index, raw, t, cache);
         // Entries share the index's copy of the value.
         if (value !== undefined) (entry.f as string[])[slot] = value;
       }
@@ -195,21 +204,41 @@ export class MemoryFeatureStore implements FeatureStore {
    * Records that `acc` used `v` at `t`. Only a first (or earlier) use can change links: then every
    * other member's link time and the flags both ways are brought up to date. Returns the stored value.
    */
-  private useLinkValue(acc: MemoryAccount, i: number, cap: number, index: Map<string, Group>, v: string, t: number): string | undefined {
-    let g = index.get(v);
-    if (g === undefined) {
-      if (cap <= 0) return undefined;
-      index.set(v, [v, acc, t]);
-      return v;
+  private useLinkValue(acc: MemoryAccount, i: number, cap: number, index: Map<string, Group>, v: string, t: number, cache: number): string | undefined {
+    // The value this account used last time in this slot: no index lookup, usually nothing new.
+    const lc = acc.linkCache;
+    let g: Group | undefined;
+    let k = -1;
+    if (lc !== null && cache >= 0) {
+      const cg = lc[2 * cache] as Group | null;
+      if (cg !== null && cg[0] === v) {
+        g = cg;
+        k = lc[2 * cache + 1] as number;
+        if ((g[k + 1] as number) <= t) return g[0] as string;
+      }
     }
-    const k = memberIndex(g, acc);
+    if (g === undefined) {
+      g = index.get(v);
+      if (g === undefined) {
+        if (cap <= 0) return undefined;
+        const made: Group = [v, acc, t];
+        index.set(v, made);
+        this.remember(acc, cache, made, 1);
+        return v;
+      }
+      k = memberIndex(g, acc);
+    }
     if (k < 0) {
       if ((g.length - 1) / 2 >= cap) return g[0] as string;
       g.push(acc, t);
+      k = g.length - 2;
+      this.remember(acc, cache, g, k);
     } else if ((g[k + 1] as number) <= t) {
+      this.remember(acc, cache, g, k);
       return g[0] as string;
     } else {
       g[k + 1] = t;
+      this.remember(acc, cache, g, k);
     }
     const fa = t; // acc's first use is now t (a new member, or an earlier use than known)
     for (let m = 1; m < g.length; m += 2) {
@@ -225,6 +254,14 @@ export class MemoryFeatureStore implements FeatureStore {
       if (aFlags !== undefined) for (const ft of aFlags) addFlag(b, i, acc.id, ft);
     }
     return g[0] as string;
+  }
+
+  private remember(acc: MemoryAccount, cache: number, g: Group, k: number): void {
+    if (cache < 0) return;
+    let lc = acc.linkCache;
+    if (lc === null) acc.linkCache = lc = new Array<Group | number | null>(2 * this.cacheSlots).fill(null);
+    lc[2 * cache] = g;
+    lc[2 * cache + 1] = k;
   }
 
   private applyShared(acc: MemoryAccount, j: number, ti: number, entry: Entry): void {
@@ -263,27 +300,23 @@ export class MemoryFeatureStore implements FeatureStore {
     acc.sinceTrim = 0;
     const horizon = acc.maxT - this.compiled.retentionMs;
     const buckets = acc.buckets;
+    let dropped = 0;
     for (let ti = 0; ti < buckets.length; ti++) {
       const list = buckets[ti] as Entry[];
+      const times = acc.times[ti] as number[];
       let n = 0;
-      while (n < list.length && (list[n] as Entry).t < horizon) this.forgetId((list[n++] as Entry).id, acc);
-      if (n > 0) list.splice(0, n);
+      while (n < times.length && (times[n] as number) < horizon) n++;
+      if (n > 0) {
+        list.splice(0, n);
+        times.splice(0, n);
+        dropped += n;
+      }
     }
+    if (dropped > 0) rebuildIds(acc);
     for (const list of acc.flags) {
       let n = 0;
       while (n < list.length && (list[n] as FlagEntry).t < horizon) n++;
       if (n > 0) list.splice(0, n);
-    }
-  }
-
-  private forgetId(id: string, acc: MemoryAccount): void {
-    const shard = this.ids[id.length === 0 ? 0 : id.charCodeAt(id.length - 1) & (ID_SHARDS - 1)] as Map<string, MemoryAccount | MemoryAccount[]>;
-    const seen = shard.get(id);
-    if (seen === acc) shard.delete(id);
-    else if (Array.isArray(seen)) {
-      const rest = seen.filter((x) => x !== acc);
-      if (rest.length === 0) shard.delete(id);
-      else shard.set(id, rest.length === 1 ? (rest[0] as MemoryAccount) : rest);
     }
   }
 }
@@ -294,23 +327,36 @@ function memberIndex(g: Group, acc: MemoryAccount): number {
   return -1;
 }
 
-/** Inserts keeping (t, key) order; appends in O(1) for the usual in-order case. */
-function insertInto(buckets: Entry[][], ti: number, entry: Entry): void {
-  const list = buckets[ti] as Entry[];
+/** Inserts keeping (t, key) order in the entries and their times; appends in O(1) for the usual in-order case. */
+function insertInto(acc: MemoryAccount, ti: number, entry: Entry): void {
+  const list = acc.buckets[ti] as Entry[];
   if (list === EMPTY_LIST) {
-    buckets[ti] = [entry];
+    acc.buckets[ti] = [entry];
+    acc.times[ti] = [entry.t];
     return;
   }
-  let i = list.length;
+  const times = acc.times[ti] as number[];
   const t = entry.t;
-  // Only equal times need the key (built lazily) to break the tie.
+  // In-order (the usual case): decided on the contiguous times alone.
+  const n = times.length;
+  if (n > 0 && (times[n - 1] as number) < t) {
+    list.push(entry);
+    times.push(t);
+    return;
+  }
+  let i = times.length;
   while (i > 0) {
-    const prev = list[i - 1] as Entry;
-    if (prev.t < t || (prev.t === t && prev.key <= entry.key)) break;
+    const pt = times[i - 1] as number;
+    if (pt < t || (pt === t && (list[i - 1] as Entry).key <= entry.key)) break;
     i--;
   }
-  if (i === list.length) list.push(entry);
-  else list.splice(i, 0, entry);
+  if (i === list.length) {
+    list.push(entry);
+    times.push(entry.t);
+  } else {
+    list.splice(i, 0, entry);
+    times.splice(i, 0, entry.t);
+  }
 }
 
 function ownFlagsOf(acc: MemoryAccount, i: number, linked: number): Set<number> {
@@ -350,4 +396,50 @@ function addFlag(target: MemoryAccount, i: number, x: string, t: number): void {
 function setMin(map: Map<string, number>, key: string, t: number): void {
   const cur = map.get(key);
   if (cur === undefined || t < cur) map.set(key, t);
+}
+
+/** A small non-negative hash of an event id (FNV-1a, 30 bits: stays a small integer). */
+function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
+}
+
+function hasId(acc: MemoryAccount, id: string, h: number): boolean {
+  if (acc.idSet !== null) return acc.idSet.has(id);
+  const hashes = acc.idHashes;
+  for (let k = 0; k < hashes.length; k++) if (hashes[k] === h && acc.idList[k] === id) return true;
+  return false;
+}
+
+function addId(acc: MemoryAccount, id: string, h: number): void {
+  if (acc.idSet !== null) {
+    acc.idSet.add(id);
+  } else if (acc.idList === EMPTY_LIST) {
+    acc.idList = [id];
+    acc.idHashes = [h];
+  } else if (acc.idList.length < MAX_ID_SCAN) {
+    acc.idList.push(id);
+    acc.idHashes.push(h);
+  } else {
+    acc.idSet = new Set(acc.idList);
+    acc.idSet.add(id);
+    acc.idList = EMPTY_LIST;
+    acc.idHashes = EMPTY_LIST;
+  }
+}
+
+/** After a trim: exactly the ids of the entries still kept. */
+function rebuildIds(acc: MemoryAccount): void {
+  const ids: string[] = [];
+  for (const list of acc.buckets) for (const e of list) ids.push(e.id);
+  if (ids.length > MAX_ID_SCAN) {
+    acc.idSet = new Set(ids);
+    acc.idList = EMPTY_LIST;
+    acc.idHashes = EMPTY_LIST;
+  } else {
+    acc.idSet = null;
+    acc.idList = ids;
+    acc.idHashes = ids.map(idHash);
+  }
 }

@@ -21,6 +21,7 @@ import {
   emptyAccountLog,
   encodeEntryValue,
   extractEntry,
+  finishAccountLog,
   type AccountLog,
   type CompiledFeatures,
   type FeatureDefinitions,
@@ -215,14 +216,8 @@ export class RedisFeatureStore implements FeatureStore {
       const decoded = decodeEntryValue(c, field, value);
       if (decoded !== undefined) log.buckets[decoded.ti]?.push(decoded.entry);
     }
-    for (const bucket of log.buckets) if (bucket.length > 1) bucket.sort(compareEntry);
-    for (const flags of log.flags) if (flags.length > 1) flags.sort((x, y) => x.t - y.t);
-    return log;
+    return finishAccountLog(log);
   }
-}
-
-function compareEntry(a: { t: number; key: string }, b: { t: number; key: string }): number {
-  return a.t - b.t || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
 /** Per-key accumulation of merge-script work, so each account gets one script call per round trip. */
