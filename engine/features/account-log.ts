@@ -97,7 +97,7 @@ export function compareEntries(a: Entry, b: Entry): number {
   return a.t - b.t || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
-/** Inserts keeping (t, key) order; appends in O(1) for the usual in-order case. */
+/** Inserts into one entry list keeping (t, key) order (a log's `times` must follow: use insertLogEntry for logs). */
 export function insertEntry(list: Entry[], entry: Entry): void {
   let i = list.length;
   while (i > 0 && compareEntries(list[i - 1] as Entry, entry) > 0) i--;
