@@ -1,0 +1,89 @@
+/**
+ * Event ingestion through POST /v1/events into Redis, in batches of 500 with 4 batches in flight,
+ * against a bare Hono route that only parses the same batches (the HTTP + JSON ceiling), measured
+ * in the same run. Run: npx tsx test/bench/ingest.bench.ts [events]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { freePort } from '../support/own-redis.js';
+import { deleteKeys, redisUrl } from '../support/redis-keys.js';
+
+const total = Number(process.argv[2] ?? 100_000);
+const batchSize = 500;
+const inFlight = 4;
+const prefix = `rgingest-${randomUUID().slice(0, 8)}`;
+
+function start(args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const onData = (chunk: Buffer) => /ready|listening/i.test(chunk.toString()) && resolve(child);
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+  });
+}
+
+/** Ordinary traffic: orders with devices and addresses, a refund on one order in eight. */
+function batches(): string[] {
+  const out: string[] = [];
+  const base = Date.now() - 30 * 86_400_000;
+  let events: object[] = [];
+  for (let i = 0; i < total; i++) {
+    const account = `a${i % 20_000}`;
+    const at = new Date(base + i * 1000).toISOString();
+    events.push(
+      i % 8 === 7
+        ? { eventId: `i${i}`, type: 'refund.requested', at, accountId: account, merchantId: `m${i % 300}`, orderId: `o${i - 1}`, amount: 30, refund: { type: 'fast_refund', reason: 'damaged' } }
+        : { eventId: `i${i}`, type: 'order.placed', at, accountId: account, merchantId: `m${i % 300}`, orderId: `o${i}`, amount: 30, deviceId: `d${i % 20_000}`, addressId: `h${i % 19_000}` },
+    );
+    if (events.length === batchSize) {
+      out.push(JSON.stringify({ events }));
+      events = [];
+    }
+  }
+  if (events.length > 0) out.push(JSON.stringify({ events }));
+  return out;
+}
+
+async function send(url: string, bodies: string[]): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      if (response.status !== 200) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return (total / (performance.now() - started)) * 1000;
+}
+
+const [rgPort, barePort] = [await freePort(), await freePort()];
+const rg = await start(['server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', String(rgPort), '--no-watch'], { REFUND_GUARD_TOKENS: '' });
+const bare = await start(['--import', 'tsx', 'test/bench/fixtures/bare-ingest-server.ts', String(barePort)]);
+const redis = new Redis(redisUrl);
+try {
+  const bodies = batches();
+  const baseline = await send(`http://127.0.0.1:${barePort}/bare-events`, bodies);
+  const ingest = await send(`http://127.0.0.1:${rgPort}/v1/events`, bodies);
+  let keys = 0;
+  let cursor = '0';
+  do {
+    const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${prefix}:a:*`, 'COUNT', 5000);
+    keys += found.length;
+    cursor = nextCursor;
+  } while (cursor !== '0');
+  console.log(`ingestion: ${total} events in batches of ${batchSize}, ${inFlight} in flight, loopback, Redis on the same 2 cores`);
+  console.log(`  bare Hono route (parse only):  ${Math.round(baseline)} events/s`);
+  console.log(`  POST /v1/events into Redis:    ${Math.round(ingest)} events/s  (goal >= 20,000)`);
+  console.log(`  ratio to the parse-only route: ${(ingest / baseline).toFixed(2)}x; ${keys} account hashes written`);
+} finally {
+  rg.kill('SIGTERM');
+  bare.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  await deleteKeys(prefix);
+  redis.disconnect();
+}
