@@ -50,7 +50,7 @@ describe('SIGTERM', () => {
     const client = new Redis(redisUrl);
     try {
       const entries = (await client.xrange(`${prefix}:decisions`, '-', '+')) as [string, string[]][];
-      const logged = new Set(entries.flatMap(([, fields]) => fields.filter((_, i) => i % 2 === 0)));
+      const logged = new Set(entries.flatMap(([, fields]) => (JSON.parse(fields[1]!) as { decisionId: string }[]).map((d) => d.decisionId)));
       for (const r of [...settled, ...answered]) expect(logged.has(r.body.decisionId)).toBe(true);
     } finally {
       client.disconnect();

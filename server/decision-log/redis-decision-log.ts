@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { DecisionRecord } from '../../engine/index.js';
-import { countInto, RecentDecisions, type DecisionLog } from './decision-log.js';
+import { countInto, type DecisionLog } from './decision-log.js';
 
 export interface RedisDecisionLogOptions {
   prefix: string;
@@ -18,15 +18,15 @@ export interface RedisDecisionLogOptions {
 }
 
 /**
- * Decisions go to a Redis Stream in batches: one XADD per batch (each decision one field of the
- * entry) plus one HINCRBY per point/action for the counts, then one HSET indexing the batch's
- * decision ids. The stream is trimmed by MAXLEN ~, so it stays bounded.
+ * Decisions go to a Redis Stream in batches: one XADD per batch (field "decisions": the batch as
+ * a JSON array) plus one HINCRBY per point/action for the counts, then one HSET indexing the
+ * batch's decision ids. The stream is trimmed by MAXLEN ~, so it stays bounded.
  */
 export class RedisDecisionLog implements DecisionLog {
   private buffer: DecisionRecord[] = [];
-  private readonly recent = new RecentDecisions(20_000);
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private writing: DecisionRecord[] | undefined;
   private readonly streamKey: string;
   private readonly statsKey: string;
   dropped = 0;
@@ -46,23 +46,24 @@ export class RedisDecisionLog implements DecisionLog {
   }
 
   append(record: DecisionRecord): void {
-    this.recent.add(record);
     this.buffer.push(record);
     this.enforceBound();
     if (this.buffer.length >= (this.options.batchSize ?? 500) && !this.flushing) void this.flush();
   }
 
   async get(decisionId: string): Promise<DecisionRecord | undefined> {
-    const recent = this.recent.get(decisionId);
-    if (recent) return recent;
+    // Not yet written: still in the buffer (or in the batch being written, retried on failure).
+    const waiting = this.buffer.find((r) => r.decisionId === decisionId) ?? this.writing?.find((r) => r.decisionId === decisionId);
+    if (waiting) return waiting;
     const since = decisionTime(decisionId);
     if (since === undefined) return undefined;
     const entryId = await this.client.hget(this.indexKey(since), decisionId);
     if (entryId === null) return undefined;
     const entries = (await this.client.xrange(this.streamKey, entryId, entryId)) as [string, string[]][];
     const fields = entries[0]?.[1] ?? [];
-    for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === decisionId) return JSON.parse(fields[i + 1]!) as DecisionRecord;
-    return undefined; // trimmed from the stream
+    const batch = fields[1];
+    if (fields[0] !== 'decisions' || batch === undefined) return undefined; // trimmed from the stream
+    return (JSON.parse(batch) as DecisionRecord[]).find((r) => r.decisionId === decisionId);
   }
 
   /**
@@ -90,6 +91,7 @@ export class RedisDecisionLog implements DecisionLog {
     if (this.buffer.length === 0) return Promise.resolve();
     const batch = this.buffer;
     this.buffer = [];
+    this.writing = batch;
     this.flushing = this.write(batch)
       .catch((error: unknown) => {
         // Put the batch back, oldest first, to be retried; the bound still holds.
@@ -99,6 +101,7 @@ export class RedisDecisionLog implements DecisionLog {
       })
       .finally(() => {
         this.flushing = undefined;
+        this.writing = undefined;
       });
     return this.flushing;
   }
@@ -113,15 +116,14 @@ export class RedisDecisionLog implements DecisionLog {
   }
 
   private async write(batch: DecisionRecord[]): Promise<void> {
-    const fields: string[] = [];
     const counts: Record<string, number> = {};
     for (const r of batch) {
-      fields.push(r.decisionId, JSON.stringify(r));
       const key = `${r.point}|${r.action}`;
       counts[key] = (counts[key] ?? 0) + 1;
     }
+    // One field holding the batch as a JSON array: one argument to encode and send, not two per decision.
     const pipeline = this.client.pipeline();
-    pipeline.xadd(this.streamKey, 'MAXLEN', '~', String(this.options.maxStreamEntries ?? 20_000), '*', ...fields);
+    pipeline.xadd(this.streamKey, 'MAXLEN', '~', String(this.options.maxStreamEntries ?? 20_000), '*', 'decisions', JSON.stringify(batch));
     for (const [key, n] of Object.entries(counts)) pipeline.hincrby(this.statsKey, key, n);
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err);

@@ -13,9 +13,11 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   // The body is read as JSON whatever the content type says: curl's default form type is a common slip, not an attack.
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > maxBodyBytes) throw new ApiError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`);
-  const raw = await c.req.arrayBuffer();
-  if (raw.byteLength > maxBodyBytes) throw new ApiError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(raw);
+  const text = await c.req.text();
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when the length alone cannot decide.
+  if (text.length > maxBodyBytes || (text.length > maxBodyBytes / 3 && Buffer.byteLength(text) > maxBodyBytes)) {
+    throw new ApiError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`);
+  }
   if (text.trim() === '') throw new ApiError('invalid_json', 'the body is empty; send a JSON object');
   let value: unknown;
   try {
