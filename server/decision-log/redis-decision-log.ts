@@ -11,7 +11,7 @@ export interface RedisDecisionLogOptions {
   batchSize?: number;
   /** Most decisions held while Redis cannot take them; beyond it the oldest are dropped and counted. */
   maxBuffered?: number;
-  /** Approximate bound on stream entries (each entry is one batch). */
+  /** Approximate bound on stream entries; each entry is one batch of up to `batchSize` decisions (default 1,000 × 500). */
   maxStreamEntries?: number;
   onFlushError?(error: unknown): void;
   onDropped?(count: number): void;
@@ -123,7 +123,7 @@ export class RedisDecisionLog implements DecisionLog {
     }
     // One field holding the batch as a JSON array: one argument to encode and send, not two per decision.
     const pipeline = this.client.pipeline();
-    pipeline.xadd(this.streamKey, 'MAXLEN', '~', String(this.options.maxStreamEntries ?? 20_000), '*', 'decisions', JSON.stringify(batch));
+    pipeline.xadd(this.streamKey, 'MAXLEN', '~', String(this.options.maxStreamEntries ?? 1_000), '*', 'decisions', JSON.stringify(batch));
     for (const [key, n] of Object.entries(counts)) pipeline.hincrby(this.statsKey, key, n);
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err);
