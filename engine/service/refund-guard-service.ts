@@ -31,7 +31,7 @@ export interface DecisionRecord extends Decision {
   degraded: boolean;
   occurredAt: string;
   decidedAt: string;
-  requestId?: string;
+  requestId?: string | undefined;
   accountId: string;
   merchantId: string;
   facts: Facts;
@@ -51,6 +51,9 @@ const emptySnapshot: AccountSnapshot = { features: {}, restrictions: [], orders:
  * both drive this class (Redis or memory stores behind the same interfaces).
  */
 export class RefundGuardService {
+  private readonly occurredIso = new IsoMemo();
+  private readonly decidedIso = new IsoMemo();
+
   constructor(private readonly deps: ServiceDependencies) {}
 
   async decide(input: DecisionInput): Promise<DecisionRecord> {
@@ -73,14 +76,20 @@ export class RefundGuardService {
   decideWith(input: DecisionInput, snapshot: AccountSnapshot, merchant: MerchantState | undefined, now: number, degraded: boolean, bundle = this.deps.bundle()): DecisionRecord {
     const facts = assembleFacts(input, snapshot, merchant, bundle.cohorts, now);
     const decision = bundle.evaluate(input.point, facts, now);
+    // Explicit fields, not spreads, and memoised timestamps: this runs for every decision (twice per event in a simulation).
     const record: DecisionRecord = {
       decisionId: this.deps.newDecisionId(),
-      ...decision,
+      point: decision.point,
+      action: decision.action,
+      params: decision.params,
+      reasons: decision.reasons,
+      shadow: decision.shadow,
+      missingFacts: decision.missingFacts,
       policyRevision: bundle.revision,
       degraded,
-      occurredAt: new Date(now).toISOString(),
-      decidedAt: new Date(this.deps.now()).toISOString(),
-      ...(input.requestId !== undefined ? { requestId: input.requestId } : {}),
+      occurredAt: this.occurredIso.of(now),
+      decidedAt: this.decidedIso.of(this.deps.now()),
+      requestId: input.requestId,
       accountId: input.account.id,
       merchantId: input.merchant.id,
       facts,
@@ -136,5 +145,18 @@ export class RefundGuardService {
     if (existing) return { decision, restriction: existing, created: false };
     const stored = await this.deps.state.addRestriction(wanted);
     return { decision, restriction: stored.restriction, created: stored.created };
+  }
+}
+
+/** The ISO form of the last instant asked for: consecutive decisions often share their clock. */
+class IsoMemo {
+  private ms = Number.NaN;
+  private iso = '';
+  of(ms: number): string {
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.iso = new Date(ms).toISOString();
+    }
+    return this.iso;
   }
 }
