@@ -42,6 +42,28 @@ interface Op {
   args: Arg[];
 }
 type ScriptTarget = Record<Op['command'], (key: string, ...args: Arg[]) => unknown>;
+/** An indexed value used by an event: a link value (per via path) or a shared value. */
+interface Use {
+  /** Done field in the account hash ("u|" + the index key without the prefix). */
+  field: string;
+  indexKey: string;
+  cap: number;
+  linked: boolean;
+  feature: string;
+  value: string;
+}
+/** Index work of one account and value in a batch, at the earliest time the batch uses it. */
+interface Pending {
+  a: string;
+  t: number;
+  use: Use;
+  op: number;
+}
+
+/** A done use is re-indexed after this long (wall clock) even when nothing is new, refreshing the index key's TTL. */
+const REFRESH_MS = 86_400_000;
+/** Accounts whose done uses wait for their next apply call; beyond this the waiting list is dropped (it only saves work). */
+const MAX_DONE_ACCOUNTS = 100_000;
 
 /** Ids longer than this are stored as a 72-bit digest, keeping hash entries small (listpack-encoded). */
 const MAX_PLAIN_ID = 16;
@@ -51,6 +73,8 @@ export class RedisFeatureStore implements FeatureStore {
   readonly prefix: string;
   private readonly linkedByName: Map<string, number>;
   private readonly sharedByName: Map<string, number>;
+  /** Per account key: done uses (field → first use ms) to record with the account's next apply call. */
+  private readonly done = new Map<string, Map<string, number>>();
 
   /** Does not own `client`: close() leaves the connection open. Adds three script commands (rgFeat*) to it. */
   constructor(private readonly client: Client, definitions: FeatureDefinitions | CompiledFeatures, options: RedisFeatureStoreOptions = {}) {
@@ -84,10 +108,11 @@ export class RedisFeatureStore implements FeatureStore {
   async apply(events: readonly RefundGuardEvent[]): Promise<{ applied: number; duplicates: number }> {
     const c = this.compiled;
     const ttl = c.retentionMs;
+    const now = Date.now();
     let applied = 0;
     let duplicates = 0;
-    // Round trip 1: the events themselves.
-    const accepted: { a: string; ti: number; t: number; f: readonly string[] }[] = [];
+    // Round trip 1: the events themselves; each reports which of its indexed values still need cross-account work.
+    const accepted: { a: string; t: number; uses: Use[] }[] = [];
     const ops1: Op[] = [];
     for (const event of events) {
       if (event.type === 'merchant.updated') { applied++; continue; }
@@ -95,40 +120,53 @@ export class RedisFeatureStore implements FeatureStore {
       const entry = extractEntry(c, event, t);
       const ti = c.typeIndex.get(event.type);
       if (entry === undefined || ti === undefined) { applied++; continue; }
-      const flagFeatures = c.linked.filter((l) => l.isFlag(ti, entry)).map((l) => l.name);
-      ops1.push({ command: 'rgFeatApply', key: this.accountKey(event.accountId), args: [shortId(event.eventId), t, encodeEntryValue(entry), c.retentionMs, ttl, ...flagFeatures] });
-      accepted.push({ a: event.accountId, ti, t, f: entry.f });
+      const a = event.accountId;
+      const key = this.accountKey(a);
+      const uses = this.usesOf(ti, entry.f);
+      const args: Arg[] = [shortId(event.eventId), t, encodeEntryValue(entry), c.retentionMs, ttl, now, REFRESH_MS, uses.length];
+      for (const u of uses) args.push(u.field);
+      const done = this.done.get(key);
+      if (done !== undefined) {
+        this.done.delete(key);
+        args.push(done.size);
+        for (const [field, first] of done) args.push(field, first);
+      } else {
+        args.push(0);
+      }
+      for (const l of c.linked) if (l.isFlag(ti, entry)) args.push(l.name);
+      ops1.push({ command: 'rgFeatApply', key, args });
+      accepted.push({ a, t, uses });
     }
     const results1 = await this.run(ops1);
-    // Round trip 2: index the values that link accounts; send new flags to already-linked accounts.
+    // Round trip 2: index the values that link accounts (new or earlier uses only, once per account
+    // and value in a batch, at the earliest time); send new flags to already-linked accounts.
     const ops2: Op[] = [];
-    const pending: { a: string; feature: string; linked: boolean; value: string }[] = [];
+    const pending: Pending[] = [];
+    const byUse = new Map<string, Pending>();
     const merges = new MergeBatch();
     results1.forEach((r, k) => {
-      const { a, ti, t, f } = accepted[k] as (typeof accepted)[number];
-      const [added, ...groups] = r as [number, ...string[][]];
+      const { a, t, uses } = accepted[k] as (typeof accepted)[number];
+      const [added, need, ...groups] = r as [number, number[], ...string[][]];
       if (added === 1) applied++;
       else duplicates++;
       for (const [feature, ...linkedAccounts] of groups) {
         for (const x of linkedAccounts) merges.get(this.accountKey(x)).set.push(`f|${feature}|${a}|${t}`);
       }
-      for (const lf of c.linked) {
-        for (const { slot, path } of lf.viaSlots.get(ti) ?? []) {
-          for (const v of splitValues(f[slot])) {
-            ops2.push({ command: 'rgFeatIndex', key: `${this.prefix}:x:${lf.name}:{${path}=${v}}`, args: [a, t, lf.cap, ttl] });
-            pending.push({ a, feature: lf.name, linked: true, value: v });
-          }
+      for (const n of need) {
+        const u = uses[n - 1] as Use;
+        const id = `${a}\n${u.field}`;
+        const seen = byUse.get(id);
+        if (seen !== undefined) {
+          if (t < seen.t) seen.t = t;
+          continue;
         }
-      }
-      for (const sf of c.shared) {
-        const slot = sf.slots.get(ti);
-        if (slot === undefined) continue;
-        for (const v of splitValues(f[slot])) {
-          ops2.push({ command: 'rgFeatIndex', key: `${this.prefix}:s:${sf.name}:{${v}}`, args: [a, t, sf.cap, ttl] });
-          pending.push({ a, feature: sf.name, linked: false, value: v });
-        }
+        const p: Pending = { a, t, use: u, op: ops2.length };
+        byUse.set(id, p);
+        pending.push(p);
+        ops2.push({ command: 'rgFeatIndex', key: u.indexKey, args: [a, t, u.cap, ttl] });
       }
     });
+    for (const p of pending) (ops2[p.op] as Op).args[1] = p.t;
     const results2 = await this.run([...ops2, ...merges.ops(ttl, false)]);
     // Round trip 3: write links / shared-value times on both sides, reading each side's own flags.
     const pairs: { a: string; b: string; feature: string }[] = [];
@@ -137,22 +175,26 @@ export class RedisFeatureStore implements FeatureStore {
       const index = zsetPairs(results2[k] as string[]);
       const mine = index.get(p.a);
       if (mine === undefined) return; // value shared by too many accounts
+      const { linked, feature, value } = p.use;
       for (const [b, theirs] of index) {
         if (b === p.a) continue;
         const ka = this.accountKey(p.a);
         const kb = this.accountKey(b);
-        if (p.linked) {
+        if (linked) {
           const since = Math.max(mine, theirs);
-          merges3.get(ka).min.push([`l|${p.feature}|${b}`, since]);
-          merges3.get(kb).min.push([`l|${p.feature}|${p.a}`, since]);
-          pairs.push({ a: p.a, b, feature: p.feature });
+          merges3.get(ka).min.push([`l|${feature}|${b}`, since]);
+          merges3.get(kb).min.push([`l|${feature}|${p.a}`, since]);
+          pairs.push({ a: p.a, b, feature });
         } else {
-          merges3.get(ka).min.push([`s|${p.feature}|${p.value}`, theirs]);
-          merges3.get(kb).min.push([`s|${p.feature}|${p.value}`, mine]);
+          merges3.get(ka).min.push([`s|${feature}|${value}`, theirs]);
+          merges3.get(kb).min.push([`s|${feature}|${value}`, mine]);
         }
       }
     });
-    if (merges3.size === 0) return { applied, duplicates };
+    if (merges3.size === 0) {
+      this.recordDone(pending);
+      return { applied, duplicates };
+    }
     const keys3 = merges3.keys();
     const results3 = await this.run(merges3.ops(ttl, true));
     // Round trip 4: copy each side's flags onto the other.
@@ -160,16 +202,59 @@ export class RedisFeatureStore implements FeatureStore {
     keys3.forEach((key, k) => ownFlags.set(key, results3[k] as string[]));
     const merges4 = new MergeBatch();
     for (const { a, b, feature } of pairs) {
-      this.copyFlags(ownFlags.get(this.accountKey(b)) ?? [], feature, b, merges4.get(this.accountKey(a)).set);
-      this.copyFlags(ownFlags.get(this.accountKey(a)) ?? [], feature, a, merges4.get(this.accountKey(b)).set);
+      this.copyFlags(ownFlags.get(this.accountKey(b)) ?? [], feature, b, this.accountKey(a), merges4);
+      this.copyFlags(ownFlags.get(this.accountKey(a)) ?? [], feature, a, this.accountKey(b), merges4);
     }
     if (merges4.size > 0) await this.run(merges4.ops(ttl, false));
+    this.recordDone(pending);
     return { applied, duplicates };
   }
 
-  private copyFlags(own: readonly string[], feature: string, from: string, into: string[]): void {
+  /** The indexed values of an event (its link values per via slot, its shared values), each with its index key and done field. */
+  private usesOf(ti: number, f: readonly string[]): Use[] {
+    const c = this.compiled;
+    const uses: Use[] = [];
+    for (const lf of c.linked) {
+      const slots = lf.viaSlots.get(ti);
+      if (slots === undefined) continue;
+      for (const { slot, path } of slots) {
+        for (const v of splitValues(f[slot])) {
+          const id = `x:${lf.name}:{${path}=${v}}`;
+          uses.push({ field: `u|${id}`, indexKey: `${this.prefix}:${id}`, cap: lf.cap, linked: true, feature: lf.name, value: v });
+        }
+      }
+    }
+    for (const sf of c.shared) {
+      const slot = sf.slots.get(ti);
+      if (slot === undefined) continue;
+      for (const v of splitValues(f[slot])) {
+        const id = `s:${sf.name}:{${v}}`;
+        uses.push({ field: `u|${id}`, indexKey: `${this.prefix}:${id}`, cap: sf.cap, linked: false, feature: sf.name, value: v });
+      }
+    }
+    return uses;
+  }
+
+  /**
+   * After every write of a batch succeeded: its accounts' uses of indexed values are done, which each
+   * account's next apply call records (so a repeat use skips the index). Losing these only costs work.
+   */
+  private recordDone(pending: readonly Pending[]): void {
+    if (this.done.size > MAX_DONE_ACCOUNTS) this.done.clear();
+    for (const p of pending) {
+      const key = this.accountKey(p.a);
+      let m = this.done.get(key);
+      if (m === undefined) this.done.set(key, (m = new Map()));
+      const cur = m.get(p.use.field);
+      if (cur === undefined || p.t < cur) m.set(p.use.field, p.t);
+    }
+  }
+
+  /** Queues "from was flagged at t" on `to` for each own flag of `from` (no merge call when there is none). */
+  private copyFlags(own: readonly string[], feature: string, from: string, to: string, merges: MergeBatch): void {
+    if (own.length === 0) return;
     const prefix = `g|${feature}|`;
-    for (const g of own) if (g.startsWith(prefix)) into.push(`f|${feature}|${from}|${g.slice(prefix.length)}`);
+    for (const g of own) if (g.startsWith(prefix)) merges.get(to).set.push(`f|${feature}|${from}|${g.slice(prefix.length)}`);
   }
 
   /** Standalone: one pipeline. Cluster: pipelines must stay within a slot, so send commands individually (ioredis batches per node). */

@@ -9,26 +9,60 @@
  *   l|<feature>|<X>       linked to account X since (ms)  (kept at the minimum)
  *   f|<feature>|<X>|<t>   linked account X was flagged at t
  *   s|<feature>|<value>   another account first used value at (ms) (kept at the minimum)
+ *   u|<index>             "<first use ms>:<wall ms>": this account's use of an indexed value is fully
+ *                         recorded across accounts (see applyScript); never trimmed, like l| and s|
  */
 
 /**
- * KEYS[1] account hash. ARGV: id, t (ms), value, retentionMs, ttlMs, flagFeature...
+ * KEYS[1] account hash. ARGV: id, t (ms), value, retentionMs, ttlMs, now (wall ms), refreshMs,
+ * nUses, use field..., nDone, (done field, first use ms)..., flagFeature...
  * Stores the event unless its id is known, keeps "^" at the minimum, records own flags and returns,
- * per flag feature, the accounts linked so far: {added, {feature, X...}, ...}. Flag written before the
- * links are read, in one atomic step: a concurrent link step either sees the flag or is seen.
+ * per flag feature, the accounts linked so far: {added, {use index...}, {feature, X...}, ...}. Flag
+ * written before the links are read, in one atomic step: a concurrent link step either sees the flag
+ * or is seen.
+ * "Done" fields ("u|<index>" → "<first use ms>:<wall ms written>") record link/shared values whose
+ * cross-account work for this account completed (written only after it did, so a failed batch redoes
+ * it); a use field is returned for index work only when it is new, earlier than recorded, or its
+ * index was last refreshed more than refreshMs ago (the index key's TTL is wall-clock).
  */
 export const applyScript = `
 local key = KEYS[1]
 local t = tonumber(ARGV[2])
+local now = tonumber(ARGV[6])
+local nUses = tonumber(ARGV[8])
+local i = 9 + nUses
+local nDone = tonumber(ARGV[i])
+i = i + 1
+for k = 1, nDone do
+  local f = ARGV[i]
+  local ft = tonumber(ARGV[i + 1])
+  local cur = redis.call('HGET', key, f)
+  local first = cur and tonumber(string.match(cur, '^(%-?%d+):'))
+  if first and first < ft then ft = first end
+  redis.call('HSET', key, f, string.format('%d', ft) .. ':' .. ARGV[6])
+  i = i + 2
+end
+local flagsFrom = i
 local added = redis.call('HSETNX', key, ARGV[1], ARGV[3])
 if added == 1 then
   local first = redis.call('HGET', key, '^')
   if (not first) or t < tonumber(first) then redis.call('HSET', key, '^', ARGV[2]) end
 end
-local out = {added}
-if #ARGV > 5 then
+local need = {}
+if nUses > 0 then
+  local refresh = tonumber(ARGV[7])
+  local cur = redis.call('HMGET', key, unpack(ARGV, 9, 8 + nUses))
+  for k = 1, nUses do
+    local c = cur[k]
+    local first, at = nil, nil
+    if c then first, at = string.match(c, '^(%-?%d+):(%-?%d+)$') end
+    if (not first) or t < tonumber(first) or now - tonumber(at) > refresh then need[#need + 1] = k end
+  end
+end
+local out = {added, need}
+if #ARGV >= flagsFrom then
   local all = nil
-  for i = 6, #ARGV do
+  for i = flagsFrom, #ARGV do
     local feature = ARGV[i]
     redis.call('HSET', key, 'g|' .. feature .. '|' .. ARGV[2], '')
     all = all or redis.call('HGETALL', key)
@@ -51,7 +85,7 @@ if added == 1 and redis.call('HLEN', key) % 64 == 0 then
     local at = nil
     if c == 'f|' or c == 'g|' then
       at = tonumber(string.match(f, '|(%-?%d+)$'))
-    elseif f ~= '^' and c ~= 'l|' and c ~= 's|' then
+    elseif f ~= '^' and c ~= 'l|' and c ~= 's|' and c ~= 'u|' then
       at = tonumber(string.match(all[j + 1], '^([^|]+)|'), 36)
     end
     if at and at < horizon then redis.call('HDEL', key, f) end
