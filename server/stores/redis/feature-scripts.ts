@@ -11,6 +11,8 @@
  *   s|<feature>|<value>   another account first used value at (ms) (kept at the minimum)
  *   u|<index>             "<first use ms>:<wall ms>": this account's use of an indexed value is fully
  *                         recorded across accounts (see applyScript); never trimmed, like l| and s|
+ *   n|                    the account has no own flag (set with "^" on its first event, removed when
+ *                         flagged; absent means "maybe", as in hashes written before this marker)
  */
 
 /**
@@ -46,7 +48,12 @@ local flagsFrom = i
 local added = redis.call('HSETNX', key, ARGV[1], ARGV[3])
 if added == 1 then
   local first = redis.call('HGET', key, '^')
-  if (not first) or t < tonumber(first) then redis.call('HSET', key, '^', ARGV[2]) end
+  if not first then
+    -- A new account (no flag without "^"): mark it flag-free until flagged.
+    redis.call('HSET', key, '^', ARGV[2], 'n|', '')
+  elseif t < tonumber(first) then
+    redis.call('HSET', key, '^', ARGV[2])
+  end
 end
 local need = {}
 if nUses > 0 then
@@ -65,6 +72,7 @@ if #ARGV >= flagsFrom then
   for i = flagsFrom, #ARGV do
     local feature = ARGV[i]
     redis.call('HSET', key, 'g|' .. feature .. '|' .. ARGV[2], '')
+    redis.call('HDEL', key, 'n|')
     all = all or redis.call('HGETALL', key)
     local prefix = 'l|' .. feature .. '|'
     local group = {feature}
@@ -85,7 +93,7 @@ if added == 1 and redis.call('HLEN', key) % 64 == 0 then
     local at = nil
     if c == 'f|' or c == 'g|' then
       at = tonumber(string.match(f, '|(%-?%d+)$'))
-    elseif f ~= '^' and c ~= 'l|' and c ~= 's|' and c ~= 'u|' then
+    elseif f ~= '^' and c ~= 'l|' and c ~= 's|' and c ~= 'u|' and c ~= 'n|' then
       at = tonumber(string.match(all[j + 1], '^([^|]+)|'), 36)
     end
     if at and at < horizon then redis.call('HDEL', key, f) end
@@ -111,7 +119,8 @@ return redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
 /**
  * KEYS[1] account hash. ARGV: ttlMs, wantOwnFlags (1|0), n, then n pairs (field, ms) kept at the
  * minimum, then fields set to ''. Writes first, then (if asked) returns the account's own flag
- * fields "g|<feature>|<t>" — the other half of the flag/link handshake of applyScript.
+ * fields "g|<feature>|<t>" — the other half of the flag/link handshake of applyScript ("n|" present:
+ * none, without reading the hash).
  */
 export const mergeScript = `
 local key = KEYS[1]
@@ -130,7 +139,7 @@ while i <= #ARGV do
 end
 redis.call('PEXPIRE', key, ARGV[1])
 local out = {}
-if ARGV[2] == '1' then
+if ARGV[2] == '1' and redis.call('HEXISTS', key, 'n|') == 0 then
   local all = redis.call('HGETALL', key)
   for j = 1, #all, 2 do
     if string.sub(all[j], 1, 2) == 'g|' then out[#out + 1] = all[j] end
