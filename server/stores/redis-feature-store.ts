@@ -65,6 +65,12 @@ const REFRESH_MS = 86_400_000;
 /** Accounts whose done uses wait for their next apply call; beyond this the waiting list is dropped (it only saves work). */
 const MAX_DONE_ACCOUNTS = 100_000;
 
+const SCRIPTS: Record<Op['command'], { lua: string; sha: string }> = {
+  rgFeatApply: { lua: applyScript, sha: createHash('sha1').update(applyScript).digest('hex') },
+  rgFeatIndex: { lua: indexScript, sha: createHash('sha1').update(indexScript).digest('hex') },
+  rgFeatMerge: { lua: mergeScript, sha: createHash('sha1').update(mergeScript).digest('hex') },
+};
+
 /** Ids longer than this are stored as a 72-bit digest, keeping hash entries small (listpack-encoded). */
 const MAX_PLAIN_ID = 16;
 
@@ -264,14 +270,28 @@ export class RedisFeatureStore implements FeatureStore {
       const target = this.client as unknown as ScriptTarget;
       return Promise.all(ops.map((op) => target[op.command](op.key, ...op.args)));
     }
-    const pipeline = this.client.pipeline();
-    const target = pipeline as unknown as ScriptTarget;
-    for (const op of ops) target[op.command](op.key, ...op.args);
-    const results = (await pipeline.exec()) ?? [];
+    let results = await this.pipelined(ops);
+    // Scripts not loaded (a new or flushed Redis): load them, re-send only those commands (they did not run).
+    const missing = results.flatMap(([err], k) => (err && err.message.includes('NOSCRIPT') ? [k] : []));
+    if (missing.length > 0) {
+      for (const command of new Set(missing.map((k) => (ops[k] as Op).command))) await this.client.script('LOAD', SCRIPTS[command].lua);
+      const again = await this.pipelined(missing.map((k) => ops[k] as Op));
+      results = results.slice();
+      missing.forEach((k, j) => (results[k] = again[j] as [Error | null, unknown]));
+    }
     return results.map(([err, value]) => {
       if (err) throw err;
       return value;
     });
+  }
+
+  /** One pipeline of plain EVALSHA commands (no per-command script wrapper: less work per command). */
+  private async pipelined(ops: readonly Op[]): Promise<[Error | null, unknown][]> {
+    const pipeline = this.client.pipeline();
+    // The args array is passed whole: ioredis flattens one level of command arguments.
+    const target = pipeline as unknown as { call(command: string, ...args: (Arg | readonly Arg[])[]): unknown };
+    for (const op of ops) target.call('EVALSHA', SCRIPTS[op.command].sha, 1, op.key, op.args);
+    return ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
   }
 
   /** HGETALL (flat field/value list) → AccountLog. */
