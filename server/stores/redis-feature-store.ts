@@ -173,27 +173,33 @@ export class RedisFeatureStore implements FeatureStore {
       }
     });
     for (const p of pending) (ops2[p.op] as Op).args[1] = p.t;
-    const results2 = await this.run([...ops2, ...merges.ops(ttl, false)]);
+    for (const op of merges.ops(ttl, false)) ops2.push(op);
+    const results2 = await this.run(ops2);
     // Round trip 3: write links / shared-value times on both sides, reading each side's own flags.
     const pairs: { a: string; b: string; feature: string }[] = [];
     const merges3 = new MergeBatch();
     pending.forEach((p, k) => {
-      const index = zsetPairs(results2[k] as string[]);
-      const mine = index.get(p.a);
-      if (mine === undefined) return; // value shared by too many accounts
+      const index = results2[k] as string[]; // member, first use, member, first use, ...
+      let mine = Number.NaN;
+      for (let i = 0; i + 1 < index.length; i += 2) if (index[i] === p.a) mine = Number(index[i + 1]);
+      if (Number.isNaN(mine)) return; // value shared by too many accounts
       const { linked, feature, value } = p.use;
-      for (const [b, theirs] of index) {
+      const ka = this.accountKey(p.a);
+      let onA: { min: Arg[] } | undefined; // only when another account shares the value
+      for (let i = 0; i + 1 < index.length; i += 2) {
+        const b = index[i] as string;
         if (b === p.a) continue;
-        const ka = this.accountKey(p.a);
-        const kb = this.accountKey(b);
+        const theirs = Number(index[i + 1]);
+        onA ??= merges3.get(ka);
+        const onB = merges3.get(this.accountKey(b));
         if (linked) {
-          const since = Math.max(mine, theirs);
-          merges3.get(ka).min.push([`l|${feature}|${b}`, since]);
-          merges3.get(kb).min.push([`l|${feature}|${p.a}`, since]);
+          const since = mine > theirs ? mine : theirs;
+          onA.min.push(`l|${feature}|${b}`, since);
+          onB.min.push(`l|${feature}|${p.a}`, since);
           pairs.push({ a: p.a, b, feature });
         } else {
-          merges3.get(ka).min.push([`s|${feature}|${value}`, theirs]);
-          merges3.get(kb).min.push([`s|${feature}|${value}`, mine]);
+          onA.min.push(`s|${feature}|${value}`, theirs);
+          onB.min.push(`s|${feature}|${value}`, mine);
         }
       }
     });
@@ -327,11 +333,12 @@ export class RedisFeatureStore implements FeatureStore {
 
 /** Per-key accumulation of merge-script work, so each account gets one script call per round trip. */
 class MergeBatch {
-  private readonly byKey = new Map<string, { min: [string, number][]; set: string[] }>();
+  private readonly byKey = new Map<string, { min: Arg[]; set: string[] }>();
   get size(): number {
     return this.byKey.size;
   }
-  get(key: string): { min: [string, number][]; set: string[] } {
+  /** `min`: (field, ms) pairs, flat; `set`: fields set to ''. */
+  get(key: string): { min: Arg[]; set: string[] } {
     let m = this.byKey.get(key);
     if (m === undefined) this.byKey.set(key, (m = { min: [], set: [] }));
     return m;
@@ -340,18 +347,15 @@ class MergeBatch {
     return [...this.byKey.keys()];
   }
   ops(ttl: number, wantOwnFlags: boolean): Op[] {
-    return [...this.byKey].map(([key, m]) => ({
-      command: 'rgFeatMerge' as const,
-      key,
-      args: [ttl, wantOwnFlags ? 1 : 0, m.min.length, ...m.min.flat(), ...m.set],
-    }));
+    const out: Op[] = [];
+    for (const [key, m] of this.byKey) {
+      const args: Arg[] = [ttl, wantOwnFlags ? 1 : 0, m.min.length / 2];
+      for (const x of m.min) args.push(x);
+      for (const x of m.set) args.push(x);
+      out.push({ command: 'rgFeatMerge', key, args });
+    }
+    return out;
   }
-}
-
-function zsetPairs(flat: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i] as string, Number(flat[i + 1]));
-  return out;
 }
 
 function splitValues(v: string | undefined): readonly string[] {
