@@ -57,13 +57,24 @@ interface Pending {
   a: string;
   t: number;
   use: Use;
-  op: number;
+}
+/** An event to store: its account, key, time, hash field and value, indexed values and flag features. */
+interface Accepted {
+  a: string;
+  key: string;
+  t: number;
+  id: string;
+  value: string;
+  uses: Use[];
+  flags: string[];
 }
 
 /** A done use is re-indexed after this long (wall clock) even when nothing is new, refreshing the index key's TTL. */
 const REFRESH_MS = 86_400_000;
 /** Accounts whose done uses wait for their next apply call; beyond this the waiting list is dropped (it only saves work). */
 const MAX_DONE_ACCOUNTS = 100_000;
+/** Accounts whose done uses this process remembers (to skip index work); beyond this it forgets them all. */
+const MAX_KNOWN_ACCOUNTS = 200_000;
 
 const SCRIPTS: Record<Op['command'], { lua: string; sha: string }> = {
   rgFeatApply: { lua: applyScript, sha: createHash('sha1').update(applyScript).digest('hex') },
@@ -81,6 +92,8 @@ export class RedisFeatureStore implements FeatureStore {
   private readonly sharedByName: Map<string, number>;
   /** Per account key: done uses (field → first use ms) to record with the account's next apply call. */
   private readonly done = new Map<string, Map<string, number>>();
+  /** Per account key: done uses known to this process (field → [first use ms, wall ms]), from its own work and apply replies. */
+  private readonly known = new Map<string, Map<string, [number, number]>>();
 
   /** Does not own `client`: close() leaves the connection open. Adds three script commands (rgFeat*) to it. */
   constructor(private readonly client: Client, definitions: FeatureDefinitions | CompiledFeatures, options: RedisFeatureStoreOptions = {}) {
@@ -117,9 +130,11 @@ export class RedisFeatureStore implements FeatureStore {
     const now = Date.now();
     let applied = 0;
     let duplicates = 0;
-    // Round trip 1: the events themselves; each reports which of its indexed values still need cross-account work.
-    const accepted: { a: string; t: number; uses: Use[] }[] = [];
-    const ops1: Op[] = [];
+    // The events, and the uses of indexed values not known to be done at an earlier-or-equal time
+    // (once per account and value in a batch, at the earliest time).
+    const accepted: Accepted[] = [];
+    const pending: Pending[] = [];
+    const byUse = new Map<string, Pending>();
     for (const event of events) {
       if (event.type === 'merchant.updated') { applied++; continue; }
       const t = atMs(event);
@@ -129,96 +144,115 @@ export class RedisFeatureStore implements FeatureStore {
       const a = event.accountId;
       const key = this.accountKey(a);
       const uses = this.usesOf(ti, entry.f);
-      const args: Arg[] = [shortId(event.eventId), t, encodeEntryValue(entry), c.retentionMs, ttl, now, REFRESH_MS, uses.length];
-      for (const u of uses) args.push(u.field);
-      const done = this.done.get(key);
-      if (done !== undefined) {
-        this.done.delete(key);
-        args.push(done.size);
-        for (const [field, first] of done) args.push(field, first);
-      } else {
-        args.push(0);
-      }
-      for (const l of c.linked) if (l.isFlag(ti, entry)) args.push(l.name);
-      ops1.push({ command: 'rgFeatApply', key, args });
-      accepted.push({ a, t, uses });
-    }
-    const results1 = await this.run(ops1);
-    // Round trip 2: index the values that link accounts (new or earlier uses only, once per account
-    // and value in a batch, at the earliest time); send new flags to already-linked accounts.
-    const ops2: Op[] = [];
-    const pending: Pending[] = [];
-    const byUse = new Map<string, Pending>();
-    const merges = new MergeBatch();
-    results1.forEach((r, k) => {
-      const { a, t, uses } = accepted[k] as (typeof accepted)[number];
-      const [added, need, ...groups] = r as [number, number[], ...string[][]];
-      if (added === 1) applied++;
-      else duplicates++;
-      for (const [feature, ...linkedAccounts] of groups) {
-        for (const x of linkedAccounts) merges.get(this.accountKey(x)).set.push(`f|${feature}|${a}|${t}`);
-      }
-      for (const n of need) {
-        const u = uses[n - 1] as Use;
-        const id = `${a}\n${u.field}`;
+      const flags: string[] = [];
+      for (const l of c.linked) if (l.isFlag(ti, entry)) flags.push(l.name);
+      accepted.push({ a, key, t, id: shortId(event.eventId), value: encodeEntryValue(entry), uses, flags });
+      if (uses.length === 0) continue;
+      const known = this.known.get(key);
+      for (const u of uses) {
+        const k = known?.get(u.field);
+        if (k !== undefined && k[0] <= t && now - k[1] <= REFRESH_MS) continue;
+        const id = `${key}\n${u.field}`;
         const seen = byUse.get(id);
         if (seen !== undefined) {
           if (t < seen.t) seen.t = t;
           continue;
         }
-        const p: Pending = { a, t, use: u, op: ops2.length };
+        const p: Pending = { a, t, use: u };
         byUse.set(id, p);
         pending.push(p);
-        ops2.push({ command: 'rgFeatIndex', key: u.indexKey, args: [a, t, u.cap, ttl] });
       }
-    });
-    for (const p of pending) (ops2[p.op] as Op).args[1] = p.t;
-    for (const op of merges.ops(ttl, false)) ops2.push(op);
-    const results2 = await this.run(ops2);
-    // Round trip 3: write links / shared-value times on both sides, reading each side's own flags.
-    const pairs: { a: string; b: string; feature: string }[] = [];
-    const merges3 = new MergeBatch();
-    pending.forEach((p, k) => {
-      const index = results2[k] as string[]; // member, first use, member, first use, ...
-      let mine = Number.NaN;
-      for (let i = 0; i + 1 < index.length; i += 2) if (index[i] === p.a) mine = Number(index[i + 1]);
-      if (Number.isNaN(mine)) return; // value shared by too many accounts
-      const { linked, feature, value } = p.use;
-      const ka = this.accountKey(p.a);
-      let onA: { min: Arg[] } | undefined; // only when another account shares the value
-      for (let i = 0; i + 1 < index.length; i += 2) {
-        const b = index[i] as string;
-        if (b === p.a) continue;
-        const theirs = Number(index[i + 1]);
-        onA ??= merges3.get(ka);
-        const onB = merges3.get(this.accountKey(b));
-        if (linked) {
-          const since = mine > theirs ? mine : theirs;
-          onA.min.push(`l|${feature}|${b}`, since);
-          onB.min.push(`l|${feature}|${p.a}`, since);
-          pairs.push({ a: p.a, b, feature });
-        } else {
-          onA.min.push(`s|${feature}|${value}`, theirs);
-          onB.min.push(`s|${feature}|${value}`, mine);
-        }
-      }
-    });
-    if (merges3.size === 0) {
-      this.recordDone(pending);
-      return { applied, duplicates };
     }
-    const keys3 = merges3.keys();
-    const results3 = await this.run(merges3.ops(ttl, true));
-    // Round trip 4: copy each side's flags onto the other.
+    // Round trip 1 (only with new uses): record them in their indexes, which answer who else uses each value.
+    const aSide = new MergeBatch();
+    const bSide = new MergeBatch();
+    const pairs: { a: string; b: string; feature: string }[] = [];
+    if (pending.length > 0) {
+      const results = await this.run(pending.map((p) => ({ command: 'rgFeatIndex', key: p.use.indexKey, args: [p.a, p.t, p.use.cap, ttl] })));
+      pending.forEach((p, k) => {
+        const index = results[k] as string[]; // member, first use, member, first use, ...
+        let mine = Number.NaN;
+        for (let i = 0; i + 1 < index.length; i += 2) if (index[i] === p.a) mine = Number(index[i + 1]);
+        if (Number.isNaN(mine)) return; // value shared by too many accounts
+        const { linked, feature, value } = p.use;
+        let onA: { min: Arg[] } | undefined; // only when another account shares the value
+        for (let i = 0; i + 1 < index.length; i += 2) {
+          const b = index[i] as string;
+          if (b === p.a) continue;
+          const theirs = Number(index[i + 1]);
+          onA ??= aSide.get(this.accountKey(p.a));
+          const onB = bSide.get(this.accountKey(b));
+          if (linked) {
+            const since = mine > theirs ? mine : theirs;
+            onA.min.push(`l|${feature}|${b}`, since);
+            onB.min.push(`l|${feature}|${p.a}`, since);
+            pairs.push({ a: p.a, b, feature });
+          } else {
+            onA.min.push(`s|${feature}|${value}`, theirs);
+            onB.min.push(`s|${feature}|${value}`, mine);
+          }
+        }
+      });
+    }
+    // Round trip 2: the events; each account's first call also records its done uses and its side of
+    // new links / shared values, and reads its own flags (the flag/link handshake).
+    const ops: Op[] = [];
+    const firstOf = new Map<string, number>();
+    for (const e of accepted) {
+      const args: Arg[] = [e.id, e.t, e.value, c.retentionMs, ttl, now, e.uses.length];
+      for (const u of e.uses) args.push(u.field);
+      let want = 0;
+      if (!firstOf.has(e.key)) {
+        firstOf.set(e.key, ops.length);
+        const done = this.done.get(e.key);
+        if (done !== undefined) {
+          this.done.delete(e.key);
+          args.push(done.size);
+          for (const [field, first] of done) args.push(field, first);
+        } else {
+          args.push(0);
+        }
+        const mine = aSide.get(e.key).min;
+        args.push(mine.length / 2);
+        for (const x of mine) args.push(x);
+        want = mine.length > 0 ? 1 : 0;
+      } else {
+        args.push(0, 0);
+      }
+      args.push(want);
+      for (const f of e.flags) args.push(f);
+      ops.push({ command: 'rgFeatApply', key: e.key, args });
+    }
+    const results2 = await this.run(ops);
     const ownFlags = new Map<string, string[]>();
-    keys3.forEach((key, k) => ownFlags.set(key, results3[k] as string[]));
+    results2.forEach((r, k) => {
+      const e = accepted[k] as Accepted;
+      const [added, used, own, ...groups] = r as [number, string[], string[], ...string[][]];
+      if (added === 1) applied++;
+      else duplicates++;
+      if (firstOf.get(e.key) === k) ownFlags.set(e.key, own);
+      for (const [feature, ...linkedAccounts] of groups) {
+        for (const x of linkedAccounts) bSide.get(this.accountKey(x)).set.push(`f|${feature}|${e.a}|${e.t}`);
+      }
+      used.forEach((raw, j) => {
+        const sep = raw.indexOf(':');
+        if (sep > 0) this.learn(e.key, (e.uses[j] as Use).field, Number(raw.slice(0, sep)), Number(raw.slice(sep + 1)));
+      });
+    });
+    // Round trip 3: the other side of new links / shared values (reading its own flags), new flags to linked accounts.
+    if (bSide.size > 0) {
+      const keys = bSide.keys();
+      const results3 = await this.run(bSide.ops(ttl, true));
+      keys.forEach((key, k) => ownFlags.set(key, results3[k] as string[]));
+    }
+    // Round trip 4 (only with flags): copy each side's flags across the new links.
     const merges4 = new MergeBatch();
     for (const { a, b, feature } of pairs) {
       this.copyFlags(ownFlags.get(this.accountKey(b)) ?? [], feature, b, this.accountKey(a), merges4);
       this.copyFlags(ownFlags.get(this.accountKey(a)) ?? [], feature, a, this.accountKey(b), merges4);
     }
     if (merges4.size > 0) await this.run(merges4.ops(ttl, false));
-    this.recordDone(pending);
+    this.recordDone(pending, now);
     return { applied, duplicates };
   }
 
@@ -251,7 +285,7 @@ export class RedisFeatureStore implements FeatureStore {
    * After every write of a batch succeeded: its accounts' uses of indexed values are done, which each
    * account's next apply call records (so a repeat use skips the index). Losing these only costs work.
    */
-  private recordDone(pending: readonly Pending[]): void {
+  private recordDone(pending: readonly Pending[], now: number): void {
     if (this.done.size > MAX_DONE_ACCOUNTS) this.done.clear();
     for (const p of pending) {
       const key = this.accountKey(p.a);
@@ -259,6 +293,22 @@ export class RedisFeatureStore implements FeatureStore {
       if (m === undefined) this.done.set(key, (m = new Map()));
       const cur = m.get(p.use.field);
       if (cur === undefined || p.t < cur) m.set(p.use.field, p.t);
+      this.learn(key, p.use.field, p.t, now);
+    }
+  }
+
+  /** Remembers a done use (first use ms, wall ms when its index was refreshed), keeping the earliest first use. */
+  private learn(key: string, field: string, first: number, wall: number): void {
+    let m = this.known.get(key);
+    if (m === undefined) {
+      if (this.known.size >= MAX_KNOWN_ACCOUNTS) this.known.clear();
+      this.known.set(key, (m = new Map()));
+    }
+    const cur = m.get(field);
+    if (cur === undefined) m.set(field, [first, wall]);
+    else {
+      if (first < cur[0]) cur[0] = first;
+      if (wall > cur[1]) cur[1] = wall;
     }
   }
 

@@ -16,23 +16,23 @@
  */
 
 /**
- * KEYS[1] account hash. ARGV: id, t (ms), value, retentionMs, ttlMs, now (wall ms), refreshMs,
- * nUses, use field..., nDone, (done field, first use ms)..., flagFeature...
- * Stores the event unless its id is known, keeps "^" at the minimum, records own flags and returns,
- * per flag feature, the accounts linked so far: {added, {use index...}, {feature, X...}, ...}. Flag
- * written before the links are read, in one atomic step: a concurrent link step either sees the flag
- * or is seen.
- * "Done" fields ("u|<index>" → "<first use ms>:<wall ms written>") record link/shared values whose
- * cross-account work for this account completed (written only after it did, so a failed batch redoes
- * it); a use field is returned for index work only when it is new, earlier than recorded, or its
- * index was last refreshed more than refreshMs ago (the index key's TTL is wall-clock).
+ * KEYS[1] account hash. ARGV: id, t (ms), value, retentionMs, ttlMs, now (wall ms), nUses, use
+ * field..., nDone, (done field, first use ms)..., nMin, (field, ms)..., wantOwnFlags (1|0), flagFeature...
+ * Records done uses, writes the (field, ms) pairs kept at the minimum (this account's side of new
+ * links / shared values), stores the event unless its id is known, keeps "^" at the minimum, records
+ * own flags and returns {added, {use field value or ''...}, {own flag field...}, {feature, X...}...}:
+ * the recorded done uses of this event's values, the account's own flags (if asked, read after every
+ * write here) and, per flag feature, the accounts linked so far. Links and flags are written before
+ * either is read, in one atomic step: a concurrent link or flag step either sees this one or is seen.
+ * Done fields ("u|<index>" → "<first use ms>:<wall ms written>") record link/shared values whose
+ * cross-account work for this account completed; they are written only after it did (with a later
+ * call), so a failed batch redoes the work.
  */
 export const applyScript = `
 local key = KEYS[1]
 local t = tonumber(ARGV[2])
-local now = tonumber(ARGV[6])
-local nUses = tonumber(ARGV[8])
-local i = 9 + nUses
+local nUses = tonumber(ARGV[7])
+local i = 8 + nUses
 local nDone = tonumber(ARGV[i])
 i = i + 1
 for k = 1, nDone do
@@ -44,7 +44,16 @@ for k = 1, nDone do
   redis.call('HSET', key, f, string.format('%d', ft) .. ':' .. ARGV[6])
   i = i + 2
 end
-local flagsFrom = i
+local nMin = tonumber(ARGV[i])
+i = i + 1
+for k = 1, nMin do
+  local f = ARGV[i]
+  local cur = redis.call('HGET', key, f)
+  if (not cur) or tonumber(ARGV[i + 1]) < tonumber(cur) then redis.call('HSET', key, f, ARGV[i + 1]) end
+  i = i + 2
+end
+local wantOwnFlags = ARGV[i] == '1'
+local flagsFrom = i + 1
 local added = redis.call('HSETNX', key, ARGV[1], ARGV[3])
 if added == 1 then
   local first = redis.call('HGET', key, '^')
@@ -55,20 +64,15 @@ if added == 1 then
     redis.call('HSET', key, '^', ARGV[2])
   end
 end
-local need = {}
+local uses = {}
 if nUses > 0 then
-  local refresh = tonumber(ARGV[7])
-  local cur = redis.call('HMGET', key, unpack(ARGV, 9, 8 + nUses))
-  for k = 1, nUses do
-    local c = cur[k]
-    local first, at = nil, nil
-    if c then first, at = string.match(c, '^(%-?%d+):(%-?%d+)$') end
-    if (not first) or t < tonumber(first) or now - tonumber(at) > refresh then need[#need + 1] = k end
-  end
+  local cur = redis.call('HMGET', key, unpack(ARGV, 8, 7 + nUses))
+  for k = 1, nUses do uses[k] = cur[k] or '' end
 end
-local out = {added, need}
+local own = {}
+local out = {added, uses, own}
+local all = nil
 if #ARGV >= flagsFrom then
-  local all = nil
   for i = flagsFrom, #ARGV do
     local feature = ARGV[i]
     redis.call('HSET', key, 'g|' .. feature .. '|' .. ARGV[2], '')
@@ -81,6 +85,12 @@ if #ARGV >= flagsFrom then
       if string.sub(f, 1, #prefix) == prefix then group[#group + 1] = string.sub(f, #prefix + 1) end
     end
     out[#out + 1] = group
+  end
+end
+if wantOwnFlags and redis.call('HEXISTS', key, 'n|') == 0 then
+  local now = redis.call('HGETALL', key)
+  for j = 1, #now, 2 do
+    if string.sub(now[j], 1, 2) == 'g|' then own[#own + 1] = now[j] end
   end
 end
 if added == 1 and redis.call('HLEN', key) % 64 == 0 then
