@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The JSON report lets .ci/run close with a plain "N passed, N failed" line.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.out/vitest-report.json' },
   },
 });
