@@ -58,7 +58,7 @@ interface Pending {
   t: number;
   use: Use;
 }
-/** An event to store: its account, key, time, hash field and value, indexed values and flag features. */
+/** An event to store: its account, key, time, hash field and value, indexed values not known to be done (their done records are read back) and flag features. */
 interface Accepted {
   a: string;
   key: string;
@@ -146,12 +146,14 @@ export class RedisFeatureStore implements FeatureStore {
       const uses = this.usesOf(ti, entry.f);
       const flags: string[] = [];
       for (const l of c.linked) if (l.isFlag(ti, entry)) flags.push(l.name);
-      accepted.push({ a, key, t, id: shortId(event.eventId), value: encodeEntryValue(entry), uses, flags });
+      const ask: Use[] = uses.length === 0 ? uses : [];
+      accepted.push({ a, key, t, id: shortId(event.eventId), value: encodeEntryValue(entry), uses: ask, flags });
       if (uses.length === 0) continue;
       const known = this.known.get(key);
       for (const u of uses) {
         const k = known?.get(u.field);
         if (k !== undefined && k[0] <= t && now - k[1] <= REFRESH_MS) continue;
+        ask.push(u);
         const id = `${key}\n${u.field}`;
         const seen = byUse.get(id);
         if (seen !== undefined) {
@@ -212,10 +214,14 @@ export class RedisFeatureStore implements FeatureStore {
         } else {
           args.push(0);
         }
-        const mine = aSide.get(e.key).min;
-        args.push(mine.length / 2);
-        for (const x of mine) args.push(x);
-        want = mine.length > 0 ? 1 : 0;
+        const mine = aSide.peek(e.key)?.min;
+        if (mine === undefined) {
+          args.push(0);
+        } else {
+          args.push(mine.length / 2);
+          for (const x of mine) args.push(x);
+          want = 1;
+        }
       } else {
         args.push(0, 0);
       }
@@ -388,6 +394,9 @@ class MergeBatch {
     return this.byKey.size;
   }
   /** `min`: (field, ms) pairs, flat; `set`: fields set to ''. */
+  peek(key: string): { min: Arg[]; set: string[] } | undefined {
+    return this.byKey.get(key);
+  }
   get(key: string): { min: Arg[]; set: string[] } {
     let m = this.byKey.get(key);
     if (m === undefined) this.byKey.set(key, (m = { min: [], set: [] }));
