@@ -16,9 +16,23 @@ export interface YamlLimits {
   maxBytes: number;
   /** Alias expansion limit handed to the yaml package (defends against "billion laughs"). */
   maxAliasCount: number;
+  /** Deepest nesting of mappings and sequences accepted. */
+  maxDepth: number;
 }
 
-export const defaultYamlLimits: YamlLimits = { maxBytes: 1024 * 1024, maxAliasCount: 100 };
+export const defaultYamlLimits: YamlLimits = { maxBytes: 1024 * 1024, maxAliasCount: 100, maxDepth: 64 };
+
+/** The JSON pointer of the first node nested deeper than `max`, walked iteratively. */
+function deeperThan(value: unknown, max: number): string | undefined {
+  const stack: { node: unknown; path: string; depth: number }[] = [{ node: value, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { node, path, depth } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return path || '/';
+    for (const [key, child] of Object.entries(node)) stack.push({ node: child, path: `${path}/${key}`, depth: depth + 1 });
+  }
+  return undefined;
+}
 
 export type YamlLoadResult = { ok: true; doc: LoadedYaml } | { ok: false; problems: Problem[] };
 
@@ -28,6 +42,9 @@ export function loadYaml(file: string, text: string, limits: YamlLimits = defaul
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+  if (document.errors.some((e) => /call stack/i.test(e.message))) {
+    return fail(file, 1, 1, 'policy_yaml_too_complex', `nesting is too deep to parse (keep it under ${limits.maxDepth} levels)`);
+  }
   if (document.errors.length > 0) {
     return {
       ok: false,
@@ -43,6 +60,11 @@ export function loadYaml(file: string, text: string, limits: YamlLimits = defaul
   } catch (err) {
     const message = err instanceof Error ? firstLine(err.message) : String(err);
     return fail(file, 1, 1, 'policy_yaml_too_complex', message);
+  }
+  const tooDeep = deeperThan(value, limits.maxDepth);
+  if (tooDeep !== undefined) {
+    const pos = lineCounter.linePos(0);
+    return fail(file, pos.line, pos.col, 'policy_yaml_too_complex', `nesting deeper than ${limits.maxDepth} levels (at ${tooDeep})`);
   }
   const at = (offset: number | undefined): SourceLocation => {
     const pos = lineCounter.linePos(offset ?? 0);

@@ -150,12 +150,22 @@ rules:`);
     expect(only(huge).code).toBe('policy_yaml_too_complex');
   });
 
-  it('reports deep nesting as a schema problem, not a crash', () => {
-    let cond = 'account.orders90d: { gte: 5 }';
-    for (let i = 0; i < 200; i++) cond = `not: { ${cond} }`;
-    const result = loadBundle(sources({ 'p.yaml': valid.replace('account.orders90d: { gte: 5 }', cond) }));
-    // Deep but well-formed nesting is legal; what matters is a clean answer either way.
-    expect(typeof result.ok).toBe('boolean');
+  it('refuses absurd nesting fast with a clear error, and accepts reasonable nesting', () => {
+    const nested = (depth: number) => {
+      let cond = '{ account.orders90d: { gte: 5 } }';
+      for (let i = 0; i < depth; i++) cond = `{ not: ${cond} }`;
+      return valid.replace('{ account.orders90d: { gte: 5 } }', cond).replace('      account.orders90d: { gte: 5 }\n', `      ${cond}\n`);
+    };
+    expect(problemsOf(valid.replace('    when:\n      account.orders90d: { gte: 5 }', `    when: ${nested(20).includes('not') ? '{ not: { not: { account.orders90d: { gte: 5 } } } }' : ''}`))).toEqual([]);
+    for (const depth of [200, 20_000]) {
+      let cond = '{ account.orders90d: { gte: 5 } }';
+      for (let i = 0; i < depth; i++) cond = `{ not: ${cond} }`;
+      const started = Date.now();
+      const p = only(valid.replace('    when:\n      account.orders90d: { gte: 5 }', `    when: ${cond}`));
+      expect(p.code).toBe('policy_yaml_too_complex');
+      expect(p.message).toMatch(/nest/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    }
   });
 
   it('refuses a changed policy whose version did not rise', () => {
