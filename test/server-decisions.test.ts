@@ -140,6 +140,21 @@ describe('policy bundles', () => {
     expect(reload.body.error.details[0].code).toBe('policy_version_not_raised');
   });
 
+  it('swap in an edited bundle when a policy file changes on disk', async () => {
+    const dir = copyPolicies();
+    runtime = await startTestRuntime({ policies: dir, watchPolicies: true });
+    const before = runtime.ctx.bundles.bundle.revision;
+    const file = join(dir, 'checkout-restricted-accounts.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('maxQuantity: 1', 'maxQuantity: 2').replace(/^version: \d+/m, 'version: 7'));
+    let listed = (await runtime.request('/v1/policies', { role: 'analyst' })).body;
+    for (let i = 0; i < 60 && listed.revision === before; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      listed = (await runtime.request('/v1/policies', { role: 'analyst' })).body;
+    }
+    expect(listed.revision).not.toBe(before);
+    expect(listed.policies.find((p: { id: string }) => p.id === 'checkout-restricted-accounts').version).toBe(7);
+  });
+
   it('list every policy with version, mode and rollout', async () => {
     runtime = await startTestRuntime();
     const { body } = await runtime.request('/v1/policies', { role: 'analyst' });
