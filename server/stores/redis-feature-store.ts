@@ -5,10 +5,16 @@
  * `computeFeatures` the in-memory store uses.
  *
  * Writes take up to four pipelined round trips per batch (however large):
- *   1. apply each event to its account (idempotent by event id, own flags recorded, links returned);
- *   2. record uses of link values / shared values in their index zsets; copy new flags to linked accounts;
- *   3. write links / shared-value times on both accounts of each pair, reading each one's own flags;
- *   4. copy those flags across the new links.
+ *   1. record uses of link values / shared values in their index zsets — only uses not known to be
+ *      done at an earlier-or-equal time (each account records its done uses in "u|" fields, written
+ *      after the work succeeded, and this process remembers them), once per account and value;
+ *   2. apply each event to its account (idempotent by event id, own flags recorded, links returned);
+ *      an account's first call also writes its side of the new links / shared-value times and reads
+ *      its own flags;
+ *   3. write the other side of each new link / shared value, reading that account's own flags; copy
+ *      new flags to linked accounts;
+ *   4. (only when some account has flags) copy those flags across the new links.
+ * Repeat uses of a device or address cost no cross-account work, as in the memory store.
  * Every script touches one key, so the store also works on Redis Cluster (no CROSSSLOT).
  */
 import { createHash } from 'node:crypto';
