@@ -3,9 +3,7 @@
  * random key prefix per run, every key deleted afterwards).
  */
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { deleteKeys } from './support/redis-keys.js';
+import { redisTestPrefix } from './support/redis-keys.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RefundGuardEvent } from '../engine/events/index.js';
 import { loadFeatureDefinitions, MemoryFeatureStore, type FeatureDefinitions, type FeatureStore } from '../engine/features/index.js';
@@ -42,21 +40,11 @@ const report = (accountId: string, at: number, sha: string[]): RefundGuardEvent 
 });
 const sha = (c: string): string => c.repeat(64).slice(0, 64);
 
-const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
-const runPrefix = `rgtest:${randomBytes(6).toString('hex')}`;
-let storeNo = 0;
-
-beforeAll(async () => {
-  await redis.connect();
-});
-afterAll(async () => {
-  expect(await deleteKeys(runPrefix)).toBe(0);
-  redis.disconnect();
-});
+const { redis, nextPrefix } = redisTestPrefix('features', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
 
 const factories: [string, () => FeatureStore][] = [
   ['MemoryFeatureStore', () => new MemoryFeatureStore(definitions)],
-  ['RedisFeatureStore', () => new RedisFeatureStore(redis, definitions, { prefix: `${runPrefix}:${++storeNo}` })],
+  ['RedisFeatureStore', () => new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() })],
 ];
 
 describe.each(factories)('%s', (_name, create) => {
@@ -236,7 +224,7 @@ describe('MemoryFeatureStore and RedisFeatureStore', () => {
     const rnd = prng(seed * 7919);
     const sorted = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
     const memory = new MemoryFeatureStore(definitions);
-    const red = new RedisFeatureStore(redis, definitions, { prefix: `${runPrefix}:diff${seed}` });
+    const red = new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() });
     const accounts = [...new Set(events.map((e) => (e.type === 'merchant.updated' ? '' : e.accountId)))];
     let nonZeroLinked = 0;
     let nonZeroShared = 0;
@@ -280,7 +268,7 @@ describe('a generated history (simulator/history)', () => {
       events.push(r.event);
     });
     const memory = new MemoryFeatureStore(definitions);
-    const red = new RedisFeatureStore(redis, definitions, { prefix: `${runPrefix}:gen` });
+    const red = new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() });
     for (const e of events) memory.applySync(e);
     for (let i = 0; i < events.length; i += 500) await red.apply(events.slice(i, i + 500));
     const last = Math.max(...events.map((e) => Date.parse(e.at)));

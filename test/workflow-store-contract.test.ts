@@ -2,9 +2,7 @@
  * The WorkflowStore contract, run against the in-memory store and against real Redis
  * (127.0.0.1:6379, a random key prefix per run, every key deleted afterwards).
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { deleteKeys } from './support/redis-keys.js';
+import { redisTestPrefix } from './support/redis-keys.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryWorkflowStore, type Complaint, type EvidenceReport, type WorkflowStore } from '../engine/workflows/index.js';
 import { RedisWorkflowStore } from '../server/stores/redis-workflow-store.js';
@@ -23,21 +21,11 @@ function complaint(id: string, filedAt: number): Complaint {
   return { id, status: 'pending', applied: false, fingerprint: 'fp', kind: 'empty_package', orderId: `o-${id}`, accountId: 'a1', merchantId: 'm1', evidence: [{ kind: 'photo' }], filedAt: iso(filedAt) };
 }
 
-const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
-const runPrefix = `rgtest-wf-${randomBytes(6).toString('hex')}`;
-let storeNo = 0;
-
-beforeAll(async () => {
-  await redis.connect();
-});
-afterAll(async () => {
-  expect(await deleteKeys(runPrefix)).toBe(0);
-  redis.disconnect();
-});
+const { redis, nextPrefix } = redisTestPrefix('workflows', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
 
 const factories: [string, () => WorkflowStore][] = [
   ['MemoryWorkflowStore', () => new MemoryWorkflowStore()],
-  ['RedisWorkflowStore', () => new RedisWorkflowStore(redis, `${runPrefix}:${++storeNo}`)],
+  ['RedisWorkflowStore', () => new RedisWorkflowStore(redis, nextPrefix())],
 ];
 
 describe.each(factories)('%s', (_name, create) => {

@@ -37,17 +37,12 @@ export interface WorkflowDependencies {
   now(): number;
 }
 
-export interface ReportInput {
-  merchantId: string;
-  accountId: string;
-  orderId: string;
-  refundId?: string;
-  reason: EvidenceReason;
-  evidence: EvidenceItem[];
+/** What a merchant sends when flagging evidence: the report's own fields, plus an optional client id and time. */
+export type ReportInput = Pick<EvidenceReport, 'merchantId' | 'accountId' | 'orderId' | 'refundId' | 'reason' | 'evidence'> & {
   reportedAt?: string;
   /** Client-chosen id: a retried POST with the same id (and body) returns the same report. */
   reportId?: string;
-}
+};
 
 export interface ComplaintInput {
   kind: ComplaintKind;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
 export const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -16,4 +17,24 @@ export async function deleteKeys(prefix: string): Promise<number> {
   } finally {
     client.disconnect();
   }
+}
+
+/**
+ * A Redis client and a fresh key prefix for one test file (a contract suite over the Redis store):
+ * connects before the tests, deletes every key under the prefix after them and checks none is left.
+ */
+export function redisTestPrefix(name: string, hooks: { beforeAll(fn: () => Promise<void>): void; afterAll(fn: () => Promise<void>): void; expectClean(left: number): void }) {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const prefix = `rgtest-${name}-${randomBytes(6).toString('hex')}`;
+  let storeNo = 0;
+  hooks.beforeAll(async () => {
+    await redis.connect();
+  });
+  hooks.afterAll(async () => {
+    hooks.expectClean(await deleteKeys(prefix));
+    redis.disconnect();
+  });
+  /** A prefix of its own for each store the suite creates. */
+  const nextPrefix = (): string => `${prefix}:${++storeNo}`;
+  return { redis, nextPrefix };
 }
