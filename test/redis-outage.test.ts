@@ -66,6 +66,10 @@ describe('when Redis goes away and comes back', () => {
     expect(during.body.action).toBe('approve');
     expect(during.body.missingFacts).toContain('account.forgedEvidence365d');
     expect(elapsed).toBeLessThan(1000);
+    // Restrictions cannot be read either: they count as missing, not as "no restriction".
+    const checkout = await runtime.request('/v1/decisions', { body: { point: 'order.checkout', account: { id: 'acc-f' }, merchant: { id: 'm-f' } }, role: 'service' });
+    expect(checkout.body).toMatchObject({ action: 'allow', degraded: true });
+    expect(checkout.body.missingFacts).toEqual(expect.arrayContaining(['account.restrictedHere', 'account.restrictedPlatform', 'account.referredToAuthorities']));
 
     const write = await runtime.request('/v1/events', { body: { events: [forged(2)] }, role: 'service' });
     expect(write.status).toBe(503);

@@ -15,7 +15,7 @@ import type { DecisionInput } from './decision-input.js';
 const noSettings: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** Facts are read, never written, by the evaluators: stored settings and cohorts are shared, not copied. */
-export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot, merchant: MerchantState | undefined, cohorts: CohortTable, now: number): Facts {
+export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, cohorts: CohortTable, now: number): Facts {
   const merchantId = input.merchant.id;
   const staticCohorts = cohorts.byMerchant.get(merchantId) ?? [];
   const storedCohorts = merchant?.cohorts ?? [];
@@ -26,12 +26,13 @@ export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot, m
   });
   if (merchant?.category !== undefined && input.merchant['category'] === undefined) merchantFacts['category'] = merchant.category;
   const facts: Record<string, Record<string, unknown>> = {
-    account: Object.assign({}, input.account, snapshot.features, restrictionFacts(snapshot.restrictions, merchantId, now)),
+    // No snapshot (the store could not be read): features, restrictions and evidence marks are missing, not "none".
+    account: snapshot === undefined ? Object.assign({}, input.account) : Object.assign({}, input.account, snapshot.features, restrictionFacts(snapshot.restrictions, merchantId, now)),
     merchant: merchantFacts,
   };
   if (input.order !== undefined) {
     const orderId = input.order['id'];
-    facts['order'] = typeof orderId === 'string' ? Object.assign({}, input.order, orderFacts(snapshot.orders.get(orderId), now)) : input.order;
+    facts['order'] = typeof orderId === 'string' && snapshot !== undefined ? Object.assign({}, input.order, orderFacts(snapshot.orders.get(orderId), now)) : input.order;
   }
   if (input.refund !== undefined) facts['refund'] = input.refund;
   if (input.complaint !== undefined) facts['complaint'] = input.complaint;

@@ -44,7 +44,6 @@ export interface ReviewOutcome {
   created: boolean;
 }
 
-const emptySnapshot: AccountSnapshot = { features: {}, restrictions: [], orders: new Map() };
 
 /**
  * The one place decisions are made and events take effect. The HTTP server and the simulator
@@ -60,9 +59,9 @@ export class RefundGuardService {
     const now = input.occurredAt !== undefined ? Date.parse(input.occurredAt) : this.deps.now();
     let degraded = false;
     const [snapshot, merchant] = await Promise.all([
-      this.deps.reader.snapshot(input.account.id, now).catch(() => {
+      this.deps.reader.snapshot(input.account.id, now).catch((): AccountSnapshot | undefined => {
         degraded = true;
-        return emptySnapshot;
+        return undefined;
       }),
       this.deps.merchants.get(input.merchant.id).catch((): MerchantState | undefined => {
         degraded = true;
@@ -73,7 +72,7 @@ export class RefundGuardService {
   }
 
   /** Evaluation on facts already gathered: the simulator reuses one snapshot for two bundles this way. */
-  decideWith(input: DecisionInput, snapshot: AccountSnapshot, merchant: MerchantState | undefined, now: number, degraded: boolean, bundle = this.deps.bundle()): DecisionRecord {
+  decideWith(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, now: number, degraded: boolean, bundle = this.deps.bundle()): DecisionRecord {
     const facts = assembleFacts(input, snapshot, merchant, bundle.cohorts, now);
     const decision = bundle.evaluate(input.point, facts, now);
     // Explicit fields, not spreads, and memoised timestamps: this runs for every decision (twice per event in a simulation).
