@@ -31,7 +31,10 @@ export function accountRoutes(ctx: ServerContext) {
         const asOf = asOfText === undefined ? ctx.now() : Date.parse(asOfText);
         if (Number.isNaN(asOf)) throw new ApiError('validation_failed', 'invalid asOf', [{ path: '/asOf', message: 'must be an ISO-8601 date-time' }]);
         const snapshot = await storeCall(() => ctx.reader.snapshot(accountId, asOf));
-        const restrictions = snapshot.restrictions.map((r) => ({ ...r, status: restrictionStatus(r, asOf) }));
+        // Oldest first, whatever order the store keeps them in.
+        const restrictions = snapshot.restrictions
+          .map((r) => ({ ...r, status: restrictionStatus(r, asOf) }))
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
         return c.json({
           id: accountId,
           asOf: new Date(asOf).toISOString(),
