@@ -9,7 +9,7 @@ export { compilePolicyToJson, type CompiledPolicyJson, type JsonRule } from './c
 export { decisionPoints, decisionPointNames, isDecisionPoint, actionsOf, actionStrength, defaultAction, type DecisionPoint } from './points/index.js';
 export type { PolicyDefinition, RuleDefinition, RolloutDefinition, ConditionNode } from './policy/model.js';
 export { rolloutBucket, bucketCount, percentToBuckets } from './rollout/index.js';
-export { formatProblem, sortProblems, ProblemsError, type Problem, type ProblemCode, type SourceLocation } from './problems.js';
+export { formatProblem, sortProblems, type Problem, type ProblemCode, type SourceLocation } from './problems.js';
 export { loadYaml, type LoadedYaml } from './load/yaml-document.js';
 export { parsePolicyTestFile, runPolicyTestCase, type PolicyTestCase, type PolicyTestResult } from './testing/index.js';
 export * from './service/index.js';

@@ -52,11 +52,3 @@ export function formatProblem(p: Problem): string {
 export function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
 }
-
-/** Thrown only at API edges that need an exception (e.g. building a bundle from code); carries the problems. */
-export class ProblemsError extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'ProblemsError';
-  }
-}

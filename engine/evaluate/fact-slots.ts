@@ -1,3 +1,4 @@
+import { pathGetter, type Getter } from '../facts/read-path.js';
 import type { Facts } from '../compile/closures.js';
 
 /**
@@ -14,17 +15,17 @@ export class FactSlots {
   private readonly rootFields: readonly (readonly string[])[];
   private readonly rootSlots: readonly (readonly number[])[];
   /** Paths more than one level below their root (merchant.settings.x), walked generically. */
-  private readonly deep: readonly { root: string; slot: number; path: readonly string[] }[];
+  private readonly deep: readonly { root: string; slot: number; read: Getter }[];
 
   constructor(paths: Iterable<string>) {
     this.paths = [...new Set(paths)].sort();
     this.index = new Map(this.paths.map((p, i) => [p, i]));
     const byRoot = new Map<string, { fields: string[]; slots: number[] }>();
-    const deep: { root: string; slot: number; path: string[] }[] = [];
+    const deep: { root: string; slot: number; read: Getter }[] = [];
     this.paths.forEach((path, slot) => {
       const [root, ...rest] = path.split('.') as [string, ...string[]];
       if (rest.length > 1) {
-        deep.push({ root, slot, path: rest });
+        deep.push({ root, slot, read: pathGetter(rest) });
         return;
       }
       const group = byRoot.get(root) ?? { fields: [], slots: [] };
@@ -61,13 +62,7 @@ export class FactSlots {
       }
       for (let i = 0; i < fields.length; i++) into[slots[i]!] = (root as Record<string, unknown>)[fields[i]!];
     }
-    for (const { root, slot, path } of this.deep) {
-      let v: unknown = facts[root];
-      for (let i = 0; i < path.length && v !== undefined; i++) {
-        v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[path[i]!] : undefined;
-      }
-      into[slot] = v;
-    }
+    for (const { root, slot, read } of this.deep) into[slot] = read(facts[root]);
     return into;
   }
 }

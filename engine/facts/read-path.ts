@@ -1,5 +1,6 @@
 /**
- * The one way both evaluators read a dotted path below a root fact. Policy paths never name
+ * Reads a dotted path below a root fact: the reference evaluator's path resolver and the compiled
+ * evaluator's fact slots (for paths deeper than one field) both use it. Policy paths never name
  * Object.prototype members (validation refuses them), so plain property access is safe.
  */
 export type Getter = (root: unknown) => unknown;
@@ -25,32 +26,6 @@ export function pathGetter(segments: readonly string[]): Getter {
     }
     return v;
   };
-}
-
-/**
- * "account.refundRate90d" → reads facts.account.refundRate90d. One closure per path, specialised
- * for the usual depths: this sits on the evaluator's hot path.
- */
-export function factGetter(path: string): (facts: Readonly<Record<string, unknown>>) => unknown {
-  const [root, ...rest] = path.split('.') as [string, ...string[]];
-  if (rest.length === 1) {
-    const [field] = rest as [string];
-    return (facts) => {
-      const r = facts[root];
-      return r !== null && typeof r === 'object' ? (r as Record<string, unknown>)[field] : undefined;
-    };
-  }
-  if (rest.length === 2) {
-    const [a, b] = rest as [string, string];
-    return (facts) => {
-      const r = facts[root];
-      if (r === null || typeof r !== 'object') return undefined;
-      const v = (r as Record<string, unknown>)[a];
-      return v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[b] : undefined;
-    };
-  }
-  const below = pathGetter(rest);
-  return (facts) => below(facts[root]);
 }
 
 const prototypeNames = new Set(Object.getOwnPropertyNames(Object.prototype));
