@@ -1,4 +1,5 @@
 import type { PolicyDefinition, CohortSelector } from '../policy/model.js';
+import { internalized, load, loadSiteFor } from '../facts/load-site.js';
 import { percentToBuckets, rolloutBucket } from './bucket.js';
 
 /** What the rollout gate makes of one policy for one decision. */
@@ -59,9 +60,14 @@ export function compileGate(policy: PolicyDefinition, staticCohorts: StaticCohor
     }
     return current;
   };
-  const optIn = rollout.optIn;
+  const optIn = rollout.optIn === undefined ? undefined : internalized(rollout.optIn);
+  const optInSite = optIn === undefined ? 0 : loadSiteFor(optIn);
+  const optedIn = (merchant: MerchantView | undefined): boolean => {
+    const settings = merchant?.settings;
+    return settings !== null && typeof settings === 'object' && load(optInSite, settings, optIn!) === true;
+  };
   return (merchant, now) => {
-    if (optIn !== undefined && merchant?.settings?.[optIn] !== true) return outside;
+    if (optIn !== undefined && !optedIn(merchant)) return outside;
     const selector = selectorAt(now);
     if (selector === undefined) return outside; // before the first stage
     if (!inCohorts(selector.cohorts, merchant)) return outside;
