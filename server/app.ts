@@ -13,6 +13,7 @@ import { merchantRoutes } from './routes/merchants.js';
 import { policyRoutes } from './routes/policies.js';
 import { restrictionRoutes } from './routes/restrictions.js';
 import { systemRoutes } from './routes/system.js';
+import { json, setRequestId } from './http/respond.js';
 
 /**
  * The Hono app: routes from one table (which also writes /openapi.json), role checks before
@@ -36,7 +37,7 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
   const debugEnabled = ctx.logger.isLevelEnabled('debug');
   app.use(async (c, next) => {
     const requestId = c.req.header('x-request-id') ?? randomUUID();
-    c.header('x-request-id', requestId);
+    setRequestId(c, requestId);
     const started = performance.now();
     await next();
     const status = c.res.status;
@@ -55,16 +56,16 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
     app.on(route.method.toUpperCase(), route.path, handler);
   }
 
-  app.notFound((c) => c.json(new ApiError('not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
+  app.notFound((c) => json(c, new ApiError('not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       ctx.metrics.httpRequests.inc({ route: c.req.routePath, status: String(err.status) });
-      return c.json(err.toBody(), err.status);
+      return json(c, err.toBody(), err.status);
     }
     // Never a stack trace to the caller; the log keeps it.
     ctx.logger.error({ err, path: c.req.path }, 'unhandled error');
     ctx.metrics.httpRequests.inc({ route: c.req.routePath, status: '500' });
-    return c.json(new ApiError('internal_error', 'internal error; it has been logged').toBody(), 500);
+    return json(c, new ApiError('internal_error', 'internal error; it has been logged').toBody(), 500);
   });
   return { app, routes };
 }

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rolloutBucket } from '../engine/index.js';
-import { copyPolicies, startTestRuntime, type TestRuntime } from './support/runtime.js';
+import { copyPolicies, startTestRuntime, tokens, type TestRuntime } from './support/runtime.js';
 
 let runtime: TestRuntime | undefined;
 afterEach(async () => {
@@ -226,5 +226,25 @@ describe('operations endpoints', () => {
     const metrics = await runtime.request('/metrics', { role: 'none' });
     expect(metrics.body).toContain('refund_guard_decisions_total{point="order.checkout",action="allow"} 3');
     expect(metrics.body).toContain(`refund_guard_policy_bundle_info{revision="${runtime.ctx.bundles.bundle.revision}"} 1`);
+  });
+});
+
+describe('request ids', () => {
+  it('echo the caller\'s x-request-id on answers and errors alike, and make one up when there is none', async () => {
+    runtime = await startTestRuntime();
+    const decide = (headers: Record<string, string>, body: unknown) =>
+      runtime!.app.request('/v1/decisions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.service}`, ...headers }, body: JSON.stringify(body) });
+    const answered = await decide({ 'x-request-id': 'req-answered-1' }, fastRefund('a-rid', 'm-rid'));
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('x-request-id')).toBe('req-answered-1');
+    expect(answered.headers.get('content-type')).toBe('application/json');
+    const refused = await decide({ 'x-request-id': 'req-refused-1' }, { point: 'refund.requested' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('x-request-id')).toBe('req-refused-1');
+    const madeUp = await decide({}, fastRefund('a-rid', 'm-rid'));
+    expect(madeUp.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const unknown = await runtime.app.request('/v1/nowhere', { headers: { 'x-request-id': 'req-404' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('x-request-id')).toBe('req-404');
   });
 });

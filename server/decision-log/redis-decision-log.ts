@@ -3,6 +3,11 @@ import type { Cluster, Redis } from 'ioredis';
 import type { DecisionRecord } from '../../engine/index.js';
 import { countInto, type DecisionLog } from './decision-log.js';
 
+function countTally(counts: Record<string, Record<string, number>>, tally: string, by: number): void {
+  const bar = tally.indexOf('|');
+  countInto(counts, tally.slice(0, bar), tally.slice(bar + 1), by);
+}
+
 export interface RedisDecisionLogOptions {
   prefix: string;
   /** Flush at least this often. */
@@ -21,12 +26,24 @@ export interface RedisDecisionLogOptions {
  * Decisions go to a Redis Stream in batches: one XADD per batch (field "decisions": the batch as
  * a JSON array) plus one HINCRBY per point/action for the counts, then one HSET indexing the
  * batch's decision ids. The stream is trimmed by MAXLEN ~, so it stays bounded.
+ *
+ * A decision is serialized when it is appended, not when its batch is written: held until the
+ * next flush, the record and its facts would survive a young-generation GC and be copied (and
+ * often promoted), which cost more than the serialization itself. Held as one string, it is a
+ * single flat object to the collector.
  */
+interface PendingDecision {
+  readonly decisionId: string;
+  /** "<point>|<action>", the stats field it counts towards. */
+  readonly tally: string;
+  readonly json: string;
+}
+
 export class RedisDecisionLog implements DecisionLog {
-  private buffer: DecisionRecord[] = [];
+  private buffer: PendingDecision[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
-  private writing: DecisionRecord[] | undefined;
+  private writing: PendingDecision[] | undefined;
   private readonly streamKey: string;
   private readonly statsKey: string;
   dropped = 0;
@@ -46,7 +63,7 @@ export class RedisDecisionLog implements DecisionLog {
   }
 
   append(record: DecisionRecord): void {
-    this.buffer.push(record);
+    this.buffer.push({ decisionId: record.decisionId, tally: `${record.point}|${record.action}`, json: JSON.stringify(record) });
     this.enforceBound();
     if (this.buffer.length >= (this.options.batchSize ?? 500) && !this.flushing) void this.flush();
   }
@@ -54,7 +71,7 @@ export class RedisDecisionLog implements DecisionLog {
   async get(decisionId: string): Promise<DecisionRecord | undefined> {
     // Not yet written: still in the buffer (or in the batch being written, retried on failure).
     const waiting = this.buffer.find((r) => r.decisionId === decisionId) ?? this.writing?.find((r) => r.decisionId === decisionId);
-    if (waiting) return waiting;
+    if (waiting) return JSON.parse(waiting.json) as DecisionRecord;
     const since = decisionTime(decisionId);
     if (since === undefined) return undefined;
     const entryId = await this.client.hget(this.indexKey(since), decisionId);
@@ -77,12 +94,9 @@ export class RedisDecisionLog implements DecisionLog {
   async stats(): Promise<Record<string, Record<string, number>>> {
     const flat = await this.client.hgetall(this.statsKey);
     const counts: Record<string, Record<string, number>> = {};
-    for (const [field, value] of Object.entries(flat)) {
-      const bar = field.indexOf('|');
-      countInto(counts, field.slice(0, bar), field.slice(bar + 1), Number(value));
-    }
+    for (const [field, value] of Object.entries(flat)) countTally(counts, field, Number(value));
     // Decisions still buffered count too, so a caller sees its own decisions at once.
-    for (const r of this.buffer) countInto(counts, r.point, r.action);
+    for (const r of this.buffer) countTally(counts, r.tally, 1);
     return counts;
   }
 
@@ -115,15 +129,13 @@ export class RedisDecisionLog implements DecisionLog {
     this.options.onDropped?.(excess);
   }
 
-  private async write(batch: DecisionRecord[]): Promise<void> {
+  private async write(batch: PendingDecision[]): Promise<void> {
     const counts: Record<string, number> = {};
-    for (const r of batch) {
-      const key = `${r.point}|${r.action}`;
-      counts[key] = (counts[key] ?? 0) + 1;
-    }
+    for (const r of batch) counts[r.tally] = (counts[r.tally] ?? 0) + 1;
+    const array = `[${batch.map((r) => r.json).join(',')}]`;
     // One field holding the batch as a JSON array: one argument to encode and send, not two per decision.
     const pipeline = this.client.pipeline();
-    pipeline.xadd(this.streamKey, 'MAXLEN', '~', String(this.options.maxStreamEntries ?? 1_000), '*', 'decisions', JSON.stringify(batch));
+    pipeline.xadd(this.streamKey, 'MAXLEN', '~', String(this.options.maxStreamEntries ?? 1_000), '*', 'decisions', array);
     for (const [key, n] of Object.entries(counts)) pipeline.hincrby(this.statsKey, key, n);
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err);

@@ -18,11 +18,11 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   if (text.length > maxBodyBytes || (text.length > maxBodyBytes / 3 && Buffer.byteLength(text) > maxBodyBytes)) {
     throw new ApiError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`);
   }
-  if (text.trim() === '') throw new ApiError('invalid_json', 'the body is empty; send a JSON object');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
+    if (text.trim() === '') throw new ApiError('invalid_json', 'the body is empty; send a JSON object');
     throw new ApiError('invalid_json', `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   // Cheap text check first: the walk below only runs when a forbidden word appears at all.

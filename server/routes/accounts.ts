@@ -5,6 +5,7 @@ import { ApiError } from '../http/errors.js';
 import { errorSchema, id } from '../http/request-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
+import { json } from '../http/respond.js';
 
 const idPattern = new RegExp(id.pattern);
 
@@ -35,7 +36,7 @@ export function accountRoutes(ctx: ServerContext) {
         const restrictions = snapshot.restrictions
           .map((r) => ({ ...r, status: restrictionStatus(r, asOf) }))
           .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-        return c.json({
+        return json(c, {
           id: accountId,
           asOf: new Date(asOf).toISOString(),
           features: snapshot.features,

@@ -8,6 +8,7 @@ import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
 import { activeRestrictions, clientIdSchema, evidenceListSchema, idempotencyKey, noteSchema, pageQuery, publicView, reviewView, workflowCall, workflowsOf } from './workflow-http.js';
+import { json } from '../http/respond.js';
 
 export const complaintRequestSchema = {
   $id: 'ComplaintRequest',
@@ -57,8 +58,7 @@ export function complaintRoutes(ctx: ServerContext) {
         const input = validateBody<ComplaintInput>(complaintRequestSchema, await readJsonBody(c));
         const { complaint, created } = await workflowCall(() => workflows.fileComplaint(input, key));
         if (created) ctx.metrics.complaintsFiled.inc({ kind: complaint.kind });
-        c.header('location', `/v1/complaints/${complaint.id}`);
-        return c.json(complaintView(complaint), created ? 201 : 200);
+        return json(c, complaintView(complaint), created ? 201 : 200, { location: `/v1/complaints/${complaint.id}` });
       },
     },
     {
@@ -80,7 +80,7 @@ export function complaintRoutes(ctx: ServerContext) {
         const page = pageQuery(c, problems);
         if (problems.length > 0) throw new ApiError('validation_failed', 'the query is invalid', problems);
         const result = await workflowCall(() => workflows.listComplaints({ ...page, ...(status === 'all' ? {} : { status: status as 'pending' | 'resolved' }) }));
-        return c.json({ complaints: result.records.map(complaintView), nextCursor: result.nextCursor });
+        return json(c, { complaints: result.records.map(complaintView), nextCursor: result.nextCursor });
       },
     },
     {
@@ -92,7 +92,7 @@ export function complaintRoutes(ctx: ServerContext) {
       responses: { 200: { description: 'The complaint' }, 404: { description: 'Unknown complaint', schema: errorSchema } },
       async handler(c: Context) {
         const complaintId = requireId(c.req.param('id'), 'id');
-        return c.json(complaintView(await workflowCall(() => workflows.getComplaint(complaintId))));
+        return json(c, complaintView(await workflowCall(() => workflows.getComplaint(complaintId))));
       },
     },
     {
@@ -117,7 +117,7 @@ export function complaintRoutes(ctx: ServerContext) {
           ctx.metrics.complaintResolutions.inc({ outcome: complaint.resolution.outcome });
           ctx.logger.info({ complaintId, outcome: complaint.resolution.outcome, accountId: complaint.accountId }, 'complaint resolved');
         }
-        return c.json({
+        return json(c, {
           complaint: complaintView(complaint),
           review: reviewView(ctx, result.review, result.transitioned),
           restrictions: await activeRestrictions(ctx, complaint.accountId),

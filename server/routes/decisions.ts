@@ -6,6 +6,7 @@ import { readJsonBody } from '../http/json-body.js';
 import { decisionRequestSchema, decisionResponseSchema, errorSchema, id } from '../http/request-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
+import { json } from '../http/respond.js';
 
 /** What a caller gets back; the logged record also keeps the facts the decision was made on. */
 export function decisionResponse(record: DecisionRecord): Record<string, unknown> {
@@ -44,7 +45,7 @@ export function decisionRoutes(ctx: ServerContext) {
         ctx.metrics.countDecision(record.point, record.action);
         if (record.degraded) ctx.metrics.degradedDecisions.inc({ point: record.point });
         ctx.metrics.decisionSeconds.observe((performance.now() - started) / 1000);
-        return c.json(decisionResponse(record));
+        return json(c, decisionResponse(record));
       },
     },
     {
@@ -59,7 +60,7 @@ export function decisionRoutes(ctx: ServerContext) {
         if (!new RegExp(id.pattern).test(decisionId)) throw new ApiError('validation_failed', 'invalid decision id', [{ path: '/id', message: 'must be 1-128 characters of letters, digits and ._:-' }]);
         const record = await ctx.decisionLog.get(decisionId);
         if (!record) throw new ApiError('not_found', `no logged decision ${decisionId}`);
-        return c.json(record);
+        return json(c, record);
       },
     },
     {
@@ -70,7 +71,7 @@ export function decisionRoutes(ctx: ServerContext) {
       tag: 'decisions',
       responses: { 200: { description: 'Counts by point and action' } },
       async handler(c: Context) {
-        return c.json({ decisions: await ctx.decisionLog.stats() });
+        return json(c, { decisions: await ctx.decisionLog.stats() });
       },
     },
   ]);

@@ -6,6 +6,7 @@ import { readJsonBody } from '../http/json-body.js';
 import { errorSchema, eventBatchSchema, maxEventsPerBatch } from '../http/request-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
+import { json } from '../http/respond.js';
 
 export function eventRoutes(ctx: ServerContext) {
   return defineRoutes([
@@ -45,7 +46,7 @@ export function eventRoutes(ctx: ServerContext) {
         ctx.metrics.eventsIngested.inc({ outcome: 'duplicate' }, result.duplicates);
         const created = result.reviews.filter((r) => r.created && r.restriction);
         for (const r of created) ctx.metrics.restrictionsCreated.inc({ kind: r.restriction!.kind });
-        return c.json({
+        return json(c, {
           accepted: validated.events.length,
           applied: result.applied,
           duplicates: result.duplicates,

@@ -8,6 +8,7 @@ import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
 import { activeRestrictions, clientIdSchema, evidenceListSchema, idempotencyKey, noteSchema, pageQuery, publicView, reviewView, workflowCall, workflowsOf } from './workflow-http.js';
+import { json } from '../http/respond.js';
 
 export const evidenceReportRequestSchema = {
   $id: 'EvidenceReportRequest',
@@ -60,8 +61,7 @@ export function evidenceReportRoutes(ctx: ServerContext) {
         const input = validateBody<ReportInput>(evidenceReportRequestSchema, await readJsonBody(c));
         const { report, created } = await workflowCall(() => workflows.fileReport(input, key));
         if (created) ctx.metrics.evidenceReports.inc({ reason: report.reason });
-        c.header('location', `/v1/evidence-reports/${report.id}`);
-        return c.json(reportView(report, ctx.now()), created ? 201 : 200);
+        return json(c, reportView(report, ctx.now()), created ? 201 : 200, { location: `/v1/evidence-reports/${report.id}` });
       },
     },
     {
@@ -96,7 +96,7 @@ export function evidenceReportRoutes(ctx: ServerContext) {
         const [pending, overdueCount] = await workflowCall(() => Promise.all([ctx.workflows.reports.count({ status: 'pending' }), ctx.workflows.reports.count({ status: 'pending', before: now })]));
         ctx.metrics.evidencePending.set(pending);
         ctx.metrics.evidenceOverdue.set(overdueCount);
-        return c.json({ reports: result.records.map((r) => reportView(r, now)), nextCursor: result.nextCursor, counts: { pending, overdue: overdueCount }, now: new Date(now).toISOString() });
+        return json(c, { reports: result.records.map((r) => reportView(r, now)), nextCursor: result.nextCursor, counts: { pending, overdue: overdueCount }, now: new Date(now).toISOString() });
       },
     },
     {
@@ -109,7 +109,7 @@ export function evidenceReportRoutes(ctx: ServerContext) {
       async handler(c: Context) {
         const reportId = requireId(c.req.param('id'), 'id');
         const report = await workflowCall(() => workflows.getReport(reportId));
-        return c.json(reportView(report, ctx.now()));
+        return json(c, reportView(report, ctx.now()));
       },
     },
     {
@@ -135,7 +135,7 @@ export function evidenceReportRoutes(ctx: ServerContext) {
           ctx.metrics.appraisalSeconds.observe(report.appraisal.secondsToAppraisal);
           ctx.logger.info({ reportId, verdict: report.appraisal.verdict, accountId: report.accountId, withinSla: report.appraisal.withinSla }, 'evidence report appraised');
         }
-        return c.json({
+        return json(c, {
           report: reportView(report, ctx.now()),
           review: reviewView(ctx, result.review, result.transitioned),
           restrictions: await activeRestrictions(ctx, report.accountId),

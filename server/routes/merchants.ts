@@ -8,6 +8,7 @@ import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
+import { json } from '../http/respond.js';
 
 export function merchantRoutes(ctx: ServerContext) {
   return defineRoutes([
@@ -24,7 +25,7 @@ export function merchantRoutes(ctx: ServerContext) {
         const update = validateBody<MerchantUpdate>(merchantUpdateSchema, await readJsonBody(c));
         const stored = await storeCall(() => ctx.merchants.put(merchantId, update, new Date(ctx.now()).toISOString()));
         ctx.logger.info({ merchantId, settings: stored.settings, cohorts: stored.cohorts }, 'merchant updated');
-        return c.json(withStaticCohorts(ctx, stored));
+        return json(c, withStaticCohorts(ctx, stored));
       },
     },
     {
@@ -39,7 +40,7 @@ export function merchantRoutes(ctx: ServerContext) {
         const stored = await storeCall(() => ctx.merchants.get(merchantId));
         const fixed = ctx.bundles.bundle.cohorts.byMerchant.get(merchantId);
         if (!stored && !fixed) throw new ApiError('not_found', `no merchant ${merchantId}`);
-        return c.json(withStaticCohorts(ctx, stored ?? { id: merchantId, settings: {}, cohorts: [] }));
+        return json(c, withStaticCohorts(ctx, stored ?? { id: merchantId, settings: {}, cohorts: [] }));
       },
     },
   ]);

@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { errorSchema } from '../http/request-schemas.js';
 import { defineRoutes } from '../http/route.js';
+import { json } from '../http/respond.js';
 
 export function policyRoutes(ctx: ServerContext) {
   const describe = () => {
@@ -42,7 +43,7 @@ export function policyRoutes(ctx: ServerContext) {
       role: 'analyst',
       tag: 'policies',
       responses: { 200: { description: 'The active bundle' } },
-      handler: (c: Context) => c.json(describe()),
+      handler: (c: Context) => json(c, describe()),
     },
     {
       method: 'post',
@@ -59,7 +60,7 @@ export function policyRoutes(ctx: ServerContext) {
         if (!result.ok) {
           throw new ApiError('policy_bundle_invalid', `the policy bundle was refused (${result.problems.length} problems); revision ${ctx.bundles.bundle.revision} stays active`, result.problems.map((p) => ({ message: formatProblem(p), code: p.code, file: p.file, line: p.line, col: p.col })));
         }
-        return c.json({ changed: result.changed, revision: result.bundle.revision, policies: result.bundle.policies.length });
+        return json(c, { changed: result.changed, revision: result.bundle.revision, policies: result.bundle.policies.length });
       },
     },
   ]);

@@ -8,6 +8,7 @@ import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
+import { json } from '../http/respond.js';
 
 const liftSchema = {
   type: 'object',
@@ -30,7 +31,7 @@ export function restrictionRoutes(ctx: ServerContext) {
         const accountId = requireId(c.req.query('accountId'), 'accountId');
         const now = ctx.now();
         const list = await storeCall(() => ctx.state.listRestrictions(accountId));
-        return c.json({ restrictions: list.map((r) => ({ ...r, status: restrictionStatus(r, now) })).sort((a, b) => a.createdAt.localeCompare(b.createdAt)) });
+        return json(c, { restrictions: list.map((r) => ({ ...r, status: restrictionStatus(r, now) })).sort((a, b) => a.createdAt.localeCompare(b.createdAt)) });
       },
     },
     {
@@ -55,7 +56,7 @@ export function restrictionRoutes(ctx: ServerContext) {
         if (status !== 'active') throw new ApiError('restriction_not_active', `restriction ${restrictionId} is ${status}`, { status });
         const lifted = await storeCall(() => ctx.state.liftRestriction(restrictionId, { by: body.by, reason: body.reason, at: new Date(now).toISOString() }));
         ctx.logger.info({ restrictionId, accountId: existing.accountId, by: body.by, reason: body.reason }, 'restriction lifted');
-        return c.json({ ...lifted, status: 'lifted' });
+        return json(c, { ...lifted, status: 'lifted' });
       },
     },
   ]);

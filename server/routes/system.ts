@@ -3,11 +3,12 @@ import type { ServerContext } from '../context.js';
 import { errorSchema } from '../http/request-schemas.js';
 import { defineRoutes, type RouteDefinition } from '../http/route.js';
 import { openApiDocument } from '../http/openapi.js';
+import { json } from '../http/respond.js';
 
 export function systemRoutes(ctx: ServerContext, allRoutes: () => readonly RouteDefinition[]) {
   let document: Record<string, unknown> | undefined;
   return defineRoutes([
-    { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'system', responses: { 200: { description: 'The process is up' } }, handler: (c: Context) => c.json({ status: 'ok' }) },
+    { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'system', responses: { 200: { description: 'The process is up' } }, handler: (c: Context) => json(c, { status: 'ok' }) },
     {
       method: 'get',
       path: '/readyz',
@@ -16,8 +17,8 @@ export function systemRoutes(ctx: ServerContext, allRoutes: () => readonly Route
       responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready', schema: errorSchema } },
       async handler(c: Context) {
         const ready = await ctx.ready().catch(() => false);
-        if (!ready) return c.json({ error: { code: 'not_ready', message: 'the store is unreachable' } }, 503);
-        return c.json({ status: 'ready', store: ctx.storeKind, policyRevision: ctx.bundles.bundle.revision });
+        if (!ready) return json(c, { error: { code: 'not_ready', message: 'the store is unreachable' } }, 503);
+        return json(c, { status: 'ready', store: ctx.storeKind, policyRevision: ctx.bundles.bundle.revision });
       },
     },
     {
@@ -36,7 +37,7 @@ export function systemRoutes(ctx: ServerContext, allRoutes: () => readonly Route
       summary: 'This document',
       tag: 'system',
       responses: { 200: { description: 'OpenAPI 3.1' } },
-      handler: (c: Context) => c.json((document ??= openApiDocument(allRoutes(), '0.1.0'))),
+      handler: (c: Context) => json(c, (document ??= openApiDocument(allRoutes(), '0.1.0'))),
     },
   ]);
 }
