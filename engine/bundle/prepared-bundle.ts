@@ -55,10 +55,17 @@ export class PreparedBundle {
     const builder = new DecisionBuilder(point, plan);
     const merchant = merchantOf(facts);
     const slots = plan.slots.fill(facts, plan.buffer);
-    for (const policy of plan.policies) {
+    // Indexed loops: the array iterators of for…of cost measurably at a few hundred ns per decision.
+    const policies = plan.policies;
+    for (let p = 0; p < policies.length; p++) {
+      const policy = policies[p]!;
       const gate = policy.gate(merchant, now);
       if (gate === SKIP) continue;
-      for (const rule of policy.rules) if (rule.matches(slots)) builder.matched(rule, gate);
+      const rules = policy.rules;
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r]!;
+        if (rule.matches(slots)) builder.matched(rule, gate);
+      }
       builder.evaluated(policy);
     }
     return builder.finish(slots);
