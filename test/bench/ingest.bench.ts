@@ -1,7 +1,9 @@
 /**
  * Event ingestion through POST /v1/events into Redis, in batches of 500 with 4 batches in flight,
  * against a bare Hono route that only parses the same batches (the HTTP + JSON ceiling), measured
- * in the same run. Run: npx tsx test/bench/ingest.bench.ts [events]
+ * in the same run, and Redis's own command counts (INFO commandstats, before/after) per event.
+ * Run: npx tsx test/bench/ingest.bench.ts [events]   (INGEST_NODE_ARGS="--cpu-prof --cpu-prof-dir=D"
+ * passes extra node flags to the refund-guard server, e.g. to profile it)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -46,6 +48,13 @@ function batches(): string[] {
   return out;
 }
 
+/** calls per command from INFO commandstats (Redis's own count; the Redis is shared, so other clients' commands show up too). */
+async function commandCalls(redis: Redis): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const m of String(await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1] as string, Number(m[2]));
+  return out;
+}
+
 async function send(url: string, bodies: string[]): Promise<number> {
   let next = 0;
   const started = performance.now();
@@ -62,13 +71,22 @@ async function send(url: string, bodies: string[]): Promise<number> {
 }
 
 const [rgPort, barePort] = [await freePort(), await freePort()];
-const rg = await start(['server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', String(rgPort), '--no-watch'], { REFUND_GUARD_TOKENS: '' });
+const nodeArgs = (process.env['INGEST_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+const rg = await start([...nodeArgs, 'server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', String(rgPort), '--no-watch'], { REFUND_GUARD_TOKENS: '' });
 const bare = await start(['--import', 'tsx', 'test/bench/fixtures/bare-ingest-server.ts', String(barePort)]);
 const redis = new Redis(redisUrl);
 try {
   const bodies = batches();
   const baseline = await send(`http://127.0.0.1:${barePort}/bare-events`, bodies);
+  const before = await commandCalls(redis);
   const ingest = await send(`http://127.0.0.1:${rgPort}/v1/events`, bodies);
+  const after = await commandCalls(redis);
+  const calls: [string, number][] = [];
+  for (const [command, n] of after) {
+    const d = n - (before.get(command) ?? 0);
+    if (d > 0 && command !== 'info') calls.push([command, d]);
+  }
+  calls.sort((x, y) => y[1] - x[1]);
   let keys = 0;
   let cursor = '0';
   do {
@@ -80,6 +98,8 @@ try {
   console.log(`  bare Hono route (parse only):  ${Math.round(baseline)} events/s`);
   console.log(`  POST /v1/events into Redis:    ${Math.round(ingest)} events/s  (goal >= 20,000)`);
   console.log(`  ratio to the parse-only route: ${(ingest / baseline).toFixed(2)}x; ${keys} account hashes written`);
+  const top = calls.filter(([c]) => c === 'evalsha' || c === 'eval' || c === 'script|load').concat(calls.filter(([c]) => c !== 'evalsha' && c !== 'eval' && c !== 'script|load').slice(0, 8));
+  console.log(`  Redis calls per event (INFO commandstats, incl. commands run inside scripts): ${top.map(([c, n]) => `${c}=${(n / total).toFixed(2)}`).join(' ')}`);
 } finally {
   rg.kill('SIGTERM');
   bare.kill('SIGTERM');
