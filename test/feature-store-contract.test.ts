@@ -257,6 +257,35 @@ describe('MemoryFeatureStore and RedisFeatureStore', () => {
   });
 });
 
+describe('RedisFeatureStore under concurrent batches', () => {
+  it.each([4, 5])('converges to the memory store when small batches from two store instances run at once (seed %i)', async (seed) => {
+    // Flags and the uses that link to them race across batches in flight and across processes
+    // (two instances on one prefix); the flag/use handshake must still bring every link over.
+    const events = randomHistory(seed, 2000, 60);
+    const sorted = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const memory = new MemoryFeatureStore(definitions);
+    for (const e of sorted) memory.applySync(e);
+    const prefix = nextPrefix();
+    const stores = [new RedisFeatureStore(redis, definitions, { prefix }), new RedisFeatureStore(redis, definitions, { prefix })];
+    const batches: RefundGuardEvent[][] = [];
+    for (let i = 0; i < sorted.length; i += 7) batches.push(sorted.slice(i, i + 7));
+    for (let i = 0; i < batches.length; i += 8) {
+      await Promise.all(batches.slice(i, i + 8).map((b, k) => (stores[k % 2] as RedisFeatureStore).apply(b)));
+    }
+    const accounts = [...new Set(events.map((e) => (e.type === 'merchant.updated' ? '' : e.accountId)))];
+    let nonZeroLinked = 0;
+    // Reads within retention of the newest event (which is what the stores guarantee to be exact).
+    for (const asOf of [T0 + 495 * DAY, T0 + 501 * DAY]) {
+      for (const a of accounts) {
+        const m = memory.readSync(a, asOf);
+        expect(await (stores[0] as RedisFeatureStore).read(a, asOf), `${a} at ${iso(asOf)}`).toEqual(m);
+        if ((m['linkedFlaggedAccounts365d'] ?? 0) > 0) nonZeroLinked++;
+      }
+    }
+    expect(nonZeroLinked).toBeGreaterThan(20);
+  });
+});
+
 describe('a generated history (simulator/history)', () => {
   it('validates and gives identical features in both stores for every account', async () => {
     const { generateHistory } = await import('../simulator/history/index.js');

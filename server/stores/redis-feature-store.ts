@@ -4,18 +4,28 @@
  * write time, so a read is a single HGETALL of one key, decoded and handed to the same pure
  * `computeFeatures` the in-memory store uses.
  *
- * Writes take up to four pipelined round trips per batch (however large):
- *   1. record uses of link values / shared values in their index zsets — only uses not known to be
- *      done at an earlier-or-equal time (each account records its done uses in "u|" fields, written
- *      after the work succeeded, and this process remembers them), once per account and value;
- *   2. apply each event to its account (idempotent by event id, own flags recorded, links returned);
- *      an account's first call also writes its side of the new links / shared-value times and reads
- *      its own flags;
- *   3. write the other side of each new link / shared value, reading that account's own flags; copy
- *      new flags to linked accounts;
- *   4. (only when some account has flags) copy those flags across the new links.
+ * Links are lazy: an account holds "linked to X since" and X's flags only for partners X that are
+ * flagged. Each link value (device, address) has an index zset (account → first use) and a flag hash
+ * (flagged members and their flag times) under one hash tag; a new use asks the index for its flagged
+ * members, and a new flag is announced through the indexes of every value the account used.
+ *
+ * Writes take up to four pipelined round trips per batch (however large); without flags or shared
+ * values, two, with one script call per event plus one per new use of a value:
+ *   1. record uses of link values / shared values in their indexes — only uses not known to be done
+ *      at an earlier-or-equal time (each account records its done uses in "u|" fields, written after
+ *      the work succeeded, and this process remembers them), once per account and value; a link
+ *      index answers its flagged members, a shared-value index every member;
+ *   2. apply each event to its account (idempotent by event id, own flags recorded, its uses listed
+ *      in "u|" fields); an account's first call also writes its side of links to flagged accounts /
+ *      shared-value times; a flag event reads back the account's link values, an event with new link
+ *      uses the account's own flags (the flag/use handshake: one of the two always sees the other);
+ *   3. (only with flags) announce each flag through the value indexes (recorded there for later
+ *      users), which answer the other members;
+ *   4. (only with flags or new shared values) write the link and flags on those members / the other
+ *      side of shared values, one call per account.
  * Repeat uses of a device or address cost no cross-account work, as in the memory store.
- * Every script touches one key, so the store also works on Redis Cluster (no CROSSSLOT).
+ * Every script touches one account key or the keys of one value (one hash tag), so the store also
+ * works on Redis Cluster (no CROSSSLOT).
  */
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
@@ -33,7 +43,7 @@ import {
   type FeatureDefinitions,
   type FeatureStore,
 } from '../../engine/features/index.js';
-import { applyScript, indexScript, mergeScript } from './redis/feature-scripts.js';
+import { applyScript, flagScript, indexScript, linkIndexScript, mergeScript } from './redis/feature-scripts.js';
 
 export interface RedisFeatureStoreOptions {
   /** Key prefix (server: --redis-prefix / REDIS_PREFIX). Default "rg". */
@@ -43,16 +53,20 @@ export interface RedisFeatureStoreOptions {
 type Client = Redis | Cluster;
 type Arg = string | number;
 interface Op {
-  command: 'rgFeatApply' | 'rgFeatIndex' | 'rgFeatMerge';
+  command: 'rgFeatApply' | 'rgFeatIndex' | 'rgFeatLink' | 'rgFeatFlag' | 'rgFeatMerge';
   key: string;
+  /** Second key (link scripts: the index's flag hash, same hash tag). */
+  key2?: string;
   args: Arg[];
 }
-type ScriptTarget = Record<Op['command'], (key: string, ...args: Arg[]) => unknown>;
+type ScriptTarget = Record<Op['command'], (...args: Arg[]) => unknown>;
 /** An indexed value used by an event: a link value (per via path) or a shared value. */
 interface Use {
   /** Done field in the account hash ("u|" + the index key without the prefix). */
   field: string;
   indexKey: string;
+  /** Link values: the index's flag hash (same hash tag). */
+  flagKey: string;
   cap: number;
   linked: boolean;
   feature: string;
@@ -82,10 +96,13 @@ const MAX_DONE_ACCOUNTS = 100_000;
 /** Accounts whose done uses this process remembers (to skip index work); beyond this it forgets them all. */
 const MAX_KNOWN_ACCOUNTS = 200_000;
 
-const SCRIPTS: Record<Op['command'], { lua: string; sha: string }> = {
-  rgFeatApply: { lua: applyScript, sha: createHash('sha1').update(applyScript).digest('hex') },
-  rgFeatIndex: { lua: indexScript, sha: createHash('sha1').update(indexScript).digest('hex') },
-  rgFeatMerge: { lua: mergeScript, sha: createHash('sha1').update(mergeScript).digest('hex') },
+const script = (lua: string, keys: number) => ({ lua, keys, sha: createHash('sha1').update(lua).digest('hex') });
+const SCRIPTS: Record<Op['command'], { lua: string; keys: number; sha: string }> = {
+  rgFeatApply: script(applyScript, 1),
+  rgFeatIndex: script(indexScript, 1),
+  rgFeatLink: script(linkIndexScript, 2),
+  rgFeatFlag: script(flagScript, 2),
+  rgFeatMerge: script(mergeScript, 1),
 };
 
 /** Ids longer than this are stored as a 72-bit digest, keeping hash entries small (listpack-encoded). */
@@ -101,15 +118,13 @@ export class RedisFeatureStore implements FeatureStore {
   /** Per account key: done uses known to this process (field → [first use ms, wall ms]), from its own work and apply replies. */
   private readonly known = new Map<string, Map<string, [number, number]>>();
 
-  /** Does not own `client`: close() leaves the connection open. Adds three script commands (rgFeat*) to it. */
+  /** Does not own `client`: close() leaves the connection open. Adds five script commands (rgFeat*) to it. */
   constructor(private readonly client: Client, definitions: FeatureDefinitions | CompiledFeatures, options: RedisFeatureStoreOptions = {}) {
     this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions);
     this.prefix = options.prefix ?? 'rg';
     this.linkedByName = new Map(this.compiled.linked.map((l, i) => [l.name, i]));
     this.sharedByName = new Map(this.compiled.shared.map((s, i) => [s.name, i]));
-    client.defineCommand('rgFeatApply', { numberOfKeys: 1, lua: applyScript });
-    client.defineCommand('rgFeatIndex', { numberOfKeys: 1, lua: indexScript });
-    client.defineCommand('rgFeatMerge', { numberOfKeys: 1, lua: mergeScript });
+    for (const [name, { lua, keys }] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: keys, lua });
   }
 
   accountKey(accountId: string): string {
@@ -171,45 +186,59 @@ export class RedisFeatureStore implements FeatureStore {
         pending.push(p);
       }
     }
-    // Round trip 1 (only with new uses): record them in their indexes, which answer who else uses each value.
+    // Round trip 1 (only with new uses): record them in their indexes. A link index answers only its
+    // flagged members (links to the others are written if and when they are flagged); a shared-value
+    // index answers every member (both sides get the value's times).
     const aSide = new MergeBatch();
-    const bSide = new MergeBatch();
-    const pairs: { a: string; b: string; feature: string }[] = [];
+    const merges = new MergeBatch();
     if (pending.length > 0) {
-      const results = await this.run(pending.map((p) => ({ command: 'rgFeatIndex', key: p.use.indexKey, args: [p.a, p.t, p.use.cap, ttl] })));
+      const results = await this.run(
+        pending.map((p): Op => (p.use.linked
+          ? { command: 'rgFeatLink', key: p.use.indexKey, key2: p.use.flagKey, args: [p.a, p.t, p.use.cap, ttl] }
+          : { command: 'rgFeatIndex', key: p.use.indexKey, args: [p.a, p.t, p.use.cap, ttl] })),
+      );
       pending.forEach((p, k) => {
-        const index = results[k] as string[]; // member, first use, member, first use, ...
-        let mine = Number.NaN;
-        for (let i = 0; i + 1 < index.length; i += 2) if (index[i] === p.a) mine = Number(index[i + 1]);
-        if (Number.isNaN(mine)) return; // value shared by too many accounts
+        const reply = results[k] as string[];
         const { linked, feature, value } = p.use;
-        let onA: { min: Arg[] } | undefined; // only when another account shares the value
-        for (let i = 0; i + 1 < index.length; i += 2) {
-          const b = index[i] as string;
-          if (b === p.a) continue;
-          const theirs = Number(index[i + 1]);
-          onA ??= aSide.get(this.accountKey(p.a));
-          const onB = bSide.get(this.accountKey(b));
-          if (linked) {
-            const since = mine > theirs ? mine : theirs;
-            onA.min.push(`l|${feature}|${b}`, since);
-            onB.min.push(`l|${feature}|${p.a}`, since);
-            pairs.push({ a: p.a, b, feature });
-          } else {
-            onA.min.push(`s|${feature}|${value}`, theirs);
-            onB.min.push(`s|${feature}|${value}`, mine);
+        if (linked) {
+          // [my first use, (flagged member, its first use, flag time)...]
+          if (reply.length < 4) return;
+          const mine = Number(reply[0]);
+          const onA = aSide.get(this.accountKey(p.a));
+          for (let i = 1; i + 2 < reply.length; i += 3) {
+            const x = reply[i] as string;
+            const theirs = Number(reply[i + 1]);
+            onA.min.push(`l|${feature}|${x}`, mine > theirs ? mine : theirs);
+            onA.set.push(`f|${feature}|${x}|${reply[i + 2] as string}`);
           }
+          return;
+        }
+        // member, first use, member, first use, ...
+        let mine = Number.NaN;
+        for (let i = 0; i + 1 < reply.length; i += 2) if (reply[i] === p.a) mine = Number(reply[i + 1]);
+        if (Number.isNaN(mine)) return; // value shared by too many accounts
+        let onA: { min: Arg[] } | undefined; // only when another account shares the value
+        for (let i = 0; i + 1 < reply.length; i += 2) {
+          const b = reply[i] as string;
+          if (b === p.a) continue;
+          onA ??= aSide.get(this.accountKey(p.a));
+          onA.min.push(`s|${feature}|${value}`, Number(reply[i + 1]));
+          merges.get(this.accountKey(b)).min.push(`s|${feature}|${value}`, mine);
         }
       });
     }
     // Round trip 2: the events; each account's first call also records its done uses and its side of
-    // new links / shared values, and reads its own flags (the flag/link handshake).
+    // new links to flagged accounts / shared values. A call with new link uses reads the account's own
+    // flags, a flag event the account's link values (the flag/use handshake).
     const ops: Op[] = [];
     const firstOf = new Map<string, number>();
     for (const e of accepted) {
       const args: Arg[] = [e.id, e.t, e.value, c.retentionMs, ttl, now, e.uses.length];
-      for (const u of e.uses) args.push(u.field);
       let want = 0;
+      for (const u of e.uses) {
+        args.push(u.field);
+        if (u.linked) want = 1;
+      }
       if (!firstOf.has(e.key)) {
         firstOf.set(e.key, ops.length);
         const done = this.done.get(e.key);
@@ -220,50 +249,72 @@ export class RedisFeatureStore implements FeatureStore {
         } else {
           args.push(0);
         }
-        const mine = aSide.peek(e.key)?.min;
+        const mine = aSide.peek(e.key);
         if (mine === undefined) {
-          args.push(0);
+          args.push(0, 0);
         } else {
-          args.push(mine.length / 2);
-          for (const x of mine) args.push(x);
-          want = 1;
+          args.push(mine.min.length / 2);
+          for (const x of mine.min) args.push(x);
+          args.push(mine.set.length);
+          for (const x of mine.set) args.push(x);
         }
       } else {
-        args.push(0, 0);
+        args.push(0, 0, 0);
       }
       args.push(want);
       for (const f of e.flags) args.push(f);
       ops.push({ command: 'rgFeatApply', key: e.key, args });
     }
     const results2 = await this.run(ops);
-    const ownFlags = new Map<string, string[]>();
+    // Flags to announce through link values: per index and account, the flag times.
+    const announce = new Map<string, { a: string; feature: string; indexKey: string; flagKey: string; times: Set<string> }>();
+    const announceOn = (id: string, a: string, feature: string, times: readonly string[]): void => {
+      const indexKey = `${this.prefix}:${id}`;
+      const k = `${indexKey}\n${a}`;
+      let w = announce.get(k);
+      if (w === undefined) announce.set(k, (w = { a, feature, indexKey, flagKey: `${this.prefix}:xf${id.slice(1)}`, times: new Set() }));
+      for (const x of times) w.times.add(x);
+    };
     results2.forEach((r, k) => {
       const e = accepted[k] as Accepted;
       const [added, used, own, ...groups] = r as [number, string[], string[], ...string[][]];
       if (added === 1) applied++;
       else duplicates++;
-      if (firstOf.get(e.key) === k) ownFlags.set(e.key, own);
-      for (const [feature, ...linkedAccounts] of groups) {
-        for (const x of linkedAccounts) bSide.get(this.accountKey(x)).set.push(`f|${feature}|${e.a}|${e.t}`);
+      // A new flag: through every link value the account used.
+      for (const [feature, ...ids] of groups) for (const id of ids) announceOn(id, e.a, feature as string, [String(e.t)]);
+      // A flagged account's new use: its flags through that value.
+      if (own.length > 0) {
+        for (const u of e.uses) {
+          if (!u.linked) continue;
+          const prefix = `g|${u.feature}|`;
+          const times: string[] = [];
+          for (const g of own) if (g.startsWith(prefix)) times.push(g.slice(prefix.length));
+          if (times.length > 0) announceOn(u.indexKey.slice(this.prefix.length + 1), e.a, u.feature, times);
+        }
       }
       used.forEach((raw, j) => {
         const sep = raw.indexOf(':');
         if (sep > 0) this.learn(e.key, (e.uses[j] as Use).field, Number(raw.slice(0, sep)), Number(raw.slice(sep + 1)));
       });
     });
-    // Round trip 3: the other side of new links / shared values (reading its own flags), new flags to linked accounts.
-    if (bSide.size > 0) {
-      const keys = bSide.keys();
-      const results3 = await this.run(bSide.ops(ttl, true));
-      keys.forEach((key, k) => ownFlags.set(key, results3[k] as string[]));
+    // Round trip 3 (only with flags): announce them; each index records them and answers its other members.
+    if (announce.size > 0) {
+      const work = [...announce.values()];
+      const results3 = await this.run(work.map((w): Op => ({ command: 'rgFeatFlag', key: w.indexKey, key2: w.flagKey, args: [w.a, ttl, ...w.times] })));
+      work.forEach((w, k) => {
+        const reply = results3[k] as string[]; // [its first use, member, first use, ...] or [] when not a member
+        if (reply.length < 3) return;
+        const mine = Number(reply[0]);
+        for (let i = 1; i + 1 < reply.length; i += 2) {
+          const theirs = Number(reply[i + 1]);
+          const onB = merges.get(this.accountKey(reply[i] as string));
+          onB.min.push(`l|${w.feature}|${w.a}`, mine > theirs ? mine : theirs);
+          for (const ft of w.times) onB.set.push(`f|${w.feature}|${w.a}|${ft}`);
+        }
+      });
     }
-    // Round trip 4 (only with flags): copy each side's flags across the new links.
-    const merges4 = new MergeBatch();
-    for (const { a, b, feature } of pairs) {
-      this.copyFlags(ownFlags.get(this.accountKey(b)) ?? [], feature, b, this.accountKey(a), merges4);
-      this.copyFlags(ownFlags.get(this.accountKey(a)) ?? [], feature, a, this.accountKey(b), merges4);
-    }
-    if (merges4.size > 0) await this.run(merges4.ops(ttl, false));
+    // Round trip 4 (only with flags or shared values): the other accounts' side.
+    if (merges.size > 0) await this.run(merges.ops(ttl));
     this.recordDone(pending, now);
     return { applied, duplicates };
   }
@@ -278,7 +329,7 @@ export class RedisFeatureStore implements FeatureStore {
       for (const { slot, path } of slots) {
         for (const v of splitValues(f[slot])) {
           const id = `x:${lf.name}:{${path}=${v}}`;
-          uses.push({ field: `u|${id}`, indexKey: `${this.prefix}:${id}`, cap: lf.cap, linked: true, feature: lf.name, value: v });
+          uses.push({ field: `u|${id}`, indexKey: `${this.prefix}:${id}`, flagKey: `${this.prefix}:xf:${lf.name}:{${path}=${v}}`, cap: lf.cap, linked: true, feature: lf.name, value: v });
         }
       }
     }
@@ -287,7 +338,7 @@ export class RedisFeatureStore implements FeatureStore {
       if (slot === undefined) continue;
       for (const v of splitValues(f[slot])) {
         const id = `s:${sf.name}:{${v}}`;
-        uses.push({ field: `u|${id}`, indexKey: `${this.prefix}:${id}`, cap: sf.cap, linked: false, feature: sf.name, value: v });
+        uses.push({ field: `u|${id}`, indexKey: `${this.prefix}:${id}`, flagKey: '', cap: sf.cap, linked: false, feature: sf.name, value: v });
       }
     }
     return uses;
@@ -324,19 +375,12 @@ export class RedisFeatureStore implements FeatureStore {
     }
   }
 
-  /** Queues "from was flagged at t" on `to` for each own flag of `from` (no merge call when there is none). */
-  private copyFlags(own: readonly string[], feature: string, from: string, to: string, merges: MergeBatch): void {
-    if (own.length === 0) return;
-    const prefix = `g|${feature}|`;
-    for (const g of own) if (g.startsWith(prefix)) merges.get(to).set.push(`f|${feature}|${from}|${g.slice(prefix.length)}`);
-  }
-
   /** Standalone: one pipeline. Cluster: pipelines must stay within a slot, so send commands individually (ioredis batches per node). */
   private async run(ops: readonly Op[]): Promise<unknown[]> {
     if (ops.length === 0) return [];
     if (this.client.isCluster) {
       const target = this.client as unknown as ScriptTarget;
-      return Promise.all(ops.map((op) => target[op.command](op.key, ...op.args)));
+      return Promise.all(ops.map((op) => (op.key2 === undefined ? target[op.command](op.key, ...op.args) : target[op.command](op.key, op.key2, ...op.args))));
     }
     let results = await this.pipelined(ops);
     // Scripts not loaded (a new or flushed Redis): load them, re-send only those commands (they did not run).
@@ -358,7 +402,10 @@ export class RedisFeatureStore implements FeatureStore {
     const pipeline = this.client.pipeline();
     // The args array is passed whole: ioredis flattens one level of command arguments.
     const target = pipeline as unknown as { call(command: string, ...args: (Arg | readonly Arg[])[]): unknown };
-    for (const op of ops) target.call('EVALSHA', SCRIPTS[op.command].sha, 1, op.key, op.args);
+    for (const op of ops) {
+      if (op.key2 === undefined) target.call('EVALSHA', SCRIPTS[op.command].sha, 1, op.key, op.args);
+      else target.call('EVALSHA', SCRIPTS[op.command].sha, 2, op.key, op.key2, op.args);
+    }
     return ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
   }
 
@@ -411,10 +458,10 @@ class MergeBatch {
   keys(): string[] {
     return [...this.byKey.keys()];
   }
-  ops(ttl: number, wantOwnFlags: boolean): Op[] {
+  ops(ttl: number): Op[] {
     const out: Op[] = [];
     for (const [key, m] of this.byKey) {
-      const args: Arg[] = [ttl, wantOwnFlags ? 1 : 0, m.min.length / 2];
+      const args: Arg[] = [ttl, m.min.length / 2];
       for (const x of m.min) args.push(x);
       for (const x of m.set) args.push(x);
       out.push({ command: 'rgFeatMerge', key, args });

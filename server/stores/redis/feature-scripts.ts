@@ -6,24 +6,37 @@
  *   <eventId or #digest>  "<t base36>|<entry key>"      one per event (HSETNX = idempotency)
  *   ^                     first event time (ms)
  *   g|<feature>|<t>       this account was flagged at t
- *   l|<feature>|<X>       linked to account X since (ms)  (kept at the minimum)
+ *   l|<feature>|<X>       linked to account X since (ms)  (kept at the minimum; only for flagged X)
  *   f|<feature>|<X>|<t>   linked account X was flagged at t
  *   s|<feature>|<value>   another account first used value at (ms) (kept at the minimum)
  *   u|<index>             "<first use ms>:<wall ms>": this account's use of an indexed value is fully
- *                         recorded across accounts (see applyScript); never trimmed, like l| and s|
+ *                         recorded across accounts (see applyScript); "<t>" (no colon): used at t, the
+ *                         cross-account work not known done yet. Lists the values a new flag must be
+ *                         announced through; never trimmed, like l| and s|
+ *
+ * Link value indexes (one hash tag per value, "{<path>=<value>}"):
+ *   <prefix>:x:<feature>:{<path>=<v>}   zset: account → its first use of v
+ *   <prefix>:xf:<feature>:{<path>=<v>}  hash: "<account>|<t>" → '': a member of the zset flagged at t
+ * Links are written lazily: onto an account only for partners that are flagged, either when the
+ * account starts using a value (the index answers its flagged members) or when a partner is flagged
+ * (announced through each of its values' indexes, which answer the members).
  *   n|                    the account has no own flag (set with "^" on its first event, removed when
  *                         flagged; absent means "maybe", as in hashes written before this marker)
  */
 
 /**
  * KEYS[1] account hash. ARGV: id, t (ms), value, retentionMs, ttlMs, now (wall ms), nUses, use
- * field..., nDone, (done field, first use ms)..., nMin, (field, ms)..., wantOwnFlags (1|0), flagFeature...
- * Records done uses, writes the (field, ms) pairs kept at the minimum (this account's side of new
- * links / shared values), stores the event unless its id is known, keeps "^" at the minimum, records
- * own flags and returns {added, {use field value or ''...}, {own flag field...}, {feature, X...}...}:
- * the recorded done uses of this event's values, the account's own flags (if asked, read after every
- * write here) and, per flag feature, the accounts linked so far. Links and flags are written before
- * either is read, in one atomic step: a concurrent link or flag step either sees this one or is seen.
+ * field..., nDone, (done field, first use ms)..., nMin, (field, ms)..., nSet, field set to ''...,
+ * wantOwnFlags (1|0), flagFeature...
+ * Records done uses, writes the (field, ms) pairs kept at the minimum and the fields set (links to and
+ * flags of flagged partners, shared values), stores the event unless its id is known, keeps "^" at the
+ * minimum, records this event's uses (as "u|" fields, if new) and own flags, and returns
+ * {added, {use field value or ''...}, {own flag field...}, {feature, index id...}...}: the recorded
+ * uses of this event's values (as they were before this call), the account's own flags (if asked,
+ * read after every write here) and, per flag feature, the ids ("x:…") of every link value the account
+ * used, through which the new flag is announced. Uses and flags are written before either is read, in
+ * one atomic step: a concurrent use or flag step either sees this one or is seen (the client announces
+ * the account's flags through a new use's index when the reply shows flags).
  * Done fields ("u|<index>" → "<first use ms>:<wall ms written>") record link/shared values whose
  * cross-account work for this account completed; they are written only after it did (with a later
  * call), so a failed batch redoes the work.
@@ -52,6 +65,17 @@ for k = 1, nMin do
   if (not cur) or tonumber(ARGV[i + 1]) < tonumber(cur) then redis.call('HSET', key, f, ARGV[i + 1]) end
   i = i + 2
 end
+local nSet = tonumber(ARGV[i])
+i = i + 1
+if nSet > 0 then
+  local sets = {}
+  for k = 1, nSet do
+    sets[#sets + 1] = ARGV[i]
+    sets[#sets + 1] = ''
+    i = i + 1
+  end
+  redis.call('HSET', key, unpack(sets))
+end
 local wantOwnFlags = ARGV[i] == '1'
 local flagsFrom = i + 1
 local added = redis.call('HSETNX', key, ARGV[1], ARGV[3])
@@ -67,7 +91,18 @@ end
 local uses = {}
 if nUses > 0 then
   local cur = redis.call('HMGET', key, unpack(ARGV, 8, 7 + nUses))
-  for k = 1, nUses do uses[k] = cur[k] or '' end
+  local fresh = nil
+  for k = 1, nUses do
+    if cur[k] then
+      uses[k] = cur[k]
+    else
+      uses[k] = ''
+      fresh = fresh or {}
+      fresh[#fresh + 1] = ARGV[7 + k]
+      fresh[#fresh + 1] = ARGV[2]
+    end
+  end
+  if fresh then redis.call('HSET', key, unpack(fresh)) end
 end
 local own = {}
 local out = {added, uses, own}
@@ -78,11 +113,11 @@ if #ARGV >= flagsFrom then
     redis.call('HSET', key, 'g|' .. feature .. '|' .. ARGV[2], '')
     redis.call('HDEL', key, 'n|')
     all = all or redis.call('HGETALL', key)
-    local prefix = 'l|' .. feature .. '|'
+    local prefix = 'u|x:' .. feature .. ':'
     local group = {feature}
     for j = 1, #all, 2 do
       local f = all[j]
-      if string.sub(f, 1, #prefix) == prefix then group[#group + 1] = string.sub(f, #prefix + 1) end
+      if string.sub(f, 1, #prefix) == prefix then group[#group + 1] = string.sub(f, 3) end
     end
     out[#out + 1] = group
   end
@@ -114,9 +149,9 @@ return out
 `;
 
 /**
- * KEYS[1] an index zset (value → account → first use). ARGV: account, t, cap, ttlMs.
+ * Shared values. KEYS[1] an index zset (value → account → first use). ARGV: account, t, cap, ttlMs.
  * Returns the index after recording the use (flat member/score list), or {} when the value already
- * has `cap` accounts and this one is not among them (a public value: no links).
+ * has `cap` accounts and this one is not among them (a public value: nothing shared).
  */
 export const indexScript = `
 local key = KEYS[1]
@@ -127,15 +162,13 @@ return redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
 `;
 
 /**
- * KEYS[1] account hash. ARGV: ttlMs, wantOwnFlags (1|0), n, then n pairs (field, ms) kept at the
- * minimum, then fields set to ''. Writes first, then (if asked) returns the account's own flag
- * fields "g|<feature>|<t>" — the other half of the flag/link handshake of applyScript ("n|" present:
- * none, without reading the hash).
+ * KEYS[1] account hash. ARGV: ttlMs, n, then n pairs (field, ms) kept at the minimum, then fields set
+ * to ''. The other side of shared values, and links to / flags of a newly flagged partner.
  */
 export const mergeScript = `
 local key = KEYS[1]
-local n = tonumber(ARGV[3])
-local i = 4
+local n = tonumber(ARGV[2])
+local i = 3
 for k = 1, n do
   local f = ARGV[i]
   local t = tonumber(ARGV[i + 1])
@@ -148,11 +181,68 @@ while i <= #ARGV do
   i = i + 1
 end
 redis.call('PEXPIRE', key, ARGV[1])
-local out = {}
-if ARGV[2] == '1' and redis.call('HEXISTS', key, 'n|') == 0 then
-  local all = redis.call('HGETALL', key)
-  for j = 1, #all, 2 do
-    if string.sub(all[j], 1, 2) == 'g|' then out[#out + 1] = all[j] end
+return 0
+`;
+
+/**
+ * A use of a link value. KEYS[1] the value's index zset, KEYS[2] its flag hash (same hash tag).
+ * ARGV: account, t, cap, ttlMs. Records the use (first use kept at the minimum) and returns {} when the
+ * value already has `cap` accounts and this one is not among them (a public value: no links), else
+ * {first use of the account, then (member, its first use, flag time) for each flag of another member}.
+ * Only flagged members are answered: links to the others are written if and when they are flagged.
+ */
+export const linkIndexScript = `
+local key = KEYS[1]
+local account = ARGV[1]
+if not redis.call('ZSCORE', key, account) and redis.call('ZCARD', key) >= tonumber(ARGV[3]) then return {} end
+redis.call('ZADD', key, 'LT', ARGV[2], account)
+redis.call('PEXPIRE', key, ARGV[4])
+local out = {redis.call('ZSCORE', key, account)}
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  local flags = redis.call('HKEYS', KEYS[2])
+  for j = 1, #flags do
+    local f = flags[j]
+    local sep = string.find(f, '|', 1, true)
+    local x = string.sub(f, 1, sep - 1)
+    if x ~= account then
+      local since = redis.call('ZSCORE', key, x)
+      if since then
+        out[#out + 1] = x
+        out[#out + 1] = since
+        out[#out + 1] = string.sub(f, sep + 1)
+      end
+    end
+  end
+end
+return out
+`;
+
+/**
+ * A flag announced through a link value. KEYS[1] the value's index zset, KEYS[2] its flag hash.
+ * ARGV: account, ttlMs, flag time.... Returns {} when the account is not a member of the index, else
+ * records its flags and returns {its first use, member, first use, member, first use, ...} for the
+ * other members (each then gets the link and the flags).
+ */
+export const flagScript = `
+local key = KEYS[1]
+local account = ARGV[1]
+local mine = redis.call('ZSCORE', key, account)
+if not mine then return {} end
+local fields = {}
+for i = 3, #ARGV do
+  fields[#fields + 1] = account .. '|' .. ARGV[i]
+  fields[#fields + 1] = ''
+end
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', key, ARGV[2])
+local out = {mine}
+local all = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+for j = 1, #all, 2 do
+  if all[j] ~= account then
+    out[#out + 1] = all[j]
+    out[#out + 1] = all[j + 1]
   end
 end
 return out
