@@ -45,65 +45,78 @@ export const applyScript = `
 local key = KEYS[1]
 local t = tonumber(ARGV[2])
 local nUses = tonumber(ARGV[7])
-local i = 8 + nUses
-local nDone = tonumber(ARGV[i])
-i = i + 1
+local nDone = tonumber(ARGV[8 + nUses])
+local doneAt = 9 + nUses
+local i = doneAt + 2 * nDone
+-- One read of "^", "n|", the done fields and this event's use fields (in chunks: unpack has a limit).
+local names = {'^', 'n|'}
+for k = 1, nDone do names[#names + 1] = ARGV[doneAt + 2 * k - 2] end
+for k = 1, nUses do names[#names + 1] = ARGV[7 + k] end
+local cur = {}
+for from = 1, #names, 1000 do
+  local part = redis.call('HMGET', key, unpack(names, from, math.min(#names, from + 999)))
+  for k = 1, #part do cur[from + k - 1] = part[k] end
+end
+local writes = {}
+local written = {}
 for k = 1, nDone do
-  local f = ARGV[i]
-  local ft = tonumber(ARGV[i + 1])
-  local cur = redis.call('HGET', key, f)
-  local first = cur and tonumber(string.match(cur, '^(%-?%d+):'))
+  local f = names[2 + k]
+  local ft = tonumber(ARGV[doneAt + 2 * k - 1])
+  local c = cur[2 + k]
+  local first = c and tonumber(string.match(c, '^(%-?%d+):'))
   if first and first < ft then ft = first end
-  redis.call('HSET', key, f, string.format('%d', ft) .. ':' .. ARGV[6])
-  i = i + 2
+  local v = string.format('%d', ft) .. ':' .. ARGV[6]
+  written[f] = v
+  writes[#writes + 1] = f
+  writes[#writes + 1] = v
 end
 local nMin = tonumber(ARGV[i])
 i = i + 1
 for k = 1, nMin do
   local f = ARGV[i]
-  local cur = redis.call('HGET', key, f)
-  if (not cur) or tonumber(ARGV[i + 1]) < tonumber(cur) then redis.call('HSET', key, f, ARGV[i + 1]) end
+  local c = redis.call('HGET', key, f)
+  if (not c) or tonumber(ARGV[i + 1]) < tonumber(c) then redis.call('HSET', key, f, ARGV[i + 1]) end
   i = i + 2
 end
 local nSet = tonumber(ARGV[i])
 i = i + 1
-if nSet > 0 then
-  local sets = {}
-  for k = 1, nSet do
-    sets[#sets + 1] = ARGV[i]
-    sets[#sets + 1] = ''
-    i = i + 1
-  end
-  redis.call('HSET', key, unpack(sets))
+for k = 1, nSet do
+  writes[#writes + 1] = ARGV[i]
+  writes[#writes + 1] = ''
+  i = i + 1
 end
 local wantOwnFlags = ARGV[i] == '1'
 local flagsFrom = i + 1
+local flagFree = cur[2] and true or false
 local added = redis.call('HSETNX', key, ARGV[1], ARGV[3])
 if added == 1 then
-  local first = redis.call('HGET', key, '^')
+  local first = cur[1]
   if not first then
     -- A new account (no flag without "^"): mark it flag-free until flagged.
-    redis.call('HSET', key, '^', ARGV[2], 'n|', '')
+    writes[#writes + 1] = '^'
+    writes[#writes + 1] = ARGV[2]
+    writes[#writes + 1] = 'n|'
+    writes[#writes + 1] = ''
+    flagFree = true
   elseif t < tonumber(first) then
-    redis.call('HSET', key, '^', ARGV[2])
+    writes[#writes + 1] = '^'
+    writes[#writes + 1] = ARGV[2]
   end
 end
 local uses = {}
-if nUses > 0 then
-  local cur = redis.call('HMGET', key, unpack(ARGV, 8, 7 + nUses))
-  local fresh = nil
-  for k = 1, nUses do
-    if cur[k] then
-      uses[k] = cur[k]
-    else
-      uses[k] = ''
-      fresh = fresh or {}
-      fresh[#fresh + 1] = ARGV[7 + k]
-      fresh[#fresh + 1] = ARGV[2]
-    end
+for k = 1, nUses do
+  local f = ARGV[7 + k]
+  local c = written[f] or cur[2 + nDone + k]
+  if c then
+    uses[k] = c
+  else
+    uses[k] = ''
+    written[f] = ARGV[2]
+    writes[#writes + 1] = f
+    writes[#writes + 1] = ARGV[2]
   end
-  if fresh then redis.call('HSET', key, unpack(fresh)) end
 end
+for from = 1, #writes, 1000 do redis.call('HSET', key, unpack(writes, from, math.min(#writes, from + 999))) end
 local own = {}
 local out = {added, uses, own}
 local all = nil
@@ -112,6 +125,7 @@ if #ARGV >= flagsFrom then
     local feature = ARGV[i]
     redis.call('HSET', key, 'g|' .. feature .. '|' .. ARGV[2], '')
     redis.call('HDEL', key, 'n|')
+    flagFree = false
     all = all or redis.call('HGETALL', key)
     local prefix = 'u|x:' .. feature .. ':'
     local group = {feature}
@@ -122,7 +136,7 @@ if #ARGV >= flagsFrom then
     out[#out + 1] = group
   end
 end
-if wantOwnFlags and redis.call('HEXISTS', key, 'n|') == 0 then
+if wantOwnFlags and not flagFree then
   local now = redis.call('HGETALL', key)
   for j = 1, #now, 2 do
     if string.sub(now[j], 1, 2) == 'g|' then own[#own + 1] = now[j] end
@@ -194,13 +208,18 @@ return 0
 export const linkIndexScript = `
 local key = KEYS[1]
 local account = ARGV[1]
-if not redis.call('ZSCORE', key, account) and redis.call('ZCARD', key) >= tonumber(ARGV[3]) then return {} end
-redis.call('ZADD', key, 'LT', ARGV[2], account)
+local cur = redis.call('ZSCORE', key, account)
+if not cur and redis.call('ZCARD', key) >= tonumber(ARGV[3]) then return {} end
+local mine = cur
+if (not cur) or tonumber(ARGV[2]) < tonumber(cur) then
+  mine = ARGV[2]
+  redis.call('ZADD', key, ARGV[2], account)
+end
 redis.call('PEXPIRE', key, ARGV[4])
-local out = {redis.call('ZSCORE', key, account)}
-if redis.call('EXISTS', KEYS[2]) == 1 then
+local out = {mine}
+local flags = redis.call('HKEYS', KEYS[2])
+if #flags > 0 then
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
-  local flags = redis.call('HKEYS', KEYS[2])
   for j = 1, #flags do
     local f = flags[j]
     local sep = string.find(f, '|', 1, true)
