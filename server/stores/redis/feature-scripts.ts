@@ -32,7 +32,7 @@
  * flags of flagged partners, shared values), stores the event unless its id is known, keeps "^" at the
  * minimum, records this event's uses (as "u|" fields, if new) and own flags, and returns
  * {added, {use field value or ''...}, {own flag field...}, {feature, index id...}...}: the recorded
- * uses of this event's values (as they were before this call), the account's own flags (if asked,
+ * uses of this event's values ('' when new; done records of this call included), the account's own flags (if asked,
  * read after every write here) and, per flag feature, the ids ("x:…") of every link value the account
  * used, through which the new flag is announced. Uses and flags are written before either is read, in
  * one atomic step: a concurrent use or flag step either sees this one or is seen (the client announces
@@ -40,6 +40,8 @@
  * Done fields ("u|<index>" → "<first use ms>:<wall ms written>") record link/shared values whose
  * cross-account work for this account completed; they are written only after it did (with a later
  * call), so a failed batch redoes the work.
+ * Typical cost: one HMGET ("^", "n|", done and use fields), HSETNX, one HSET of everything written,
+ * HLEN (amortised trim), PEXPIRE.
  */
 export const applyScript = `
 local key = KEYS[1]
