@@ -95,6 +95,10 @@ const REFRESH_MS = 86_400_000;
 const MAX_DONE_ACCOUNTS = 100_000;
 /** Accounts whose done uses this process remembers (to skip index work); beyond this it forgets them all. */
 const MAX_KNOWN_ACCOUNTS = 200_000;
+/** Done uses remembered per account (the oldest forgotten first). */
+const MAX_KNOWN_PER_ACCOUNT = 64;
+/** Indexed values whose use records (keys, fields) are cached; beyond this the cache starts again. */
+const MAX_CACHED_USES = 200_000;
 
 const script = (lua: string, keys: number) => ({ lua, keys, sha: createHash('sha1').update(lua).digest('hex') });
 const SCRIPTS: Record<Op['command'], { lua: string; keys: number; sha: string }> = {
@@ -113,10 +117,12 @@ export class RedisFeatureStore implements FeatureStore {
   readonly prefix: string;
   private readonly linkedByName: Map<string, number>;
   private readonly sharedByName: Map<string, number>;
-  /** Per account key: done uses (field → first use ms) to record with the account's next apply call. */
-  private readonly done = new Map<string, Map<string, number>>();
-  /** Per account key: done uses known to this process (field → [first use ms, wall ms]), from its own work and apply replies. */
-  private readonly known = new Map<string, Map<string, [number, number]>>();
+  /** Per account key: done uses to record with the account's next apply call, flat [field, first use ms, ...] (accounts use few values: no Map each). */
+  private readonly done = new Map<string, (string | number)[]>();
+  /** Per account key: done uses known to this process, flat [field, first use ms, wall ms, ...], from its own work and apply replies. */
+  private readonly known = new Map<string, (string | number)[]>();
+  /** Uses by value (index id), shared by every account and event using the value: fewer strings built and kept. */
+  private readonly useCache = new Map<string, Use>();
 
   /** Does not own `client`: close() leaves the connection open. Adds five script commands (rgFeat*) to it. */
   constructor(private readonly client: Client, definitions: FeatureDefinitions | CompiledFeatures, options: RedisFeatureStoreOptions = {}) {
@@ -172,8 +178,7 @@ export class RedisFeatureStore implements FeatureStore {
       if (uses.length === 0) continue;
       const known = this.known.get(key);
       for (const u of uses) {
-        const k = known?.get(u.field);
-        if (k !== undefined && k[0] <= t && now - k[1] <= REFRESH_MS) continue;
+        if (known !== undefined && isKnownDone(known, u.field, t, now)) continue;
         ask.push(u);
         const id = `${key}\n${u.field}`;
         const seen = byUse.get(id);
@@ -244,8 +249,8 @@ export class RedisFeatureStore implements FeatureStore {
         const done = this.done.get(e.key);
         if (done !== undefined) {
           this.done.delete(e.key);
-          args.push(done.size);
-          for (const [field, first] of done) args.push(field, first);
+          args.push(done.length / 2);
+          for (const x of done) args.push(x);
         } else {
           args.push(0);
         }
@@ -327,21 +332,26 @@ export class RedisFeatureStore implements FeatureStore {
       const slots = lf.viaSlots.get(ti);
       if (slots === undefined) continue;
       for (const { slot, path } of slots) {
-        for (const v of splitValues(f[slot])) {
-          const id = `x:${lf.name}:{${path}=${v}}`;
-          uses.push({ field: `u|${id}`, indexKey: `${this.prefix}:${id}`, flagKey: `${this.prefix}:xf:${lf.name}:{${path}=${v}}`, cap: lf.cap, linked: true, feature: lf.name, value: v });
-        }
+        for (const v of splitValues(f[slot])) uses.push(this.use(`x:${lf.name}:{${path}=${v}}`, true, lf.name, v, lf.cap, path));
       }
     }
     for (const sf of c.shared) {
       const slot = sf.slots.get(ti);
       if (slot === undefined) continue;
-      for (const v of splitValues(f[slot])) {
-        const id = `s:${sf.name}:{${v}}`;
-        uses.push({ field: `u|${id}`, indexKey: `${this.prefix}:${id}`, flagKey: '', cap: sf.cap, linked: false, feature: sf.name, value: v });
-      }
+      for (const v of splitValues(f[slot])) uses.push(this.use(`s:${sf.name}:{${v}}`, false, sf.name, v, sf.cap, ''));
     }
     return uses;
+  }
+
+  private use(id: string, linked: boolean, feature: string, value: string, cap: number, path: string): Use {
+    let u = this.useCache.get(id);
+    if (u === undefined) {
+      if (this.useCache.size >= MAX_CACHED_USES) this.useCache.clear();
+      const flagKey = linked ? `${this.prefix}:xf:${feature}:{${path}=${value}}` : '';
+      u = { field: `u|${id}`, indexKey: `${this.prefix}:${id}`, flagKey, cap, linked, feature, value };
+      this.useCache.set(id, u);
+    }
+    return u;
   }
 
   /**
@@ -352,11 +362,14 @@ export class RedisFeatureStore implements FeatureStore {
     if (this.done.size > MAX_DONE_ACCOUNTS) this.done.clear();
     for (const p of pending) {
       const key = this.accountKey(p.a);
+      const field = p.use.field;
       let m = this.done.get(key);
-      if (m === undefined) this.done.set(key, (m = new Map()));
-      const cur = m.get(p.use.field);
-      if (cur === undefined || p.t < cur) m.set(p.use.field, p.t);
-      this.learn(key, p.use.field, p.t, now);
+      if (m === undefined) this.done.set(key, (m = []));
+      let k = 0;
+      while (k < m.length && m[k] !== field) k += 2;
+      if (k === m.length) m.push(field, p.t);
+      else if (p.t < (m[k + 1] as number)) m[k + 1] = p.t;
+      this.learn(key, field, p.t, now);
     }
   }
 
@@ -365,13 +378,17 @@ export class RedisFeatureStore implements FeatureStore {
     let m = this.known.get(key);
     if (m === undefined) {
       if (this.known.size >= MAX_KNOWN_ACCOUNTS) this.known.clear();
-      this.known.set(key, (m = new Map()));
+      this.known.set(key, (m = []));
     }
-    const cur = m.get(field);
-    if (cur === undefined) m.set(field, [first, wall]);
+    let k = 0;
+    while (k < m.length && m[k] !== field) k += 3;
+    if (k === m.length) {
+      if (k >= 3 * MAX_KNOWN_PER_ACCOUNT) m.splice(0, 3); // forget the oldest: scans stay short
+      m.push(field, first, wall);
+    }
     else {
-      if (first < cur[0]) cur[0] = first;
-      if (wall > cur[1]) cur[1] = wall;
+      if (first < (m[k + 1] as number)) m[k + 1] = first;
+      if (wall > (m[k + 2] as number)) m[k + 2] = wall;
     }
   }
 
@@ -468,6 +485,14 @@ class MergeBatch {
     }
     return out;
   }
+}
+
+/** Whether `known` (flat [field, first use, wall, ...]) holds `field` done at or before t and refreshed recently. */
+function isKnownDone(known: readonly (string | number)[], field: string, t: number, now: number): boolean {
+  for (let k = 0; k < known.length; k += 3) {
+    if (known[k] === field) return (known[k + 1] as number) <= t && now - (known[k + 2] as number) <= REFRESH_MS;
+  }
+  return false;
 }
 
 function splitValues(v: string | undefined): readonly string[] {
