@@ -48,6 +48,11 @@ import { applyScript, flagScript, indexScript, linkIndexScript, mergeScript } fr
 export interface RedisFeatureStoreOptions {
   /** Key prefix (server: --redis-prefix / REDIS_PREFIX). Default "rg". */
   prefix?: string;
+  /**
+   * Each write round trip fails after this long (ms). For a client without a commandTimeout of its
+   * own: one timer per round trip instead of one per command.
+   */
+  timeoutMs?: number;
 }
 
 type Client = Redis | Cluster;
@@ -71,6 +76,15 @@ interface Use {
   linked: boolean;
   feature: string;
   value: string;
+}
+/** A slot of an event type holding indexed values, with its use records by value. */
+interface UseSlot {
+  slot: number;
+  cache: Map<string, Use>;
+  linked: boolean;
+  feature: string;
+  cap: number;
+  id: (value: string) => string;
 }
 /** Index work of one account and value in a batch, at the earliest time the batch uses it. */
 interface Pending {
@@ -97,7 +111,7 @@ const MAX_DONE_ACCOUNTS = 100_000;
 const MAX_KNOWN_ACCOUNTS = 200_000;
 /** Done uses remembered per account (the oldest forgotten first). */
 const MAX_KNOWN_PER_ACCOUNT = 64;
-/** Indexed values whose use records (keys, fields) are cached; beyond this the cache starts again. */
+/** Values per slot whose use records (keys, fields) are cached; beyond this the cache starts again. */
 const MAX_CACHED_USES = 200_000;
 
 const script = (lua: string, keys: number) => ({ lua, keys, sha: createHash('sha1').update(lua).digest('hex') });
@@ -115,19 +129,21 @@ const MAX_PLAIN_ID = 16;
 export class RedisFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
   readonly prefix: string;
+  private readonly timeoutMs: number | undefined;
   private readonly linkedByName: Map<string, number>;
   private readonly sharedByName: Map<string, number>;
   /** Per account key: done uses to record with the account's next apply call, flat [field, first use ms, ...] (accounts use few values: no Map each). */
   private readonly done = new Map<string, (string | number)[]>();
   /** Per account key: done uses known to this process, flat [field, first use ms, wall ms, ...], from its own work and apply replies. */
   private readonly known = new Map<string, (string | number)[]>();
-  /** Uses by value (index id), shared by every account and event using the value: fewer strings built and kept. */
-  private readonly useCache = new Map<string, Use>();
+  /** Per event type index: the slots holding indexed values (built on first use). */
+  private readonly usePlans = new Map<number, UseSlot[]>();
 
   /** Does not own `client`: close() leaves the connection open. Adds five script commands (rgFeat*) to it. */
   constructor(private readonly client: Client, definitions: FeatureDefinitions | CompiledFeatures, options: RedisFeatureStoreOptions = {}) {
     this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions);
     this.prefix = options.prefix ?? 'rg';
+    this.timeoutMs = options.timeoutMs;
     this.linkedByName = new Map(this.compiled.linked.map((l, i) => [l.name, i]));
     this.sharedByName = new Map(this.compiled.shared.map((s, i) => [s.name, i]));
     for (const [name, { lua, keys }] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: keys, lua });
@@ -326,30 +342,44 @@ export class RedisFeatureStore implements FeatureStore {
 
   /** The indexed values of an event (its link values per via slot, its shared values), each with its index key and done field. */
   private usesOf(ti: number, f: readonly string[]): Use[] {
-    const c = this.compiled;
+    let plan = this.usePlans.get(ti);
+    if (plan === undefined) this.usePlans.set(ti, (plan = this.usePlan(ti)));
+    if (plan.length === 0) return [];
     const uses: Use[] = [];
-    for (const lf of c.linked) {
-      const slots = lf.viaSlots.get(ti);
-      if (slots === undefined) continue;
-      for (const { slot, path } of slots) {
-        for (const v of splitValues(f[slot])) uses.push(this.use(`x:${lf.name}:{${path}=${v}}`, true, lf.name, v, lf.cap, path));
-      }
-    }
-    for (const sf of c.shared) {
-      const slot = sf.slots.get(ti);
-      if (slot === undefined) continue;
-      for (const v of splitValues(f[slot])) uses.push(this.use(`s:${sf.name}:{${v}}`, false, sf.name, v, sf.cap, ''));
+    for (const slot of plan) {
+      const raw = f[slot.slot];
+      if (!raw) continue;
+      if (raw.includes(',')) for (const v of raw.split(',')) uses.push(this.use(slot, v));
+      else uses.push(this.use(slot, raw));
     }
     return uses;
   }
 
-  private use(id: string, linked: boolean, feature: string, value: string, cap: number, path: string): Use {
-    let u = this.useCache.get(id);
+  /** Per event type: the slots holding indexed values, each with its cache of use records by value. */
+  private usePlan(ti: number): UseSlot[] {
+    const c = this.compiled;
+    const plan: UseSlot[] = [];
+    for (const lf of c.linked) {
+      for (const { slot, path } of lf.viaSlots.get(ti) ?? []) {
+        plan.push({ slot, cache: new Map(), linked: true, feature: lf.name, cap: lf.cap, id: (v) => `x:${lf.name}:{${path}=${v}}` });
+      }
+    }
+    for (const sf of c.shared) {
+      const slot = sf.slots.get(ti);
+      if (slot !== undefined) plan.push({ slot, cache: new Map(), linked: false, feature: sf.name, cap: sf.cap, id: (v) => `s:${sf.name}:{${v}}` });
+    }
+    return plan;
+  }
+
+  /** The use record of a value, shared by every account and event using it (fewer strings built and kept). */
+  private use(slot: UseSlot, value: string): Use {
+    let u = slot.cache.get(value);
     if (u === undefined) {
-      if (this.useCache.size >= MAX_CACHED_USES) this.useCache.clear();
-      const flagKey = linked ? `${this.prefix}:xf:${feature}:{${path}=${value}}` : '';
-      u = { field: `u|${id}`, indexKey: `${this.prefix}:${id}`, flagKey, cap, linked, feature, value };
-      this.useCache.set(id, u);
+      if (slot.cache.size >= MAX_CACHED_USES) slot.cache.clear();
+      const id = slot.id(value);
+      const flagKey = slot.linked ? `${this.prefix}:xf${id.slice(1)}` : '';
+      u = { field: `u|${id}`, indexKey: `${this.prefix}:${id}`, flagKey, cap: slot.cap, linked: slot.linked, feature: slot.feature, value };
+      slot.cache.set(value, u);
     }
     return u;
   }
@@ -392,9 +422,28 @@ export class RedisFeatureStore implements FeatureStore {
     }
   }
 
+  /** One round trip of script calls, failing after `timeoutMs` when set. */
+  private run(ops: readonly Op[]): Promise<unknown[]> {
+    if (ops.length === 0) return Promise.resolve([]);
+    const ms = this.timeoutMs;
+    if (ms === undefined) return this.send(ops);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Command timed out')), ms);
+      this.send(ops).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+
   /** Standalone: one pipeline. Cluster: pipelines must stay within a slot, so send commands individually (ioredis batches per node). */
-  private async run(ops: readonly Op[]): Promise<unknown[]> {
-    if (ops.length === 0) return [];
+  private async send(ops: readonly Op[]): Promise<unknown[]> {
     if (this.client.isCluster) {
       const target = this.client as unknown as ScriptTarget;
       return Promise.all(ops.map((op) => (op.key2 === undefined ? target[op.command](op.key, ...op.args) : target[op.command](op.key, op.key2, ...op.args))));
