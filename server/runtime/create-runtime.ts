@@ -116,6 +116,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ready = async () => (await readClient.ping().catch(() => 'down')) === 'PONG';
     closers.push(
       () => redisLog.close(),
+      () => featureStore.close(),
       ...[readClient, writeClient, featureClient].map((client) => () => client.quit().catch(() => client.disconnect())),
     );
   }

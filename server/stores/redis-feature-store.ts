@@ -44,6 +44,7 @@ import {
   type FeatureStore,
 } from '../../engine/features/index.js';
 import { applyScript, flagScript, indexScript, linkIndexScript, mergeScript } from './redis/feature-scripts.js';
+import { encodeCommand, RespConnection, type Reply } from './redis/resp-connection.js';
 
 export interface RedisFeatureStoreOptions {
   /** Key prefix (server: --redis-prefix / REDIS_PREFIX). Default "rg". */
@@ -130,6 +131,8 @@ export class RedisFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
   readonly prefix: string;
   private readonly timeoutMs: number | undefined;
+  /** Standalone Redis without TLS: script calls go over a lean connection of the store's own (see resp-connection.ts). */
+  private readonly raw: RespConnection | undefined;
   private readonly linkedByName: Map<string, number>;
   private readonly sharedByName: Map<string, number>;
   /** Per account key: done uses to record with the account's next apply call, flat [field, first use ms, ...] (accounts use few values: no Map each). */
@@ -139,11 +142,24 @@ export class RedisFeatureStore implements FeatureStore {
   /** Per event type index: the slots holding indexed values (built on first use). */
   private readonly usePlans = new Map<number, UseSlot[]>();
 
-  /** Does not own `client`: close() leaves the connection open. Adds five script commands (rgFeat*) to it. */
+  /**
+   * Does not own `client`: close() leaves it open (and closes the store's own script connection, when
+   * it has one). Adds five script commands (rgFeat*) to it.
+   */
   constructor(private readonly client: Client, definitions: FeatureDefinitions | CompiledFeatures, options: RedisFeatureStoreOptions = {}) {
     this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions);
     this.prefix = options.prefix ?? 'rg';
     this.timeoutMs = options.timeoutMs;
+    const o = client.isCluster ? undefined : (client as Redis).options;
+    if (o !== undefined && !o.tls && !(o.sentinels && o.sentinels.length > 0)) {
+      this.raw = new RespConnection({
+        ...(o.path ? { path: o.path } : { host: o.host, port: o.port }),
+        ...(o.username ? { username: o.username } : {}),
+        ...(o.password ? { password: o.password } : {}),
+        ...(o.db ? { db: o.db } : {}),
+        name: `${o.connectionName ?? 'refund-guard'}-scripts`,
+      });
+    }
     this.linkedByName = new Map(this.compiled.linked.map((l, i) => [l.name, i]));
     this.sharedByName = new Map(this.compiled.shared.map((s, i) => [s.name, i]));
     for (const [name, { lua, keys }] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: keys, lua });
@@ -165,6 +181,7 @@ export class RedisFeatureStore implements FeatureStore {
 
   async close(): Promise<void> {
     // The client belongs to the caller.
+    this.raw?.close();
   }
 
   async apply(events: readonly RefundGuardEvent[]): Promise<{ applied: number; duplicates: number }> {
@@ -425,6 +442,7 @@ export class RedisFeatureStore implements FeatureStore {
   /** One round trip of script calls, failing after `timeoutMs` when set. */
   private run(ops: readonly Op[]): Promise<unknown[]> {
     if (ops.length === 0) return Promise.resolve([]);
+    if (this.raw !== undefined) return this.sendRaw(this.raw, ops);
     const ms = this.timeoutMs;
     if (ms === undefined) return this.send(ops);
     return new Promise((resolve, reject) => {
@@ -461,6 +479,33 @@ export class RedisFeatureStore implements FeatureStore {
       if (err) throw err;
       return value;
     });
+  }
+
+  /** One write of EVALSHA commands over the store's own connection; scripts loaded on NOSCRIPT, only those commands re-sent. */
+  private async sendRaw(raw: RespConnection, ops: readonly Op[]): Promise<unknown[]> {
+    const ms = this.timeoutMs ?? (this.client as Redis).options.commandTimeout ?? 2000;
+    let payload = '';
+    for (const op of ops) payload += evalsha(op);
+    let results: Reply[] = await raw.exec(payload, ops.length, ms);
+    const missing: number[] = [];
+    results.forEach((r, k) => {
+      if (r instanceof Error && r.message.includes('NOSCRIPT')) missing.push(k);
+    });
+    if (missing.length > 0) {
+      const commands = [...new Set(missing.map((k) => (ops[k] as Op).command))];
+      let load = '';
+      for (const command of commands) load += encodeCommand(['SCRIPT', 'LOAD', SCRIPTS[command].lua]);
+      const loaded = await raw.exec(load, commands.length, ms);
+      const failed = loaded.find((r): r is Error => r instanceof Error);
+      if (failed) throw failed;
+      payload = '';
+      for (const k of missing) payload += evalsha(ops[k] as Op);
+      const again = await raw.exec(payload, missing.length, ms);
+      results = results.slice();
+      missing.forEach((k, j) => (results[k] = again[j] as Reply));
+    }
+    for (const r of results) if (r instanceof Error) throw r;
+    return results;
   }
 
   /** One pipeline of plain EVALSHA commands (no per-command script wrapper: less work per command). */
@@ -542,6 +587,18 @@ function isKnownDone(known: readonly (string | number)[], field: string, t: numb
     if (known[k] === field) return (known[k + 1] as number) <= t && now - (known[k + 2] as number) <= REFRESH_MS;
   }
   return false;
+}
+
+/** RESP of the EVALSHA of an op, built without an intermediate argument array. */
+function evalsha(op: Op): string {
+  const script = SCRIPTS[op.command];
+  let out = `*${4 + (op.key2 === undefined ? 0 : 1) + op.args.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${script.sha}\r\n$1\r\n${script.keys}\r\n$${Buffer.byteLength(op.key)}\r\n${op.key}\r\n`;
+  if (op.key2 !== undefined) out += `$${Buffer.byteLength(op.key2)}\r\n${op.key2}\r\n`;
+  for (const a of op.args) {
+    const s = typeof a === 'string' ? a : String(a);
+    out += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
+  }
+  return out;
 }
 
 function splitValues(v: string | undefined): readonly string[] {
