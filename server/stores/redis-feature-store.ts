@@ -85,6 +85,8 @@ interface UseSlot {
   linked: boolean;
   feature: string;
   cap: number;
+  /** Short code naming the "u|" fields of this (feature, path). */
+  code: string;
   id: (value: string) => string;
 }
 /** Index work of one account and value in a batch, at the earliest time the batch uses it. */
@@ -141,6 +143,9 @@ export class RedisFeatureStore implements FeatureStore {
   private readonly known = new Map<string, (string | number)[]>();
   /** Per event type index: the slots holding indexed values (built on first use). */
   private readonly usePlans = new Map<number, UseSlot[]>();
+  /** Short code of each link (feature, path) and shared feature, naming its "u|" fields; and back. */
+  private readonly codeOf = new Map<string, string>();
+  private readonly linkOfCode = new Map<string, { feature: string; path: string }>();
 
   /**
    * Does not own `client`: close() leaves it open (and closes the store's own script connection, when
@@ -163,6 +168,16 @@ export class RedisFeatureStore implements FeatureStore {
     this.linkedByName = new Map(this.compiled.linked.map((l, i) => [l.name, i]));
     this.sharedByName = new Map(this.compiled.shared.map((s, i) => [s.name, i]));
     for (const [name, { lua, keys }] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: keys, lua });
+    const names: string[] = [];
+    for (const lf of this.compiled.linked) {
+      for (const slots of lf.viaSlots.values()) for (const { path } of slots) names.push(`x\0${lf.name}\0${path}`);
+    }
+    for (const sf of this.compiled.shared) names.push(`s\0${sf.name}`);
+    for (const [name, code] of shortCodes(names)) {
+      this.codeOf.set(name, code);
+      const [kind, feature, path] = name.split('\0') as [string, string, string?];
+      if (kind === 'x') this.linkOfCode.set(code, { feature, path: path ?? '' });
+    }
   }
 
   accountKey(accountId: string): string {
@@ -306,11 +321,10 @@ export class RedisFeatureStore implements FeatureStore {
     const results2 = await this.run(ops);
     // Flags to announce through link values: per index and account, the flag times.
     const announce = new Map<string, { a: string; feature: string; indexKey: string; flagKey: string; times: Set<string> }>();
-    const announceOn = (id: string, a: string, feature: string, times: readonly string[]): void => {
-      const indexKey = `${this.prefix}:${id}`;
+    const announceOn = (indexKey: string, flagKey: string, a: string, feature: string, times: readonly string[]): void => {
       const k = `${indexKey}\n${a}`;
       let w = announce.get(k);
-      if (w === undefined) announce.set(k, (w = { a, feature, indexKey, flagKey: `${this.prefix}:xf${id.slice(1)}`, times: new Set() }));
+      if (w === undefined) announce.set(k, (w = { a, feature, indexKey, flagKey, times: new Set() }));
       for (const x of times) w.times.add(x);
     };
     results2.forEach((r, k) => {
@@ -319,7 +333,16 @@ export class RedisFeatureStore implements FeatureStore {
       if (added === 1) applied++;
       else duplicates++;
       // A new flag: through every link value the account used.
-      for (const [feature, ...ids] of groups) for (const id of ids) announceOn(id, e.a, feature as string, [String(e.t)]);
+      for (const [feature, ...fields] of groups) {
+        for (const field of fields) {
+          // "<code>|<value>": a link value of this feature (other codes: other features, shared values)
+          const sep = field.indexOf('|');
+          const link = sep > 0 ? this.linkOfCode.get(field.slice(0, sep)) : undefined;
+          if (link === undefined || link.feature !== feature) continue;
+          const v = field.slice(sep + 1);
+          announceOn(`${this.prefix}:x:${feature}:{${link.path}=${v}}`, `${this.prefix}:xf:${feature}:{${link.path}=${v}}`, e.a, feature as string, [String(e.t)]);
+        }
+      }
       // A flagged account's new use: its flags through that value.
       if (own.length > 0) {
         for (const u of e.uses) {
@@ -327,7 +350,7 @@ export class RedisFeatureStore implements FeatureStore {
           const prefix = `g|${u.feature}|`;
           const times: string[] = [];
           for (const g of own) if (g.startsWith(prefix)) times.push(g.slice(prefix.length));
-          if (times.length > 0) announceOn(u.indexKey.slice(this.prefix.length + 1), e.a, u.feature, times);
+          if (times.length > 0) announceOn(u.indexKey, u.flagKey, e.a, u.feature, times);
         }
       }
       used.forEach((raw, j) => {
@@ -378,12 +401,12 @@ export class RedisFeatureStore implements FeatureStore {
     const plan: UseSlot[] = [];
     for (const lf of c.linked) {
       for (const { slot, path } of lf.viaSlots.get(ti) ?? []) {
-        plan.push({ slot, cache: new Map(), linked: true, feature: lf.name, cap: lf.cap, id: (v) => `x:${lf.name}:{${path}=${v}}` });
+        plan.push({ slot, cache: new Map(), linked: true, feature: lf.name, cap: lf.cap, code: this.codeOf.get(`x\0${lf.name}\0${path}`) as string, id: (v) => `x:${lf.name}:{${path}=${v}}` });
       }
     }
     for (const sf of c.shared) {
       const slot = sf.slots.get(ti);
-      if (slot !== undefined) plan.push({ slot, cache: new Map(), linked: false, feature: sf.name, cap: sf.cap, id: (v) => `s:${sf.name}:{${v}}` });
+      if (slot !== undefined) plan.push({ slot, cache: new Map(), linked: false, feature: sf.name, cap: sf.cap, code: this.codeOf.get(`s\0${sf.name}`) as string, id: (v) => `s:${sf.name}:{${v}}` });
     }
     return plan;
   }
@@ -395,7 +418,7 @@ export class RedisFeatureStore implements FeatureStore {
       if (slot.cache.size >= MAX_CACHED_USES) slot.cache.clear();
       const id = slot.id(value);
       const flagKey = slot.linked ? `${this.prefix}:xf${id.slice(1)}` : '';
-      u = { field: `u|${id}`, indexKey: `${this.prefix}:${id}`, flagKey, cap: slot.cap, linked: slot.linked, feature: slot.feature, value };
+      u = { field: `u|${slot.code}|${value}`, indexKey: `${this.prefix}:${id}`, flagKey, cap: slot.cap, linked: slot.linked, feature: slot.feature, value };
       slot.cache.set(value, u);
     }
     return u;
@@ -599,6 +622,19 @@ function evalsha(op: Op): string {
     out += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
   }
   return out;
+}
+
+/**
+ * Short stable codes for names (base64url of their SHA-1, the shortest length of at least 3 that keeps
+ * them distinct), so every process derives the same codes from the same definitions.
+ */
+function shortCodes(names: readonly string[]): Map<string, string> {
+  const unique = [...new Set(names)];
+  const digests = unique.map((n) => createHash('sha1').update(n).digest('base64url'));
+  for (let len = 3; ; len++) {
+    const codes = digests.map((d) => d.slice(0, len));
+    if (new Set(codes).size === codes.length || len >= 27) return new Map(unique.map((n, i) => [n, codes[i] as string]));
+  }
 }
 
 function splitValues(v: string | undefined): readonly string[] {

@@ -9,10 +9,11 @@
  *   l|<feature>|<X>       linked to account X since (ms)  (kept at the minimum; only for flagged X)
  *   f|<feature>|<X>|<t>   linked account X was flagged at t
  *   s|<feature>|<value>   another account first used value at (ms) (kept at the minimum)
- *   u|<index>             "<first use ms>:<wall ms>": this account's use of an indexed value is fully
- *                         recorded across accounts (see applyScript); "<t>" (no colon): used at t, the
- *                         cross-account work not known done yet. Lists the values a new flag must be
- *                         announced through; never trimmed, like l| and s|
+ *   u|<code>|<value>      "<first use ms>:<wall ms>": this account's use of an indexed value is fully
+ *                         recorded across accounts (see applyScript); '': used, the cross-account work
+ *                         not known done yet. <code> is a short stable code of the link feature and
+ *                         path (or shared feature). Lists the values a new flag must be announced
+ *                         through; never trimmed, like l| and s|
  *
  * Link value indexes (one hash tag per value, "{<path>=<value>}"):
  *   <prefix>:x:<feature>:{<path>=<v>}   zset: account → its first use of v
@@ -31,13 +32,14 @@
  * Records done uses, writes the (field, ms) pairs kept at the minimum and the fields set (links to and
  * flags of flagged partners, shared values), stores the event unless its id is known, keeps "^" at the
  * minimum, records this event's uses (as "u|" fields, if new) and own flags, and returns
- * {added, {use field value or ''...}, {own flag field...}, {feature, index id...}...}: the recorded
- * uses of this event's values ('' when new; done records of this call included), the account's own flags (if asked,
- * read after every write here) and, per flag feature, the ids ("x:…") of every link value the account
- * used, through which the new flag is announced. Uses and flags are written before either is read, in
- * one atomic step: a concurrent use or flag step either sees this one or is seen (the client announces
- * the account's flags through a new use's index when the reply shows flags).
- * Done fields ("u|<index>" → "<first use ms>:<wall ms written>") record link/shared values whose
+ * {added, {use field value or ''...}, {own flag field...}, {feature, "<code>|<value>"...}...}: the
+ * recorded uses of this event's values ('' when new; done records of this call included), the
+ * account's own flags (if asked, read after every write here) and, per flag feature, every indexed
+ * value the account used (its "u|" fields; the client keeps the feature's link values and announces
+ * the new flag through them). Uses and flags are written before either is read, in one atomic step:
+ * a concurrent use or flag step either sees this one or is seen (the client announces the account's
+ * flags through a new use's index when the reply shows flags).
+ * Done fields ("u|<code>|<value>" → "<first use ms>:<wall ms written>") record link/shared values whose
  * cross-account work for this account completed; they are written only after it did (with a later
  * call), so a failed batch redoes the work.
  * Typical cost: one HMGET ("^", "n|", done and use fields), HSETNX, one HSET of everything written,
@@ -113,9 +115,9 @@ for k = 1, nUses do
     uses[k] = c
   else
     uses[k] = ''
-    written[f] = ARGV[2]
+    written[f] = ''
     writes[#writes + 1] = f
-    writes[#writes + 1] = ARGV[2]
+    writes[#writes + 1] = ''
   end
 end
 for from = 1, #writes, 1000 do redis.call('HSET', key, unpack(writes, from, math.min(#writes, from + 999))) end
@@ -129,11 +131,10 @@ if #ARGV >= flagsFrom then
     redis.call('HDEL', key, 'n|')
     flagFree = false
     all = all or redis.call('HGETALL', key)
-    local prefix = 'u|x:' .. feature .. ':'
     local group = {feature}
     for j = 1, #all, 2 do
       local f = all[j]
-      if string.sub(f, 1, #prefix) == prefix then group[#group + 1] = string.sub(f, 3) end
+      if string.sub(f, 1, 2) == 'u|' then group[#group + 1] = string.sub(f, 3) end
     end
     out[#out + 1] = group
   end
