@@ -3,7 +3,7 @@
  * node) and is idempotent, so a retried batch converges to the same state.
  *
  * Account hash fields (key "<prefix>:a:{<accountId>}"):
- *   <eventId or #digest>  "<t base36>|<entry key>"      one per event (HSETNX = idempotency)
+ *   <eventId or #digest>  "<t base36>|<entry key>"      one per event (written once = idempotency)
  *   ^                     first event time (ms)
  *   g|<feature>|<t>       this account was flagged at t
  *   l|<feature>|<X>       linked to account X since (ms)  (kept at the minimum; only for flagged X)
@@ -26,7 +26,7 @@
  */
 
 /**
- * KEYS[1] account hash. ARGV: id, t (ms), value, retentionMs, ttlMs, now (wall ms), nUses, use
+ * KEYS[1] account hash. ARGV: id, t (ms), value, trimMs, ttlMs, now (wall ms), nUses, use
  * field..., nDone, (done field, first use ms)..., nMin, (field, ms)..., nSet, field set to ''...,
  * wantOwnFlags (1|0), flagFeature...
  * Records done uses, writes the (field, ms) pairs kept at the minimum and the fields set (links to and
@@ -42,8 +42,10 @@
  * Done fields ("u|<code>|<value>" → "<first use ms>:<wall ms written>") record link/shared values whose
  * cross-account work for this account completed; they are written only after it did (with a later
  * call), so a failed batch redoes the work.
- * Typical cost: one HMGET ("^", "n|", done and use fields), HSETNX, one HSET of everything written,
- * HLEN (amortised trim), PEXPIRE.
+ * trimMs: 0, or (on about one event in 64, chosen by the client from the event id) the retention:
+ * then entries and flags older than t − trimMs, which no read can need any more, are deleted.
+ * Typical cost: one HMGET (the id, "^", "n|", done and use fields), one HSET of everything written,
+ * PEXPIRE.
  */
 export const applyScript = `
 local key = KEYS[1]
@@ -52,9 +54,10 @@ local nUses = tonumber(ARGV[7])
 local nDone = tonumber(ARGV[8 + nUses])
 local doneAt = 9 + nUses
 local i = doneAt + 2 * nDone
--- One read of "^", "n|", the done fields and this event's use fields (in chunks: unpack has a limit).
-local names = {'^', 'n|'}
+-- One read of "^", "n|", the event id, the done fields and this event's use fields (in chunks: unpack has a limit).
+local names = {'^', 'n|', ARGV[1]}
 for k = 1, nDone do names[#names + 1] = ARGV[doneAt + 2 * k - 2] end
+local base = #names
 for k = 1, nUses do names[#names + 1] = ARGV[7 + k] end
 local cur = {}
 for from = 1, #names, 1000 do
@@ -64,9 +67,9 @@ end
 local writes = {}
 local written = {}
 for k = 1, nDone do
-  local f = names[2 + k]
+  local f = names[3 + k]
   local ft = tonumber(ARGV[doneAt + 2 * k - 1])
-  local c = cur[2 + k]
+  local c = cur[3 + k]
   local first = c and tonumber(string.match(c, '^(%-?%d+):'))
   if first and first < ft then ft = first end
   local v = string.format('%d', ft) .. ':' .. ARGV[6]
@@ -92,8 +95,12 @@ end
 local wantOwnFlags = ARGV[i] == '1'
 local flagsFrom = i + 1
 local flagFree = cur[2] and true or false
-local added = redis.call('HSETNX', key, ARGV[1], ARGV[3])
-if added == 1 then
+local added = 0
+if not cur[3] then
+  -- A new event id: the event is stored (with everything else, in one HSET below).
+  added = 1
+  writes[#writes + 1] = ARGV[1]
+  writes[#writes + 1] = ARGV[3]
   local first = cur[1]
   if not first then
     -- A new account (no flag without "^"): mark it flag-free until flagged.
@@ -110,7 +117,7 @@ end
 local uses = {}
 for k = 1, nUses do
   local f = ARGV[7 + k]
-  local c = written[f] or cur[2 + nDone + k]
+  local c = written[f] or cur[base + k]
   if c then
     uses[k] = c
   else
@@ -145,7 +152,7 @@ if wantOwnFlags and not flagFree then
     if string.sub(now[j], 1, 2) == 'g|' then own[#own + 1] = now[j] end
   end
 end
-if added == 1 and redis.call('HLEN', key) % 64 == 0 then
+if added == 1 and ARGV[4] ~= '0' then
   -- Amortised trim: entries and flags older than retention before this event can no longer be read.
   local horizon = t - tonumber(ARGV[4])
   local all = redis.call('HGETALL', key)
