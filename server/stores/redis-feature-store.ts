@@ -110,6 +110,8 @@ interface Accepted {
 
 /** A done use is re-indexed after this long (wall clock) even when nothing is new, refreshing the index key's TTL. */
 const REFRESH_MS = 86_400_000;
+/** An account key's expiry is refreshed at most this often (wall clock); keys live this much longer than retention. */
+const EXPIRY_REFRESH_MS = 86_400_000;
 /** Accounts whose done uses wait for their next apply call; beyond this the waiting list is dropped (it only saves work). */
 const MAX_DONE_ACCOUNTS = 100_000;
 /** Accounts whose done uses this process remembers (to skip index work); beyond this it forgets them all. */
@@ -145,6 +147,8 @@ export class RedisFeatureStore implements FeatureStore {
   private readonly known = new Map<string, (string | number)[]>();
   /** Per event type index: the slots holding indexed values (built on first use). */
   private readonly usePlans = new Map<number, UseSlot[]>();
+  /** Per account key: when this process last refreshed its expiry (wall ms). */
+  private readonly expiryRefreshed = new Map<string, number>();
   /** Short code of each link (feature, path) and shared feature, naming its "u|" fields; and back. */
   private readonly codeOf = new Map<string, string>();
   private readonly linkOfCode = new Map<string, { feature: string; path: string }>();
@@ -203,7 +207,8 @@ export class RedisFeatureStore implements FeatureStore {
 
   async apply(events: readonly RefundGuardEvent[]): Promise<{ applied: number; duplicates: number }> {
     const c = this.compiled;
-    const ttl = c.retentionMs;
+    // Keys live a day longer than retention: an account's expiry is refreshed at most once a day.
+    const ttl = c.retentionMs + EXPIRY_REFRESH_MS;
     const now = Date.now();
     let applied = 0;
     let duplicates = 0;
@@ -288,7 +293,7 @@ export class RedisFeatureStore implements FeatureStore {
     const ops: Op[] = [];
     const firstOf = new Map<string, number>();
     for (const e of accepted) {
-      const args: Arg[] = [e.id, e.t, e.value, e.trim ? c.retentionMs : 0, ttl, now, e.uses.length];
+      const args: Arg[] = [e.id, e.t, e.value, c.retentionMs, ttl, now, '', e.uses.length];
       let want = 0;
       for (const u of e.uses) {
         args.push(u.field);
@@ -296,6 +301,8 @@ export class RedisFeatureStore implements FeatureStore {
       }
       if (!firstOf.has(e.key)) {
         firstOf.set(e.key, ops.length);
+        const refreshed = this.expiryRefreshed.get(e.key);
+        if (refreshed === undefined || now - refreshed >= EXPIRY_REFRESH_MS) args[6] = 'e';
         const done = this.done.get(e.key);
         if (done !== undefined) {
           this.done.delete(e.key);
@@ -318,9 +325,12 @@ export class RedisFeatureStore implements FeatureStore {
       }
       args.push(want);
       for (const f of e.flags) args.push(f);
+      if (e.trim) args[6] += 't';
       ops.push({ command: 'rgFeatApply', key: e.key, args });
     }
     const results2 = await this.run(ops);
+    if (this.expiryRefreshed.size >= MAX_KNOWN_ACCOUNTS) this.expiryRefreshed.clear();
+    for (const op of ops) if ((op.args[6] as string).includes('e')) this.expiryRefreshed.set(op.key, now);
     // Flags to announce through link values: per index and account, the flag times.
     const announce = new Map<string, { a: string; feature: string; indexKey: string; flagKey: string; times: Set<string> }>();
     const announceOn = (indexKey: string, flagKey: string, a: string, feature: string, times: readonly string[]): void => {

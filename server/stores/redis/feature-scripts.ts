@@ -26,7 +26,7 @@
  */
 
 /**
- * KEYS[1] account hash. ARGV: id, t (ms), value, trimMs, ttlMs, now (wall ms), nUses, use
+ * KEYS[1] account hash. ARGV: id, t (ms), value, retentionMs, ttlMs, now (wall ms), options, nUses, use
  * field..., nDone, (done field, first use ms)..., nMin, (field, ms)..., nSet, field set to ''...,
  * wantOwnFlags (1|0), flagFeature...
  * Records done uses, writes the (field, ms) pairs kept at the minimum and the fields set (links to and
@@ -42,27 +42,35 @@
  * Done fields ("u|<code>|<value>" → "<first use ms>:<wall ms written>") record link/shared values whose
  * cross-account work for this account completed; they are written only after it did (with a later
  * call), so a failed batch redoes the work.
- * trimMs: 0, or (on about one event in 64, chosen by the client from the event id) the retention:
- * then entries and flags older than t − trimMs, which no read can need any more, are deleted.
+ * options: "t" trim — on about one event in 64, chosen by the client from the event id, entries and
+ * flags older than t − retentionMs, which no read can need any more, are deleted; "e" refresh the
+ * key's expiry (the client asks when it has not done so for the account within a day; a key without
+ * "^" always gets it).
  * Typical cost: one HMGET (the id, "^", "n|", done and use fields), one HSET of everything written,
- * PEXPIRE.
+ * and PEXPIRE at most once a day per account.
  */
 export const applyScript = `
 local key = KEYS[1]
 local t = tonumber(ARGV[2])
-local nUses = tonumber(ARGV[7])
-local nDone = tonumber(ARGV[8 + nUses])
-local doneAt = 9 + nUses
+local opts = ARGV[7]
+local nUses = tonumber(ARGV[8])
+local nDone = tonumber(ARGV[9 + nUses])
+local doneAt = 10 + nUses
 local i = doneAt + 2 * nDone
 -- One read of "^", "n|", the event id, the done fields and this event's use fields (in chunks: unpack has a limit).
 local names = {'^', 'n|', ARGV[1]}
 for k = 1, nDone do names[#names + 1] = ARGV[doneAt + 2 * k - 2] end
 local base = #names
-for k = 1, nUses do names[#names + 1] = ARGV[7 + k] end
-local cur = {}
-for from = 1, #names, 1000 do
-  local part = redis.call('HMGET', key, unpack(names, from, math.min(#names, from + 999)))
-  for k = 1, #part do cur[from + k - 1] = part[k] end
+for k = 1, nUses do names[#names + 1] = ARGV[8 + k] end
+local cur
+if #names <= 1000 then
+  cur = redis.call('HMGET', key, unpack(names))
+else
+  cur = {}
+  for from = 1, #names, 1000 do
+    local part = redis.call('HMGET', key, unpack(names, from, math.min(#names, from + 999)))
+    for k = 1, #part do cur[from + k - 1] = part[k] end
+  end
 end
 local writes = {}
 local written = {}
@@ -116,7 +124,7 @@ if not cur[3] then
 end
 local uses = {}
 for k = 1, nUses do
-  local f = ARGV[7 + k]
+  local f = ARGV[8 + k]
   local c = written[f] or cur[base + k]
   if c then
     uses[k] = c
@@ -127,7 +135,11 @@ for k = 1, nUses do
     writes[#writes + 1] = ''
   end
 end
-for from = 1, #writes, 1000 do redis.call('HSET', key, unpack(writes, from, math.min(#writes, from + 999))) end
+if #writes <= 1000 then
+  if #writes > 0 then redis.call('HSET', key, unpack(writes)) end
+else
+  for from = 1, #writes, 1000 do redis.call('HSET', key, unpack(writes, from, math.min(#writes, from + 999))) end
+end
 local own = {}
 local out = {added, uses, own}
 local all = nil
@@ -152,7 +164,7 @@ if wantOwnFlags and not flagFree then
     if string.sub(now[j], 1, 2) == 'g|' then own[#own + 1] = now[j] end
   end
 end
-if added == 1 and ARGV[4] ~= '0' then
+if added == 1 and string.find(opts, 't', 1, true) then
   -- Amortised trim: entries and flags older than retention before this event can no longer be read.
   local horizon = t - tonumber(ARGV[4])
   local all = redis.call('HGETALL', key)
@@ -168,7 +180,7 @@ if added == 1 and ARGV[4] ~= '0' then
     if at and at < horizon then redis.call('HDEL', key, f) end
   end
 end
-redis.call('PEXPIRE', key, ARGV[5])
+if (not cur[1]) or string.find(opts, 'e', 1, true) then redis.call('PEXPIRE', key, ARGV[5]) end
 return out
 `;
 
@@ -218,12 +230,15 @@ return 0
 export const linkIndexScript = `
 local key = KEYS[1]
 local account = ARGV[1]
-local cur = redis.call('ZSCORE', key, account)
-if not cur and redis.call('ZCARD', key) >= tonumber(ARGV[3]) then return {} end
-local mine = cur
-if (not cur) or tonumber(ARGV[2]) < tonumber(cur) then
-  mine = ARGV[2]
-  redis.call('ZADD', key, ARGV[2], account)
+local mine = ARGV[2]
+-- ZADD LT answers 1 only for a new member; a new member beyond the cap is taken out again.
+if redis.call('ZADD', key, 'LT', ARGV[2], account) == 1 then
+  if redis.call('ZCARD', key) > tonumber(ARGV[3]) then
+    redis.call('ZREM', key, account)
+    return {}
+  end
+else
+  mine = redis.call('ZSCORE', key, account)
 end
 redis.call('PEXPIRE', key, ARGV[4])
 local out = {mine}
