@@ -286,6 +286,22 @@ describe('RedisFeatureStore under concurrent batches', () => {
   });
 });
 
+describe('RedisFeatureStore indexes', () => {
+  it('keeps the indexes of the devices and addresses of an active account alive as long as the account (a later flag still finds its partners)', async () => {
+    const prefix = nextPrefix();
+    const first = new RedisFeatureStore(redis, definitions, { prefix });
+    await first.apply([order('keep1', T0, { deviceId: 'kdev' }), order('keep2', T0 + DAY, { deviceId: 'kdev' })]);
+    const index = `${prefix}:x:linkedFlaggedAccounts365d:{deviceId=kdev}`;
+    await redis.pexpire(index, 60_000); // as if nobody had used the device for almost a year
+    // Another process (no memory of refreshes) writes keep1 again, without the device: its daily
+    // expiry refresh takes the indexes of its values along.
+    await new RedisFeatureStore(redis, definitions, { prefix }).apply([refund('keep1', T0 + 400 * DAY)]);
+    expect(await redis.pttl(index)).toBeGreaterThan(60_000);
+    await new RedisFeatureStore(redis, definitions, { prefix }).apply([upheld('keep2', T0 + 401 * DAY)]);
+    expect((await first.read('keep1', T0 + 402 * DAY))['linkedFlaggedAccounts365d']).toBe(1);
+  });
+});
+
 describe('a generated history (simulator/history)', () => {
   it('validates and gives identical features in both stores for every account', async () => {
     const { generateHistory } = await import('../simulator/history/index.js');

@@ -24,6 +24,9 @@
  *   4. (only with flags or new shared values) write the link and flags on those members / the other
  *      side of shared values, one call per account.
  * Repeat uses of a device or address cost no cross-account work, as in the memory store.
+ * An account's expiry is refreshed at most once a day per process, and with it the expiry of the
+ * indexes of every value it used: an index lives as long as the hash of any member still writing (as
+ * links kept on the accounts themselves would), so a flag finds partners of long ago.
  * Every script touches one account key or the keys of one value (one hash tag), so the store also
  * works on Redis Cluster (no CROSSSLOT).
  */
@@ -43,7 +46,7 @@ import {
   type FeatureDefinitions,
   type FeatureStore,
 } from '../../engine/features/index.js';
-import { applyScript, flagScript, indexScript, linkIndexScript, mergeScript } from './redis/feature-scripts.js';
+import { applyScript, flagScript, indexScript, linkIndexScript, mergeScript, touchScript } from './redis/feature-scripts.js';
 import { encodeCommand, RespConnection, type Reply } from './redis/resp-connection.js';
 
 export interface RedisFeatureStoreOptions {
@@ -59,7 +62,7 @@ export interface RedisFeatureStoreOptions {
 type Client = Redis | Cluster;
 type Arg = string | number;
 interface Op {
-  command: 'rgFeatApply' | 'rgFeatIndex' | 'rgFeatLink' | 'rgFeatFlag' | 'rgFeatMerge';
+  command: 'rgFeatApply' | 'rgFeatIndex' | 'rgFeatLink' | 'rgFeatFlag' | 'rgFeatMerge' | 'rgFeatTouch';
   key: string;
   /** Second key (link scripts: the index's flag hash, same hash tag). */
   key2?: string;
@@ -128,6 +131,7 @@ const SCRIPTS: Record<Op['command'], { lua: string; keys: number; sha: string }>
   rgFeatLink: script(linkIndexScript, 2),
   rgFeatFlag: script(flagScript, 2),
   rgFeatMerge: script(mergeScript, 1),
+  rgFeatTouch: script(touchScript, 2),
 };
 
 /** Ids longer than this are stored as a 72-bit digest, keeping hash entries small (listpack-encoded). */
@@ -155,7 +159,7 @@ export class RedisFeatureStore implements FeatureStore {
 
   /**
    * Does not own `client`: close() leaves it open (and closes the store's own script connection, when
-   * it has one). Adds five script commands (rgFeat*) to it.
+   * it has one). Adds six script commands (rgFeat*) to it.
    */
   constructor(private readonly client: Client, definitions: FeatureDefinitions | CompiledFeatures, options: RedisFeatureStoreOptions = {}) {
     this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions);
@@ -333,6 +337,8 @@ export class RedisFeatureStore implements FeatureStore {
     for (const op of ops) if ((op.args[6] as string).includes('e')) this.expiryRefreshed.set(op.key, now);
     // Flags to announce through link values: per index and account, the flag times.
     const announce = new Map<string, { a: string; feature: string; indexKey: string; flagKey: string; times: Set<string> }>();
+    // Index expiries refreshed with their members' daily refresh.
+    const touch: Op[] = [];
     const announceOn = (indexKey: string, flagKey: string, a: string, feature: string, times: readonly string[]): void => {
       const k = `${indexKey}\n${a}`;
       let w = announce.get(k);
@@ -341,7 +347,14 @@ export class RedisFeatureStore implements FeatureStore {
     };
     results2.forEach((r, k) => {
       const e = accepted[k] as Accepted;
-      const [added, used, own, ...groups] = r as [number, string[], string[], ...string[][]];
+      const [added, used, own, sweep, ...groups] = r as [number, string[], string[], string[], ...string[][]];
+      for (const field of sweep) {
+        const sep = field.indexOf('|');
+        const link = sep > 0 ? this.linkOfCode.get(field.slice(0, sep)) : undefined;
+        if (link === undefined) continue;
+        const v = field.slice(sep + 1);
+        touch.push({ command: 'rgFeatTouch', key: `${this.prefix}:x:${link.feature}:{${link.path}=${v}}`, key2: `${this.prefix}:xf:${link.feature}:{${link.path}=${v}}`, args: [ttl] });
+      }
       if (added === 1) applied++;
       else duplicates++;
       // A new flag: through every link value the account used.
@@ -387,7 +400,7 @@ export class RedisFeatureStore implements FeatureStore {
       });
     }
     // Round trip 4 (only with flags or shared values): the other accounts' side.
-    if (merges.size > 0) await this.run(merges.ops(ttl));
+    if (merges.size > 0 || touch.length > 0) await this.run([...merges.ops(ttl), ...touch]);
     this.recordDone(pending, now);
     return { applied, duplicates };
   }

@@ -32,9 +32,11 @@
  * Records done uses, writes the (field, ms) pairs kept at the minimum and the fields set (links to and
  * flags of flagged partners, shared values), stores the event unless its id is known, keeps "^" at the
  * minimum, records this event's uses (as "u|" fields, if new) and own flags, and returns
- * {added, {use field value or ''...}, {own flag field...}, {feature, "<code>|<value>"...}...}: the
- * recorded uses of this event's values ('' when new; done records of this call included), the
- * account's own flags (if asked, read after every write here) and, per flag feature, every indexed
+ * {added, {use field value or ''...}, {own flag field...}, {"<code>|<value>"...}, {feature,
+ * "<code>|<value>"...}...}: the recorded uses of this event's values ('' when new; done records of
+ * this call included), the account's own flags (if asked, read after every write here), the indexed
+ * values whose indexes' expiry the client refreshes (with the account's daily refresh; else empty)
+ * and, per flag feature, every indexed
  * value the account used (its "u|" fields; the client keeps the feature's link values and announces
  * the new flag through them). Uses and flags are written before either is read, in one atomic step:
  * a concurrent use or flag step either sees this one or is seen (the client announces the account's
@@ -141,7 +143,17 @@ else
   for from = 1, #writes, 1000 do redis.call('HSET', key, unpack(writes, from, math.min(#writes, from + 999))) end
 end
 local own = {}
-local out = {added, uses, own}
+-- With the daily expiry refresh of an existing account: its indexed values, whose indexes the client
+-- refreshes too (an index outlives the hash of every member still writing, as links stored on the
+-- account itself would).
+local sweep = {}
+if cur[1] and string.find(opts, 'e', 1, true) then
+  local ks = redis.call('HKEYS', key)
+  for j = 1, #ks do
+    if string.sub(ks[j], 1, 2) == 'u|' then sweep[#sweep + 1] = string.sub(ks[j], 3) end
+  end
+end
+local out = {added, uses, own, sweep}
 local all = nil
 if #ARGV >= flagsFrom then
   for i = flagsFrom, #ARGV do
@@ -290,4 +302,11 @@ for j = 1, #all, 2 do
   end
 end
 return out
+`;
+
+/** KEYS[1] a link value's index zset, KEYS[2] its flag hash. ARGV: ttlMs. Refreshes both expiries. */
+export const touchScript = `
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return 0
 `;
