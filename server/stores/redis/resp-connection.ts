@@ -46,6 +46,8 @@ export function encodeCommand(parts: readonly Arg[]): string {
 export class RespConnection {
   private socket: net.Socket | undefined;
   private connecting: Promise<net.Socket> | undefined;
+  /** The socket of the attempt in `connecting` (dropped with it). */
+  private connectingSocket: net.Socket | undefined;
   private readonly waiting: Waiter[] = [];
   private readonly parser = new RespParser((reply) => this.onReply(reply));
   private closed = false;
@@ -89,6 +91,7 @@ export class RespConnection {
     const attempt: Promise<net.Socket> = new Promise<net.Socket>((resolve, reject) => {
       const o = this.options;
       const socket = o.path !== undefined ? net.connect(o.path) : net.connect(o.port ?? 6379, o.host ?? '127.0.0.1');
+      this.connectingSocket = socket;
       socket.setNoDelay(true);
       // The process lives for its server, not for this connection.
       socket.unref();
@@ -98,6 +101,7 @@ export class RespConnection {
           socket.destroy();
           if (this.connecting === attempt) {
             this.connecting = undefined;
+            this.connectingSocket = undefined;
             this.parser.reset();
             for (const w of this.waiting.splice(0)) w.reject(err);
           }
@@ -119,14 +123,14 @@ export class RespConnection {
         if (o.password !== undefined && o.password !== '') handshake.push(o.username ? ['AUTH', o.username, o.password] : ['AUTH', o.password]);
         if (o.db !== undefined && o.db !== 0) handshake.push(['SELECT', o.db]);
         if (o.name !== undefined) handshake.push(['CLIENT', 'SETNAME', o.name]);
-        if (handshake.length === 0) return this.ready(socket, resolve);
+        if (handshake.length === 0) return this.ready(socket, attempt, resolve);
         this.waiting.push({
           replies: [],
           count: handshake.length,
           resolve: (replies) => {
             const err = replies.find((r): r is Error => r instanceof Error);
             if (err) fail(err);
-            else this.ready(socket, resolve);
+            else this.ready(socket, attempt, resolve);
           },
           reject: fail,
         });
@@ -137,9 +141,15 @@ export class RespConnection {
     return attempt;
   }
 
-  private ready(socket: net.Socket, resolve: (socket: net.Socket) => void): void {
+  private ready(socket: net.Socket, attempt: Promise<net.Socket>, resolve: (socket: net.Socket) => void): void {
+    if (this.connecting !== attempt) {
+      // Dropped while connecting (a timeout): this socket is not the connection any more.
+      socket.destroy();
+      return;
+    }
     this.socket = socket;
     this.connecting = undefined;
+    this.connectingSocket = undefined;
     resolve(socket);
   }
 
@@ -156,8 +166,11 @@ export class RespConnection {
   /** Drops the connection: everything in flight fails with `err`; the next round trip connects again. */
   private drop(err: Error): void {
     const socket = this.socket;
+    const connectingSocket = this.connectingSocket;
     this.socket = undefined;
     this.connecting = undefined;
+    this.connectingSocket = undefined;
+    connectingSocket?.destroy();
     this.parser.reset();
     for (const w of this.waiting.splice(0)) w.reject(err);
     socket?.destroy();
