@@ -257,6 +257,51 @@ describe('MemoryFeatureStore and RedisFeatureStore', () => {
   });
 });
 
+describe('RedisFeatureStore under concurrent batches', () => {
+  it.each([4, 5])('converges to the memory store when small batches from two store instances run at once (seed %i)', async (seed) => {
+    // Flags and the uses that link to them race across batches in flight and across processes
+    // (two instances on one prefix); the flag/use handshake must still bring every link over.
+    const events = randomHistory(seed, 2000, 60);
+    const sorted = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const memory = new MemoryFeatureStore(definitions);
+    for (const e of sorted) memory.applySync(e);
+    const prefix = nextPrefix();
+    const stores = [new RedisFeatureStore(redis, definitions, { prefix }), new RedisFeatureStore(redis, definitions, { prefix })];
+    const batches: RefundGuardEvent[][] = [];
+    for (let i = 0; i < sorted.length; i += 7) batches.push(sorted.slice(i, i + 7));
+    for (let i = 0; i < batches.length; i += 8) {
+      await Promise.all(batches.slice(i, i + 8).map((b, k) => (stores[k % 2] as RedisFeatureStore).apply(b)));
+    }
+    const accounts = [...new Set(events.map((e) => (e.type === 'merchant.updated' ? '' : e.accountId)))];
+    let nonZeroLinked = 0;
+    // Reads within retention of the newest event (which is what the stores guarantee to be exact).
+    for (const asOf of [T0 + 495 * DAY, T0 + 501 * DAY]) {
+      for (const a of accounts) {
+        const m = memory.readSync(a, asOf);
+        expect(await (stores[0] as RedisFeatureStore).read(a, asOf), `${a} at ${iso(asOf)}`).toEqual(m);
+        if ((m['linkedFlaggedAccounts365d'] ?? 0) > 0) nonZeroLinked++;
+      }
+    }
+    expect(nonZeroLinked).toBeGreaterThan(20);
+  });
+});
+
+describe('RedisFeatureStore indexes', () => {
+  it('keeps the indexes of the devices and addresses of an active account alive as long as the account (a later flag still finds its partners)', async () => {
+    const prefix = nextPrefix();
+    const first = new RedisFeatureStore(redis, definitions, { prefix });
+    await first.apply([order('keep1', T0, { deviceId: 'kdev' }), order('keep2', T0 + DAY, { deviceId: 'kdev' })]);
+    const index = `${prefix}:x:linkedFlaggedAccounts365d:{deviceId=kdev}`;
+    await redis.pexpire(index, 60_000); // as if nobody had used the device for almost a year
+    // Another process (no memory of refreshes) writes keep1 again, without the device: its daily
+    // expiry refresh takes the indexes of its values along.
+    await new RedisFeatureStore(redis, definitions, { prefix }).apply([refund('keep1', T0 + 400 * DAY)]);
+    expect(await redis.pttl(index)).toBeGreaterThan(60_000);
+    await new RedisFeatureStore(redis, definitions, { prefix }).apply([upheld('keep2', T0 + 401 * DAY)]);
+    expect((await first.read('keep1', T0 + 402 * DAY))['linkedFlaggedAccounts365d']).toBe(1);
+  });
+});
+
 describe('a generated history (simulator/history)', () => {
   it('validates and gives identical features in both stores for every account', async () => {
     const { generateHistory } = await import('../simulator/history/index.js');

@@ -1,8 +1,9 @@
 /**
  * In-memory FeatureStore for the simulator (synchronous API), tests and the server without Redis.
- * It keeps exactly what the Redis store keeps and reads through the same `computeFeatures`; the
- * cross-account bookkeeping below mirrors server/stores/redis-feature-store.ts step for step (the
- * contract and differential tests hold them together).
+ * It keeps what the Redis store keeps (plus links to partners never flagged, which count for nothing)
+ * and reads through the same `computeFeatures`; the cross-account bookkeeping below gives the same
+ * links and flags as server/stores/redis-feature-store.ts, which writes a link onto an account only
+ * once the partner is flagged (the contract and differential tests hold them together).
  *
  * Built for million-event replays: each account IS its AccountLog (one object, buckets/links/flags
  * shared empty until first written); idempotency ids are checked against a per-account array of

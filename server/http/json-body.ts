@@ -26,11 +26,45 @@ export async function readJsonBody(c: Context): Promise<unknown> {
     throw new ApiError('invalid_json', `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   // Cheap text check first: the walk below only runs when a forbidden word appears at all.
-  if (forbiddenKeys.some((k) => text.includes(k)) || text.length > 4096) {
+  if (forbiddenKeys.some((k) => text.includes(k)) || (text.length > 4096 && !plainShape(value))) {
     const problem = unsafeShape(value);
     if (problem) throw new ApiError('validation_failed', 'the body was refused', [problem]);
   }
   return value;
+}
+
+/**
+ * The common case, without building paths: no forbidden key and no deep nesting (a body the text check
+ * could not clear, e.g. any large batch). Iterative, like unsafeShape, which then names the problem.
+ */
+function plainShape(value: unknown): boolean {
+  const nodes: unknown[] = [value];
+  const depths: number[] = [0];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const depth = depths.pop() as number;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > maxDepth) return false;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const key in node) {
+      if (forbiddenKeys.includes(key)) return false;
+      const child = (node as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
 }
 
 /** An iterative walk, so deep nesting cannot overflow the stack. */

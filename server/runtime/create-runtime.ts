@@ -88,14 +88,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Auto-pipelining: the reads of concurrent decisions leave in one socket write per tick.
     const readClient = new Redis(options.redisUrl, { ...common, commandTimeout: options.decisionTimeoutMs ?? 50, connectionName: 'refund-guard-read', enableAutoPipelining: true });
     const writeClient = new Redis(options.redisUrl, { ...common, commandTimeout: options.writeTimeoutMs ?? 2000, connectionName: 'refund-guard-write' });
-    for (const [client, name] of [[readClient, 'read'], [writeClient, 'write']] as const) {
+    // Feature writes (ingestion: pipelines of script calls) time out per round trip, not per command.
+    const featureClient = new Redis(options.redisUrl, { ...common, connectionName: 'refund-guard-features' });
+    for (const [client, name] of [[readClient, 'read'], [writeClient, 'write'], [featureClient, 'features']] as const) {
       client.on('error', (err: Error) => {
         metrics.redisErrors.inc({ operation: `connection-${name}` });
         logger.debug({ err: err.message, connection: name }, 'redis connection error');
       });
     }
-    await Promise.all([readClient.connect().catch(() => undefined), writeClient.connect().catch(() => undefined)]);
-    const featureStore = new RedisFeatureStore(writeClient, definitions, { prefix });
+    await Promise.all([readClient, writeClient, featureClient].map((client) => client.connect().catch(() => undefined)));
+    const featureStore = new RedisFeatureStore(featureClient, definitions, { prefix, timeoutMs: options.writeTimeoutMs ?? 2000 });
     features = featureStore;
     state = new RedisAccountStore(writeClient, featureStore, prefix, now);
     const readFeatures = new RedisFeatureStore(readClient, definitions, { prefix });
@@ -112,7 +114,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     decisionLog = redisLog;
     ready = async () => (await readClient.ping().catch(() => 'down')) === 'PONG';
-    closers.push(() => redisLog.close(), () => readClient.quit().catch(() => readClient.disconnect()), () => writeClient.quit().catch(() => writeClient.disconnect()));
+    closers.push(
+      () => redisLog.close(),
+      () => featureStore.close(),
+      ...[readClient, writeClient, featureClient].map((client) => () => client.quit().catch(() => client.disconnect())),
+    );
   }
 
   const service = new RefundGuardService({
