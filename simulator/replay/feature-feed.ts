@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import type { FeatureStore } from '../../engine/features/index.js';
-import type { FeatureBatch, FeatureThreadInput } from './feature-thread.js';
+import { LineKind, ORDER_RECORD, orderFromRecord, type FeatureBatch, type FeatureThreadInput } from './feature-thread.js';
+import type { OrderPlacedEvent } from '../../engine/events/index.js';
 import type { ReplayOptions } from './replay.js';
 import { pointsReadingFeatures, type FeatureSource } from './worlds.js';
 
@@ -14,8 +15,15 @@ type Side = 'baseline' | 'candidate';
  */
 export class FeatureFeed {
   readonly shared: boolean;
-  /** Lines up to this number are covered by the batches taken. */
-  private upTo = 0;
+  /** Lines before this number are covered by the batches taken. */
+  private end = 1;
+  /** Line kinds of the batches taken, oldest first; `kindsFirst` is the line of kinds[0]. */
+  private readonly kindQueue: { first: number; kinds: Uint8Array }[] = [];
+  private kinds: Uint8Array = new Uint8Array(0);
+  private kindsFirst = 1;
+  private readonly orderQueue: Float64Array[] = [];
+  private orders: Float64Array = new Float64Array(0);
+  private orderAt = 0;
   private bad: [number, string][] = [];
   private badAt = 0;
   private values: Float64Array = new Float64Array(0);
@@ -29,6 +37,7 @@ export class FeatureFeed {
   failure: Error | undefined;
   private started!: Promise<boolean>;
   private closing = false;
+  private done = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -70,9 +79,36 @@ export class FeatureFeed {
 
   /** Lines up to `line` are covered by the batches received. */
   covers(line: number): boolean {
-    if (line <= this.upTo) return true;
+    if (line < this.end) return true;
     this.take();
-    return line <= this.upTo;
+    return line < this.end;
+  }
+
+  /** What to do with `line` (a LineKind; the line must be covered). */
+  kind(line: number): number {
+    let i = line - this.kindsFirst;
+    while (i >= this.kinds.length) {
+      const next = this.kindQueue.shift();
+      if (next === undefined) throw new Error(`feature thread: line ${line} not covered`);
+      this.kinds = next.kinds;
+      this.kindsFirst = next.first;
+      i = line - next.first;
+    }
+    return this.kinds[i] as number;
+  }
+
+  /** The order event of a line of kind `order`, rebuilt from its text. */
+  order(line: number, text: string): OrderPlacedEvent {
+    while (this.orderAt >= this.orders.length) {
+      const next = this.orderQueue.shift();
+      if (next === undefined) throw new Error(`feature thread: no order record for line ${line}`);
+      this.orders = next;
+      this.orderAt = 0;
+    }
+    if (this.orders[this.orderAt] !== line) throw new Error(`feature thread out of step at line ${line} (order record of ${this.orders[this.orderAt]})`);
+    const event = orderFromRecord(text, this.orders, this.orderAt);
+    this.orderAt += ORDER_RECORD;
+    return event;
   }
 
   until(line: number): Promise<void> {
@@ -147,7 +183,7 @@ export class FeatureFeed {
     });
     this.worker.on('exit', (code) => {
       first(false);
-      if (!this.closing && this.upTo !== Number.POSITIVE_INFINITY && !this.arrived.some((b) => b.done)) this.fail(new Error(`feature thread exited (${code})`));
+      if (!this.closing && !this.done && !this.arrived.some((b) => b.done)) this.fail(new Error(`feature thread exited (${code})`));
     });
   }
 
@@ -169,7 +205,10 @@ export class FeatureFeed {
   private take(): void {
     for (let batch = this.arrived.shift(); batch !== undefined; batch = this.arrived.shift()) {
       if (batch.names) this.names = batch.names;
-      this.upTo = batch.upTo;
+      if (batch.done) this.done = true;
+      this.end = batch.first + batch.kinds.length;
+      if (batch.kinds.length > 0) this.kindQueue.push({ first: batch.first, kinds: batch.kinds });
+      if (batch.orders.length > 0) this.orderQueue.push(batch.orders);
       if (batch.values.length > 0) this.valueQueue.push(batch.values);
       if (batch.bad.length > 0) {
         if (this.badAt > 0) {

@@ -17,7 +17,8 @@ import type { FeatureStore } from '../../engine/features/index.js';
 import type { DecisionPair } from './decision-pair.js';
 import { FeatureFeed } from './feature-feed.js';
 import { forEachLine } from './line-reader.js';
-import { isBlankLine, readEventLine } from './read-event.js';
+import { readEventLine } from './read-event.js';
+import { LineKind } from './feature-thread.js';
 import { shardOf, type Shard } from './shard.js';
 import { World, featureStoresFor, type FeatureSource } from './worlds.js';
 
@@ -169,11 +170,22 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
       if (typeof read === 'string') return bad(line, read);
       event = read;
     } else {
-      if (isBlankLine(text)) return;
-      const message = feed.badLine(line);
-      if (message !== undefined) return bad(line, message);
-      // The feature thread validated this very text: parsing it again gives the same event.
-      event = JSON.parse(text) as RefundGuardEvent;
+      // The feature thread validated this very text: parsing it again (or taking an order's fields at
+      // the offsets it checked) gives the same event.
+      switch (feed.kind(line)) {
+        case LineKind.skip:
+          return;
+        case LineKind.bad:
+          return bad(line, feed.badLine(line) as string);
+        case LineKind.count:
+          onEvent?.();
+          return;
+        case LineKind.order:
+          event = feed.order(line, text);
+          break;
+        default:
+          event = JSON.parse(text) as RefundGuardEvent;
+      }
     }
     if (event.type === 'merchant.updated') {
       if (countsHere) onEvent?.();
