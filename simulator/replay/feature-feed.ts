@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import type { FeatureStore } from '../../engine/features/index.js';
-import { LineKind, ORDER_RECORD, orderFromRecord, type FeatureBatch, type FeatureThreadInput } from './feature-thread.js';
+import { ORDER_NUMBERS, ORDER_STRINGS, orderFromRecord, type FeatureBatch, type FeatureThreadInput } from './feature-thread.js';
 import type { OrderPlacedEvent } from '../../engine/events/index.js';
 import type { ReplayOptions } from './replay.js';
 import { pointsReadingFeatures, type FeatureSource } from './worlds.js';
@@ -21,8 +21,9 @@ export class FeatureFeed {
   private readonly kindQueue: { first: number; kinds: Uint8Array }[] = [];
   private kinds: Uint8Array = new Uint8Array(0);
   private kindsFirst = 1;
-  private readonly orderQueue: Float64Array[] = [];
+  private readonly orderQueue: { numbers: Float64Array; strings: string[] }[] = [];
   private orders: Float64Array = new Float64Array(0);
+  private orderStrings: string[] = [];
   private orderAt = 0;
   private bad: [number, string][] = [];
   private badAt = 0;
@@ -97,17 +98,18 @@ export class FeatureFeed {
     return this.kinds[i] as number;
   }
 
-  /** The order event of a line of kind `order`, rebuilt from its text. */
-  order(line: number, text: string): OrderPlacedEvent {
+  /** The order event of a line of kind `order`, as the worker parsed it. */
+  order(line: number): OrderPlacedEvent {
     while (this.orderAt >= this.orders.length) {
       const next = this.orderQueue.shift();
       if (next === undefined) throw new Error(`feature thread: no order record for line ${line}`);
-      this.orders = next;
+      this.orders = next.numbers;
+      this.orderStrings = next.strings;
       this.orderAt = 0;
     }
     if (this.orders[this.orderAt] !== line) throw new Error(`feature thread out of step at line ${line} (order record of ${this.orders[this.orderAt]})`);
-    const event = orderFromRecord(text, this.orders, this.orderAt);
-    this.orderAt += ORDER_RECORD;
+    const event = orderFromRecord(this.orders, this.orderAt, this.orderStrings, (this.orderAt / ORDER_NUMBERS) * ORDER_STRINGS);
+    this.orderAt += ORDER_NUMBERS;
     return event;
   }
 
@@ -208,7 +210,7 @@ export class FeatureFeed {
       if (batch.done) this.done = true;
       this.end = batch.first + batch.kinds.length;
       if (batch.kinds.length > 0) this.kindQueue.push({ first: batch.first, kinds: batch.kinds });
-      if (batch.orders.length > 0) this.orderQueue.push(batch.orders);
+      if (batch.orders.length > 0) this.orderQueue.push({ numbers: batch.orders, strings: batch.orderStrings });
       if (batch.values.length > 0) this.valueQueue.push(batch.values);
       if (batch.bad.length > 0) {
         if (this.badAt > 0) {

@@ -5,9 +5,8 @@
  * ahead, while the main thread decides. Per chunk of the file the worker posts what the main
  * thread needs to know about each line:
  * - its kind: nothing to do (blank, another shard's account), bad (with the message), an event
- *   that is only counted (no decision, no effect), an order whose fields the main thread can
- *   take from the text at the offsets sent (the worker checked them against the parsed event),
- *   or an event the main thread parses itself;
+ *   that is only counted (no decision, no effect), an order (its fields sent along: strings
+ *   cross threads far cheaper than a parse), or an event the main thread parses itself;
  * - in history order, the feature values each decision (and each integrity review) of the main
  *   thread will read.
  * Both threads apply the same line, shard and point rules, so the main thread consumes exactly
@@ -36,9 +35,13 @@ export interface FeatureThreadInput {
 /** What the main thread does with a line. */
 export const LineKind = { parse: 0, skip: 1, bad: 2, count: 3, order: 4 } as const;
 
-/** An order record: [line, amount, quantity (NaN: none), label (0 none, 1 abuse, 2 legit), then start and end offsets of each string field (-1: none)]. */
-export const orderStrings = ['eventId', 'at', 'accountId', 'merchantId', 'orderId', 'category', 'currency', 'deviceId', 'addressId'] as const;
-export const ORDER_RECORD = 4 + 2 * orderStrings.length;
+/**
+ * An order record: numbers [line, amount, quantity (NaN: none), label (0 none, 1 abuse, 2 legit)]
+ * and strings [eventId, at, accountId, merchantId, orderId, ...optionalOrderStrings ("": none)].
+ */
+export const ORDER_NUMBERS = 4;
+export const ORDER_STRINGS = 9;
+const optionalOrderStrings = ['category', 'currency', 'deviceId', 'addressId'] as const;
 
 export interface FeatureBatch {
   /** Lines first..first + kinds.length - 1 are covered. */
@@ -48,8 +51,9 @@ export interface FeatureBatch {
   bad: [number, string][];
   /** Value vectors, each [line, ...values] in the order of the names of its side. */
   values: Float64Array;
-  /** Order records (ORDER_RECORD numbers each), in line order. */
+  /** Order records, in line order (ORDER_NUMBERS numbers and ORDER_STRINGS strings each). */
   orders: Float64Array;
+  orderStrings: string[];
   /** First batch only: feature names of each side, in the order values are sent. */
   names?: { baseline: string[]; candidate: string[] };
   done?: boolean;
@@ -71,13 +75,14 @@ export async function runFeatureThread(input: FeatureThreadInput, post: (batch: 
   let bad: [number, string][] = [];
   let values: number[] = [];
   let orders: number[] = [];
+  let orderStrings: string[] = [];
 
   const push = (line: number, features: Record<string, number>): void => {
     values.push(line);
     for (const name in features) values.push(features[name] as number);
   };
   const flush = (done: boolean): void => {
-    const batch: FeatureBatch = { first, kinds: Uint8Array.from(kinds), bad, values: new Float64Array(values), orders: new Float64Array(orders) };
+    const batch: FeatureBatch = { first, kinds: Uint8Array.from(kinds), bad, values: new Float64Array(values), orders: new Float64Array(orders), orderStrings };
     if (names !== undefined) batch.names = names;
     if (done) batch.done = true;
     names = undefined;
@@ -86,6 +91,7 @@ export async function runFeatureThread(input: FeatureThreadInput, post: (batch: 
     bad = [];
     values = [];
     orders = [];
+    orderStrings = [];
     post(batch, [batch.kinds.buffer as ArrayBuffer, batch.values.buffer as ArrayBuffer, batch.orders.buffer as ArrayBuffer]);
   };
 
@@ -117,8 +123,9 @@ export async function runFeatureThread(input: FeatureThreadInput, post: (batch: 
       push(line, storeC.readSync(effect.accountId, effect.at));
     }
     if (decision === undefined && effects.length === 0) return LineKind.count;
-    if (event.type === 'order.placed' && orderRecord(text, line, event, orders)) return LineKind.order;
-    return LineKind.parse;
+    if (event.type !== 'order.placed') return LineKind.parse;
+    orderRecord(line, event, orders, orderStrings);
+    return LineKind.order;
   };
 
   await forEachLine(
@@ -132,52 +139,35 @@ export async function runFeatureThread(input: FeatureThreadInput, post: (batch: 
 }
 
 const labelCodes: Record<string, number> = { abuse: 1, legit: 2 };
-const orderStringSet: ReadonlySet<string> = new Set(orderStrings);
-const orderPatterns = orderStrings.map((key) => `"${key}":"`);
 
 /**
- * Appends the order's record when every property of the parsed event can be rebuilt from the text:
- * each string value sits verbatim after its key (compact form, no escapes: ids and stamps have none).
- * False (the main thread parses the line) for anything else.
+ * Appends the order's record: its numbers, and its strings as they are ("" for an absent one:
+ * present ones are never empty). Strings cross threads far cheaper than objects, which the main
+ * thread would otherwise get by parsing the line again.
  */
-function orderRecord(text: string, line: number, event: OrderPlacedEvent, out: number[]): boolean {
-  for (const key in event) {
-    if (!orderStringSet.has(key) && key !== 'type' && key !== 'amount' && key !== 'quantity' && key !== 'label') return false;
-  }
-  const start = out.length;
-  out.push(line, event.amount, event.quantity ?? Number.NaN, event.label === undefined ? 0 : (labelCodes[event.label] as number));
-  for (let k = 0; k < orderStrings.length; k++) {
-    const key = orderStrings[k] as string;
-    const value = (event as unknown as Record<string, string | undefined>)[key];
-    if (value === undefined) {
-      out.push(-1, -1);
-      continue;
-    }
-    const at = text.indexOf(orderPatterns[k] as string);
-    const from = at + key.length + 4;
-    if (at < 0 || !text.startsWith(value, from) || text.charCodeAt(from + value.length) !== 34 /* " */) {
-      out.length = start;
-      return false;
-    }
-    out.push(from, from + value.length);
-  }
-  return true;
+function orderRecord(line: number, event: OrderPlacedEvent, numbers: number[], strings: string[]): void {
+  numbers.push(line, event.amount, event.quantity ?? Number.NaN, event.label === undefined ? 0 : (labelCodes[event.label] as number));
+  strings.push(event.eventId, event.at, event.accountId, event.merchantId, event.orderId, event.category ?? '', event.currency ?? '', event.deviceId ?? '', event.addressId ?? '');
 }
 
-/** The order event the record describes, from the line's text (main thread). */
-export function orderFromRecord(text: string, r: Float64Array, i: number): OrderPlacedEvent {
-  const s = (k: number): string | undefined => {
-    const from = r[i + 4 + 2 * k] as number;
-    return from < 0 ? undefined : text.slice(from, r[i + 5 + 2 * k]);
+/** The order event a record describes (main thread); `i` indexes the numbers, `j` the strings. */
+export function orderFromRecord(numbers: Float64Array, i: number, strings: readonly string[], j: number): OrderPlacedEvent {
+  const event: Record<string, unknown> = {
+    eventId: strings[j],
+    type: 'order.placed',
+    at: strings[j + 1],
+    accountId: strings[j + 2],
+    merchantId: strings[j + 3],
+    orderId: strings[j + 4],
+    amount: numbers[i + 1],
   };
-  const event: Record<string, unknown> = { eventId: s(0), type: 'order.placed', at: s(1), accountId: s(2), merchantId: s(3), orderId: s(4), amount: r[i + 1] };
-  const quantity = r[i + 2] as number;
+  const quantity = numbers[i + 2] as number;
   if (quantity === quantity) event['quantity'] = quantity;
-  for (let k = 5; k < orderStrings.length; k++) {
-    const v = s(k);
-    if (v !== undefined) event[orderStrings[k] as string] = v;
+  for (let k = 5; k < ORDER_STRINGS; k++) {
+    const v = strings[j + k] as string;
+    if (v !== '') event[optionalOrderStrings[k - 5] as string] = v;
   }
-  const label = r[i + 3];
+  const label = numbers[i + 3];
   if (label === 1) event['label'] = 'abuse';
   else if (label === 2) event['label'] = 'legit';
   return event as unknown as OrderPlacedEvent;

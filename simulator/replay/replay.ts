@@ -170,8 +170,8 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
       if (typeof read === 'string') return bad(line, read);
       event = read;
     } else {
-      // The feature thread validated this very text: parsing it again (or taking an order's fields at
-      // the offsets it checked) gives the same event.
+      // The feature thread validated this very text: parsing it again gives the same event (and an
+      // order's fields, sent along, are those of the event it parsed).
       switch (feed.kind(line)) {
         case LineKind.skip:
           return;
@@ -181,7 +181,7 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
           onEvent?.();
           return;
         case LineKind.order:
-          event = feed.order(line, text);
+          event = feed.order(line);
           break;
         default:
           event = JSON.parse(text) as RefundGuardEvent;
