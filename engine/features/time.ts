@@ -17,7 +17,19 @@ export function parseEventTime(at: string): number {
  * field in range (a real calendar date, no leap second), NaN for anything else. Such a stamp is a
  * valid RFC 3339 date-time that Date.parse reads to this same value.
  */
+let lastAt = '';
+let lastMs = Number.NaN;
+
 export function parseCanonicalTime(at: string): number {
+  // One event's stamp is read several times in a row (validation, its decision, its feature entry).
+  if (at === lastAt) return lastMs;
+  const ms = canonicalTime(at);
+  lastAt = at;
+  lastMs = ms;
+  return ms;
+}
+
+function canonicalTime(at: string): number {
   const n = at.length;
   if ((n === 20 || n === 24) && at.charCodeAt(n - 1) === 90 /* Z */ && at.charCodeAt(4) === 45 && at.charCodeAt(7) === 45
     && at.charCodeAt(10) === 84 /* T */ && at.charCodeAt(13) === 58 && at.charCodeAt(16) === 58) {

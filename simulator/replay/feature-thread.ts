@@ -16,7 +16,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { atMs, type OrderPlacedEvent, type RefundGuardEvent } from '../../engine/events/index.js';
 import { MemoryFeatureStore, type FeatureDefinitions } from '../../engine/features/index.js';
-import { decisionInputFor, effectsOf, type DecisionPoint } from '../../engine/index.js';
+import { decisionPointOf, effectsOf, type DecisionPoint } from '../../engine/index.js';
 import { forEachLine } from './line-reader.js';
 import { readEventLine } from './read-event.js';
 import { shardOf, type Shard } from './shard.js';
@@ -105,10 +105,10 @@ export async function runFeatureThread(input: FeatureThreadInput, post: (batch: 
     const event: RefundGuardEvent = read;
     if (event.type === 'merchant.updated') return LineKind.parse;
     if (shard !== undefined && shardOf(event.accountId, shard.count) !== shard.index) return LineKind.skip;
-    const decision = decisionInputFor(event);
-    if (decision !== undefined) {
-      const needB = pointsB.has(decision.point);
-      const needC = pointsC.has(decision.point);
+    const point = decisionPointOf(event);
+    if (point !== undefined) {
+      const needB = pointsB.has(point);
+      const needC = pointsC.has(point);
       const now = atMs(event);
       if (needB || (needC && shared)) push(line, storeB.readSync(event.accountId, now));
       if (!shared && needC) push(line, storeC.readSync(event.accountId, now));
@@ -122,7 +122,7 @@ export async function runFeatureThread(input: FeatureThreadInput, post: (batch: 
       push(line, storeB.readSync(effect.accountId, effect.at));
       push(line, storeC.readSync(effect.accountId, effect.at));
     }
-    if (decision === undefined && effects.length === 0) return LineKind.count;
+    if (point === undefined && effects.length === 0) return LineKind.count;
     if (event.type !== 'order.placed') return LineKind.parse;
     orderRecord(line, event, orders, orderStrings);
     return LineKind.order;

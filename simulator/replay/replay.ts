@@ -143,7 +143,7 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     });
   };
 
-  const applyEffects = async (event: RefundGuardEvent, effects: EventEffect[], line: number): Promise<void> => {
+  const applyEffects = async (event: RefundGuardEvent, effects: readonly EventEffect[], line: number): Promise<void> => {
     for (const effect of effects) {
       // Merchant state is shared: apply once. Marks and reviews belong to each world.
       if (effect.kind === 'merchant') {
