@@ -1,5 +1,5 @@
 /**
- * Event validation: ajv validators compiled once per type at module load, dispatched on `type`
+ * Event validation: ajv validators compiled once per type, when first needed, dispatched on `type`
  * so a bad event gets the errors of its own schema, not a oneOf soup.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -25,8 +25,15 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 addFormats(ajv, ['date-time']);
 
+const knownTypes: ReadonlySet<string> = new Set(eventTypes);
 const validators = new Map<string, ValidateFunction>();
-for (const type of eventTypes) validators.set(type, ajv.compile(eventSchemas[type]));
+
+/** The type's validator, compiled on first use (most events never need ajv: see plainlyValid). */
+function validatorOf(type: string): ValidateFunction | undefined {
+  let validator = validators.get(type);
+  if (validator === undefined && knownTypes.has(type)) validators.set(type, (validator = ajv.compile(eventSchemas[type as EventType])));
+  return validator;
+}
 
 const typeList = eventTypes.join(', ');
 
@@ -43,7 +50,7 @@ export function validateWithSchema(value: unknown, index = 0): EventValidation {
   const forbidden = findForbiddenKey(value, '', 0);
   if (forbidden !== undefined) return fail(index, forbidden, 'forbidden key (prototype pollution guard)');
   const type = (value as { type?: unknown }).type;
-  const validator = typeof type === 'string' ? validators.get(type) : undefined;
+  const validator = typeof type === 'string' ? validatorOf(type) : undefined;
   if (validator === undefined) {
     const message = type === undefined ? "must have required property 'type'" : `must be one of: ${typeList}`;
     return fail(index, type === undefined ? '' : '/type', message);
@@ -67,7 +74,7 @@ export function validateEventBatch(values: readonly unknown[]): EventBatchValida
 }
 
 export function isEventType(value: unknown): value is EventType {
-  return typeof value === 'string' && validators.has(value);
+  return typeof value === 'string' && knownTypes.has(value);
 }
 
 function fail(index: number, path: string, message: string): EventValidation {
