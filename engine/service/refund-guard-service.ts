@@ -50,6 +50,9 @@ export interface ReviewOutcome {
  * both drive this class (Redis or memory stores behind the same interfaces).
  */
 export class RefundGuardService {
+  private readonly occurredIso = new IsoMemo();
+  private readonly decidedIso = new IsoMemo();
+
   constructor(private readonly deps: ServiceDependencies) {}
 
   async decide(input: DecisionInput): Promise<DecisionRecord> {
@@ -83,8 +86,8 @@ export class RefundGuardService {
       missingFacts: decision.missingFacts,
       policyRevision: bundle.revision,
       degraded,
-      occurredAt: isoOf(now),
-      decidedAt: isoOf(this.deps.now()),
+      occurredAt: this.occurredIso.of(now),
+      decidedAt: this.decidedIso.of(this.deps.now()),
       requestId: input.requestId,
       accountId: input.account.id,
       merchantId: input.merchant.id,
@@ -144,42 +147,57 @@ export class RefundGuardService {
   }
 }
 
+/** The ISO form of the last instant asked for: consecutive decisions often share their clock. */
+class IsoMemo {
+  private ms = Number.NaN;
+  private iso = '';
+  of(ms: number): string {
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.iso = isoOf(ms);
+    }
+    return this.iso;
+  }
+}
+
 const DAY_MS = 86_400_000;
 /** toISOString writes a 4-digit year for instants in [0000-01-01, 9999-12-31]. */
 const FIRST_4_DIGIT_YEAR_MS = -62_167_219_200_000;
 const AFTER_4_DIGIT_YEARS_MS = 253_402_300_800_000;
 const pad2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const pad3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-let lastMs = Number.NaN;
-let lastIso = '';
-let dayOf = Number.NaN;
-let dayIso = '';
+/** The date parts ("YYYY-MM-DDT") of the last two days formatted: an event's day and the wall clock's. */
+let dayA = Number.NaN;
+let isoA = '';
+let dayB = Number.NaN;
+let isoB = '';
 
-/**
- * `new Date(ms).toISOString()`, built from the cached date part (consecutive decisions share their
- * clock or at least their day) and table digits for the time of day.
- */
-export function isoOf(ms: number): string {
-  if (ms === lastMs) return lastIso;
-  let iso: string;
-  if (Number.isInteger(ms) && ms >= FIRST_4_DIGIT_YEAR_MS && ms < AFTER_4_DIGIT_YEARS_MS) {
-    const day = Math.floor(ms / DAY_MS);
-    if (day !== dayOf) {
-      dayOf = day;
-      dayIso = new Date(day * DAY_MS).toISOString().slice(0, 11);
-    }
-    let rest = ms - day * DAY_MS;
-    const milli = rest % 1000;
-    rest = (rest - milli) / 1000;
-    const sec = rest % 60;
-    rest = (rest - sec) / 60;
-    const min = rest % 60;
-    const hour = (rest - min) / 60;
-    iso = dayIso + pad2[hour] + ':' + pad2[min] + ':' + pad2[sec] + '.' + pad3[milli] + 'Z';
-  } else {
-    iso = new Date(ms).toISOString();
+function datePart(day: number): string {
+  if (day === dayA) return isoA;
+  if (day !== dayB) {
+    dayB = day;
+    isoB = new Date(day * DAY_MS).toISOString().slice(0, 11);
   }
-  lastMs = ms;
-  lastIso = iso;
-  return iso;
+  // Most recent first.
+  const d = dayA;
+  const s = isoA;
+  dayA = dayB;
+  isoA = isoB;
+  dayB = d;
+  isoB = s;
+  return isoA;
+}
+
+/** `new Date(ms).toISOString()`, from a cached date part and table digits for the time of day. */
+export function isoOf(ms: number): string {
+  if (!(Number.isInteger(ms) && ms >= FIRST_4_DIGIT_YEAR_MS && ms < AFTER_4_DIGIT_YEARS_MS)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  let rest = ms - day * DAY_MS;
+  const milli = rest % 1000;
+  rest = (rest - milli) / 1000;
+  const sec = rest % 60;
+  rest = (rest - sec) / 60;
+  const min = rest % 60;
+  const hour = (rest - min) / 60;
+  return datePart(day) + pad2[hour] + ':' + pad2[min] + ':' + pad2[sec] + '.' + pad3[milli] + 'Z';
 }
