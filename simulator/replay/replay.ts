@@ -42,7 +42,7 @@ export interface ReplayOptions {
   onProgress?(bytesRead: number, totalBytes: number): void;
   /**
    * Parse, validate and keep features in a worker thread, one step ahead of the decisions
-   * (same results; faster on large files with a second core). Default: for files of 32 MiB or more.
+   * (same results; faster on large files with a second core). Default: for files of 16 MiB or more.
    * `true` fails when the worker cannot start; by default the replay then stays in this thread.
    */
   featureThread?: boolean;
@@ -92,7 +92,7 @@ export async function replayHistory(options: ReplayOptions): Promise<void> {
 }
 
 /** Below this size a worker's start-up (a second module graph, ajv compiled again) costs more than it saves. */
-const FEATURE_THREAD_MIN_BYTES = 32 << 20;
+const FEATURE_THREAD_MIN_BYTES = 16 << 20;
 
 async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Promise<void> {
   const { baseline, candidate, shard, strict = false, onDecision, onBadLine, onEvent, onProgress } = options;
