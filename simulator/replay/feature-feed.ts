@@ -206,6 +206,7 @@ export class FeatureFeed {
   /** Takes the batches received: their coverage and bad lines now, their values as they are reached. */
   private take(): void {
     for (let batch = this.arrived.shift(); batch !== undefined; batch = this.arrived.shift()) {
+      this.worker.postMessage(0); // taken: the worker may read one more chunk
       if (batch.names) this.names = batch.names;
       if (batch.done) this.done = true;
       this.end = batch.first + batch.kinds.length;

@@ -64,7 +64,18 @@ export interface FeatureBatch {
   done?: boolean;
 }
 
-export async function runFeatureThread(input: FeatureThreadInput, post: (batch: FeatureBatch, transfer: ArrayBuffer[]) => void): Promise<void> {
+/** Batches the worker may be ahead of the main thread: bounds the memory of a fast worker and a slow consumer. */
+export const MAX_BATCHES_AHEAD = 32;
+
+/**
+ * `taken` (if given) resolves once the consumer has taken another batch; with it the worker stays
+ * at most MAX_BATCHES_AHEAD batches ahead.
+ */
+export async function runFeatureThread(
+  input: FeatureThreadInput,
+  post: (batch: FeatureBatch, transfer: ArrayBuffer[]) => void,
+  taken?: () => Promise<void>,
+): Promise<void> {
   const storeB = new MemoryFeatureStore(input.baselineFeatures);
   const storeC = input.candidateFeatures === null ? storeB : new MemoryFeatureStore(input.candidateFeatures);
   const shared = storeB === storeC;
@@ -81,6 +92,7 @@ export async function runFeatureThread(input: FeatureThreadInput, post: (batch: 
   let values: number[] = [];
   let orders: number[] = [];
   let orderStrings: string[] = [];
+  let ahead = 0;
 
   const push = (line: number, features: Record<string, number>): void => {
     values.push(line);
@@ -98,6 +110,7 @@ export async function runFeatureThread(input: FeatureThreadInput, post: (batch: 
     orders = [];
     orderStrings = [];
     post(batch, [batch.kinds.buffer as ArrayBuffer, batch.values.buffer as ArrayBuffer, batch.orders.buffer as ArrayBuffer]);
+    ahead++;
   };
 
   const kindOf = (text: string, line: number): number => {
@@ -136,6 +149,15 @@ export async function runFeatureThread(input: FeatureThreadInput, post: (batch: 
   await forEachLine(
     input.historyPath,
     (text, line) => {
+      if (taken !== undefined && ahead >= MAX_BATCHES_AHEAD) {
+        return (async () => {
+          while (ahead >= MAX_BATCHES_AHEAD) {
+            await taken();
+            ahead--;
+          }
+          kinds.push(kindOf(text, line));
+        })();
+      }
       kinds.push(kindOf(text, line));
     },
     () => flush(false),
@@ -180,7 +202,27 @@ export function orderFromRecord(numbers: Float64Array, i: number, strings: reado
 
 if (parentPort !== null && (workerData as { featureThread?: FeatureThreadInput } | undefined)?.featureThread !== undefined) {
   const port = parentPort;
-  runFeatureThread((workerData as { featureThread: FeatureThreadInput }).featureThread, (batch, transfer) => port.postMessage(batch, transfer)).catch((err: unknown) => {
+  // The main thread posts one message per batch it takes.
+  let acks = 0;
+  let wake: (() => void) | undefined;
+  port.on('message', () => {
+    acks++;
+    wake?.();
+  });
+  const taken = (): Promise<void> => {
+    if (acks > 0) {
+      acks--;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      wake = () => {
+        wake = undefined;
+        acks--;
+        resolve();
+      };
+    });
+  };
+  runFeatureThread((workerData as { featureThread: FeatureThreadInput }).featureThread, (batch, transfer) => port.postMessage(batch, transfer), taken).catch((err: unknown) => {
     port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   });
 }
