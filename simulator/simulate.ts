@@ -17,6 +17,8 @@ export interface SimulateOptions {
   /** Every decision pair, in history order (a server-agreement test compares these per eventId). */
   onDecision?(pair: DecisionPair): void;
   onProgress?(progress: { bytesRead: number; totalBytes: number; events: number }): void;
+  /** Parse, validate and keep features in a worker thread (same report). Default: for histories of 16 MiB or more. */
+  featureThread?: boolean;
 }
 
 /** Replays `history` under both bundles and returns the report. The library entry point behind `refund-guard simulate`. */
@@ -30,6 +32,7 @@ export async function simulateHistory(options: SimulateOptions): Promise<Simulat
     candidate: options.candidate,
     ...(options.shard ? { shard: options.shard } : {}),
     strict: options.strict ?? false,
+    ...(options.featureThread !== undefined ? { featureThread: options.featureThread } : {}),
     onDecision: onDecision
       ? (pair) => {
           builder.add(pair);

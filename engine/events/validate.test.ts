@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { atMs, eventSchemas, eventTypes, validateEvent, validateEventBatch } from './index.js';
+import fc from 'fast-check';
+import { atMs, eventSchemas, eventTypes, validateEvent, validateEventBatch, validateWithSchema } from './index.js';
 
 const common = { eventId: 'e1', at: '2027-01-03T10:00:00Z', merchantId: 'm1' };
 const account = { ...common, accountId: 'a1' };
@@ -90,5 +91,39 @@ describe('validateEventBatch', () => {
 describe('atMs', () => {
   it('parses the event time to epoch milliseconds, honouring the offset', () => {
     expect(atMs({ at: '2027-01-03T12:00:00+02:00' })).toBe(Date.UTC(2027, 0, 3, 10));
+  });
+});
+
+describe('validateEvent fast path', () => {
+  // Field values that are valid, invalid or at the edges of the schemas, mixed into the examples.
+  const values = fc.oneof(
+    fc.constantFrom<unknown>('', 'a', 'o1', 'x'.repeat(128), 'x'.repeat(129), 'a b', 'a/b', 'é', 'A-Z.0_9:-', 0, -0, -1, 1, 1e12, 1e12 + 1, 1.5, 1_000_000, 1_000_001, null, true, [], {}, 'abuse', 'legit', 'other', 'USD', 'usd', 'fast_refund', 'refund_only', 'return_refund'),
+    fc.constantFrom('2027-01-03T10:00:00Z', '2027-01-03T10:00:00.123Z', '2027-02-29T10:00:00Z', '2028-02-29T10:00:00Z', '2027-13-01T00:00:00Z', '2027-01-03T24:00:00Z', '2027-01-03T10:00:60Z', '2027-01-03t10:00:00z', '2027-01-03T10:00:00+01:00', '2027-01-03 10:00:00Z', '0000-01-01T00:00:00Z', '2027-01-03T10:00:00.1Z'),
+    fc.string(),
+    fc.double(),
+    fc.integer(),
+  );
+  const keys = ['eventId', 'type', 'at', 'accountId', 'merchantId', 'orderId', 'amount', 'label', 'currency', 'category', 'quantity', 'deviceId', 'addressId', 'refund', 'extra', '__proto__', 'reason'];
+  const refunds = fc.dictionary(fc.constantFrom('type', 'reason', 'amount', 'extra'), values, { maxKeys: 4 });
+
+  it('accepts exactly what the schemas accept, with the same result', () => {
+    const event = fc
+      .tuple(
+        fc.constantFrom(...eventTypes),
+        fc.dictionary(fc.constantFrom(...keys), fc.oneof(values, refunds), { maxKeys: 4 }),
+        fc.array(fc.constantFrom(...keys), { maxLength: 3 }),
+      )
+      .map(([type, changes, dropped]) => {
+        const base: Record<string, unknown> = { ...examples[type], ...changes };
+        for (const k of dropped) delete base[k];
+        // Through JSON, as history lines and request bodies arrive (a "__proto__" key becomes an own property).
+        return JSON.parse(JSON.stringify(base).replace('"extra"', '"__proto__"')) as unknown;
+      });
+    fc.assert(
+      fc.property(event, (value) => {
+        expect(validateEvent(value, 3)).toEqual(validateWithSchema(value, 3));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -1,9 +1,10 @@
 /**
- * Event validation: ajv validators compiled once per type at module load, dispatched on `type`
+ * Event validation: ajv validators compiled once per type, when first needed, dispatched on `type`
  * so a bad event gets the errors of its own schema, not a oneOf soup.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { parseCanonicalTime } from '../features/time.js';
 import { eventSchemas, forbiddenKeys } from './schemas.js';
 import { eventTypes, type EventType, type RefundGuardEvent } from './types.js';
 
@@ -24,19 +25,32 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 addFormats(ajv, ['date-time']);
 
+const knownTypes: ReadonlySet<string> = new Set(eventTypes);
 const validators = new Map<string, ValidateFunction>();
-for (const type of eventTypes) validators.set(type, ajv.compile(eventSchemas[type]));
+
+/** The type's validator, compiled on first use (most events never need ajv: see plainlyValid). */
+function validatorOf(type: string): ValidateFunction | undefined {
+  let validator = validators.get(type);
+  if (validator === undefined && knownTypes.has(type)) validators.set(type, (validator = ajv.compile(eventSchemas[type as EventType])));
+  return validator;
+}
 
 const typeList = eventTypes.join(', ');
 
 export function validateEvent(value: unknown, index = 0): EventValidation {
+  if (plainlyValid(value)) return { ok: true, event: value as RefundGuardEvent };
+  return validateWithSchema(value, index);
+}
+
+/** validateEvent without its fast path: the schemas alone (tests hold the fast path to this). */
+export function validateWithSchema(value: unknown, index = 0): EventValidation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(index, '', 'must be a JSON object');
   }
   const forbidden = findForbiddenKey(value, '', 0);
   if (forbidden !== undefined) return fail(index, forbidden, 'forbidden key (prototype pollution guard)');
   const type = (value as { type?: unknown }).type;
-  const validator = typeof type === 'string' ? validators.get(type) : undefined;
+  const validator = typeof type === 'string' ? validatorOf(type) : undefined;
   if (validator === undefined) {
     const message = type === undefined ? "must have required property 'type'" : `must be one of: ${typeList}`;
     return fail(index, type === undefined ? '' : '/type', message);
@@ -60,7 +74,7 @@ export function validateEventBatch(values: readonly unknown[]): EventBatchValida
 }
 
 export function isEventType(value: unknown): value is EventType {
-  return typeof value === 'string' && validators.has(value);
+  return typeof value === 'string' && knownTypes.has(value);
 }
 
 function fail(index: number, path: string, message: string): EventValidation {
@@ -106,4 +120,79 @@ function findForbiddenKey(value: object, path: string, depth: number): string | 
 
 function escape(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/*
+ * A fast path for the common, well-formed events. `plainlyValid` accepts an event only when every
+ * property is one its schema declares, every required one is present and every value passes a
+ * check at least as strict as the schema's (ids by their character set, amounts by range, `at` only
+ * in the canonical UTC form with real calendar fields), so whatever it accepts ajv accepts too and
+ * Date.parse reads. Anything else (other types, unusual but valid shapes, every bad event) goes to
+ * ajv, which alone writes error messages.
+ */
+type Check = (v: unknown) => boolean;
+
+function isId(v: unknown): boolean {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 128) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    // [A-Za-z0-9._:-]
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 46 || c === 95 || c === 45)) return false;
+  }
+  return true;
+}
+const isAmount: Check = (v) => typeof v === 'number' && v >= 0 && v <= 1e12;
+/** UTF-16 length bounds the code-point length ajv counts. */
+const isText: Check = (v) => typeof v === 'string' && v.length >= 1 && v.length <= 1000;
+const isLabel: Check = (v) => v === 'abuse' || v === 'legit';
+const isAt: Check = (v) => typeof v === 'string' && !Number.isNaN(parseCanonicalTime(v));
+const isQuantity: Check = (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1_000_000;
+const isCurrency: Check = (v) => typeof v === 'string' && /^[A-Z]{3}$/.test(v);
+
+/** Each declared property's check and whether it is required; `required` counts those. */
+interface Plain {
+  props: Map<string, { check: Check; required: boolean }>;
+  required: number;
+}
+
+function plain(required: Record<string, Check>, optional: Record<string, Check>): Plain {
+  const props = new Map<string, { check: Check; required: boolean }>();
+  for (const [key, check] of Object.entries(required)) props.set(key, { check, required: true });
+  for (const [key, check] of Object.entries(optional)) props.set(key, { check, required: false });
+  return { props, required: Object.keys(required).length };
+}
+
+function plainObjectOf(shape: Plain): Check {
+  return (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && hasShape(v, shape);
+}
+
+const isRefundRequest = plainObjectOf(plain({ type: (v) => v === 'fast_refund' || v === 'refund_only' || v === 'return_refund', reason: isText }, { amount: isAmount }));
+
+const common = { eventId: isId, at: isAt, accountId: isId, merchantId: isId };
+const plainShapes = new Map<string, Plain>([
+  ['order.placed', plain({ ...common, orderId: isId, amount: isAmount }, { label: isLabel, currency: isCurrency, category: isId, quantity: isQuantity, deviceId: isId, addressId: isId })],
+  ['refund.requested', plain({ ...common, orderId: isId, amount: isAmount, refund: isRefundRequest }, { label: isLabel })],
+  ['refund.completed', plain({ ...common, orderId: isId }, { label: isLabel, amount: isAmount })],
+  ['return.received', plain({ ...common, orderId: isId }, { label: isLabel })],
+]);
+
+function plainlyValid(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const type = (value as { type?: unknown }).type;
+  const shape = typeof type === 'string' ? plainShapes.get(type) : undefined;
+  // `type` itself is checked by the lookup (the shape's own type); it counts as one more required key.
+  return shape !== undefined && !Array.isArray(value) && hasShape(value, shape, 'type');
+}
+
+/** Own enumerable keys only (all JSON.parse makes): each declared and valid, every required one there. */
+function hasShape(value: object, shape: Plain, skip?: string): boolean {
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  let required = 0;
+  for (const key in value) {
+    if (key === skip) continue;
+    const prop = shape.props.get(key);
+    if (prop === undefined || !prop.check((value as Record<string, unknown>)[key])) return false;
+    if (prop.required) required++;
+  }
+  return required === shape.required;
 }

@@ -8,6 +8,28 @@ const MS_PER_DAY = 86_400_000;
 
 /** Same value as `Date.parse(at)` (and so as `atMs(event)`), several times faster on canonical UTC stamps. */
 export function parseEventTime(at: string): number {
+  const ms = parseCanonicalTime(at);
+  return ms === ms ? ms : Date.parse(at);
+}
+
+/**
+ * Epoch ms of a canonical UTC stamp ("YYYY-MM-DDTHH:MM:SSZ", "YYYY-MM-DDTHH:MM:SS.sssZ") with every
+ * field in range (a real calendar date, no leap second), NaN for anything else. Such a stamp is a
+ * valid RFC 3339 date-time that Date.parse reads to this same value.
+ */
+let lastAt = '';
+let lastMs = Number.NaN;
+
+export function parseCanonicalTime(at: string): number {
+  // One event's stamp is read several times in a row (validation, its decision, its feature entry).
+  if (at === lastAt) return lastMs;
+  const ms = canonicalTime(at);
+  lastAt = at;
+  lastMs = ms;
+  return ms;
+}
+
+function canonicalTime(at: string): number {
   const n = at.length;
   if ((n === 20 || n === 24) && at.charCodeAt(n - 1) === 90 /* Z */ && at.charCodeAt(4) === 45 && at.charCodeAt(7) === 45
     && at.charCodeAt(10) === 84 /* T */ && at.charCodeAt(13) === 58 && at.charCodeAt(16) === 58) {
@@ -24,7 +46,7 @@ export function parseEventTime(at: string): number {
       return daysFromCivil(y, mo, d) * MS_PER_DAY + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
     }
   }
-  return Date.parse(at);
+  return Number.NaN;
 }
 
 function digit(s: string, i: number): number {

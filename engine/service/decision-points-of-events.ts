@@ -1,4 +1,5 @@
 import type { RefundGuardEvent } from '../events/index.js';
+import type { DecisionPoint } from '../points/index.js';
 import type { DecisionInput } from './decision-input.js';
 
 /**
@@ -42,6 +43,20 @@ export function decisionInputFor(event: RefundGuardEvent): DecisionInput | undef
         order: { id: event.orderId, ...(event.amount !== undefined ? { amount: event.amount } : {}) },
         ...(event.refund !== undefined ? { refund: { ...event.refund } } : {}),
       };
+    default:
+      return undefined;
+  }
+}
+
+/** The point of `decisionInputFor(event)`, without building the input (undefined: not a decision point). */
+export function decisionPointOf(event: RefundGuardEvent): DecisionPoint | undefined {
+  switch (event.type) {
+    case 'order.placed':
+      return 'order.checkout';
+    case 'refund.requested':
+      return 'refund.requested';
+    case 'intervention.requested':
+      return 'refund.intervention';
     default:
       return undefined;
   }

@@ -13,7 +13,10 @@ export type EventEffect =
   | { kind: 'mark'; accountId: string; orderId: string; mark: OrderMark; at: number }
   | { kind: 'review'; accountId: string; merchantId: string; at: number; trigger: RestrictionTrigger; subject: Record<string, unknown> };
 
-export function effectsOf(event: RefundGuardEvent): EventEffect[] {
+/** Shared by every event without effects (most of them): callers only read the list. */
+const NO_EFFECTS: readonly EventEffect[] = Object.freeze([]);
+
+export function effectsOf(event: RefundGuardEvent): readonly EventEffect[] {
   switch (event.type) {
     case 'merchant.updated':
       return [{
@@ -27,7 +30,7 @@ export function effectsOf(event: RefundGuardEvent): EventEffect[] {
         at: event.at,
       }];
     case 'evidence.reported':
-      return event.orderId === undefined ? [] : [{ kind: 'mark', accountId: event.accountId, orderId: event.orderId, mark: 'reportedAt', at: atMs(event) }];
+      return event.orderId === undefined ? NO_EFFECTS : [{ kind: 'mark', accountId: event.accountId, orderId: event.orderId, mark: 'reportedAt', at: atMs(event) }];
     case 'evidence.appraised': {
       const at = atMs(event);
       const mark = (m: OrderMark): EventEffect[] => (event.orderId === undefined ? [] : [{ kind: 'mark', accountId: event.accountId, orderId: event.orderId, mark: m, at }]);
@@ -42,13 +45,13 @@ export function effectsOf(event: RefundGuardEvent): EventEffect[] {
       ];
     }
     case 'complaint.resolved':
-      if (event.outcome !== 'upheld') return [];
+      if (event.outcome !== 'upheld') return NO_EFFECTS;
       return [{
         kind: 'review', accountId: event.accountId, merchantId: event.merchantId, at: atMs(event),
         trigger: { type: 'complaint', id: event.complaintId, eventId: event.eventId, ...(event.orderId !== undefined ? { orderId: event.orderId } : {}) },
         subject: { complaint: { id: event.complaintId } },
       }];
     default:
-      return [];
+      return NO_EFFECTS;
   }
 }

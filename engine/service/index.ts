@@ -2,4 +2,4 @@ export { RefundGuardService, type ServiceDependencies, type DecisionRecord, type
 export { assembleFacts } from './assemble-facts.js';
 export { effectsOf, type EventEffect } from './event-effects.js';
 export type { DecisionInput } from './decision-input.js';
-export { decisionInputFor, amountAtStake } from './decision-points-of-events.js';
+export { decisionInputFor, decisionPointOf, amountAtStake } from './decision-points-of-events.js';

@@ -44,7 +44,7 @@ export class MemoryAccountStateStore implements AccountStateStore {
 
   restrictionsSync(accountId: string): readonly Restriction[] {
     const map = this.restrictionsByAccount.get(accountId);
-    return map ? [...map.values()] : [];
+    return map ? [...map.values()] : noRestrictions;
   }
 
   ordersSync(accountId: string): ReadonlyMap<string, OrderMarks> {
@@ -108,6 +108,8 @@ export class MemoryAccountStateStore implements AccountStateStore {
 }
 
 const emptyOrders: ReadonlyMap<string, OrderMarks> = new Map();
+/** Most accounts have no restriction: they share this (read-only) list. */
+const noRestrictions: readonly Restriction[] = Object.freeze([]);
 
 /** Features from the memory feature store, the integrity record from the memory state store. */
 export class MemoryAccountReader implements AccountReader {

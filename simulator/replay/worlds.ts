@@ -1,14 +1,27 @@
+import type { RefundGuardEvent } from '../../engine/events/index.js';
 import {
   MemoryAccountStateStore,
   MemoryAccountReader,
   RefundGuardService,
   decisionPointNames,
+  type AccountReader,
   type AccountSnapshot,
   type DecisionPoint,
   type MemoryMerchantStore,
   type PreparedBundle,
 } from '../../engine/index.js';
-import { MemoryFeatureStore, featureNames } from '../../engine/features/index.js';
+import { MemoryFeatureStore, featureNames, type FeatureStore } from '../../engine/features/index.js';
+
+/**
+ * Where a world's features come from: the in-memory store, or in a pipelined replay the values
+ * the feature thread computed (`line` names the event a read belongs to; `reviewLine` the event
+ * whose integrity reviews read next).
+ */
+export interface FeatureSource {
+  readSync(accountId: string, asOf: number, line?: number): Record<string, number>;
+  applySync(event: RefundGuardEvent): boolean;
+  reviewLine?(line: number): void;
+}
 
 /**
  * One side of the comparison. Restrictions and order marks depend on decisions (an upheld
@@ -24,7 +37,7 @@ export class World {
   constructor(
     readonly name: 'baseline' | 'candidate',
     readonly bundle: PreparedBundle,
-    readonly features: MemoryFeatureStore,
+    readonly features: FeatureSource & FeatureStore,
     merchants: MemoryMerchantStore,
     clock: number,
   ) {
@@ -33,7 +46,7 @@ export class World {
     this.service = new RefundGuardService({
       bundle: () => bundle,
       features,
-      reader: new MemoryAccountReader(features, this.state),
+      reader: features instanceof MemoryFeatureStore ? new MemoryAccountReader(features, this.state) : new SourceReader(features, this.state),
       state: this.state,
       merchants,
       // Replays are deterministic: decisions carry their event's clock, ids are a counter.
@@ -59,7 +72,7 @@ export class World {
  * influenced by facts it reads (PolicyDefinition.factPaths), so skipping the read there cannot
  * change an action, a reason or the missing-facts list.
  */
-function pointsReadingFeatures(bundle: PreparedBundle): Set<DecisionPoint> {
+export function pointsReadingFeatures(bundle: PreparedBundle): Set<DecisionPoint> {
   const names = new Set(featureNames(bundle.features).map((n) => `account.${n}`));
   const points = new Set<DecisionPoint>();
   for (const point of decisionPointNames) {
@@ -73,4 +86,16 @@ export function featureStoresFor(baseline: PreparedBundle, candidate: PreparedBu
   const b = new MemoryFeatureStore(baseline.features);
   const same = JSON.stringify(baseline.features) === JSON.stringify(candidate.features);
   return [b, same ? b : new MemoryFeatureStore(candidate.features)];
+}
+
+/** MemoryAccountReader over a FeatureSource: the same snapshot, features from wherever the source gets them. */
+class SourceReader implements AccountReader {
+  constructor(
+    private readonly features: FeatureSource,
+    private readonly state: MemoryAccountStateStore,
+  ) {}
+
+  async snapshot(accountId: string, asOf: number): Promise<AccountSnapshot> {
+    return { features: this.features.readSync(accountId, asOf), restrictions: this.state.restrictionsSync(accountId), orders: this.state.ordersSync(accountId) };
+  }
 }

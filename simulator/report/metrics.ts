@@ -26,5 +26,15 @@ export function fromCents(cents: number): number {
 
 /** UTC calendar date of an epoch-ms instant. */
 export function utcDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  // Decisions come in time order: most fall on the day asked for last. (Integer ms: Date truncates fractions toward 0.)
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString().slice(0, 10);
+  if (!(ms >= lastDayStart && ms < lastDayStart + DAY)) {
+    lastDayStart = Math.floor(ms / DAY) * DAY;
+    lastDay = new Date(ms).toISOString().slice(0, 10);
+  }
+  return lastDay;
 }
+
+const DAY = 86_400_000;
+let lastDayStart = Number.NaN;
+let lastDay = '';

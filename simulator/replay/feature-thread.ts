@@ -1,0 +1,228 @@
+/**
+ * The feature thread of a pipelined replay. Reading, parsing and validating every line and
+ * keeping the account features (apply + read as of each decision) is about half a replay's
+ * work and depends on events only, never on decisions; so a worker thread does it, one step
+ * ahead, while the main thread decides. Per chunk of the file the worker posts what the main
+ * thread needs to know about each line:
+ * - its kind: nothing to do (blank, another shard's account), bad (with the message), an event
+ *   that is only counted (no decision, no effect), an order (its fields sent along: strings
+ *   cross threads far cheaper than a parse), or an event the main thread parses itself;
+ * - in history order, the feature values each decision (and each integrity review) of the main
+ *   thread will read.
+ * Both threads apply the same line, shard and point rules, so the main thread consumes exactly
+ * what the worker produced, in the same order; each record starts with its line number, which
+ * the main thread checks.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+// Module by module, not the engine's index: a worker starts faster loading only what it runs.
+import { atMs } from '../../engine/events/time.js';
+import type { OrderPlacedEvent, RefundGuardEvent } from '../../engine/events/types.js';
+import type { FeatureDefinitions } from '../../engine/features/definitions.js';
+import { MemoryFeatureStore } from '../../engine/features/memory-store.js';
+import type { DecisionPoint } from '../../engine/points/index.js';
+import { decisionPointOf } from '../../engine/service/decision-points-of-events.js';
+import { effectsOf } from '../../engine/service/event-effects.js';
+import { forEachLine } from './line-reader.js';
+import { readEventLine } from './read-event.js';
+import { shardOf, type Shard } from './shard.js';
+
+export interface FeatureThreadInput {
+  historyPath: string;
+  baselineFeatures: FeatureDefinitions;
+  /** Null when both bundles define the same features (one store serves both worlds). */
+  candidateFeatures: FeatureDefinitions | null;
+  /** Points at which each bundle reads features. */
+  baselinePoints: DecisionPoint[];
+  candidatePoints: DecisionPoint[];
+  shard?: Shard;
+}
+
+/** What the main thread does with a line. */
+export const LineKind = { parse: 0, skip: 1, bad: 2, count: 3, order: 4 } as const;
+
+/**
+ * An order record: numbers [line, amount, quantity (NaN: none), label (0 none, 1 abuse, 2 legit)]
+ * and strings [eventId, at, accountId, merchantId, orderId, ...optionalOrderStrings ("": none)].
+ */
+export const ORDER_NUMBERS = 4;
+export const ORDER_STRINGS = 9;
+const optionalOrderStrings = ['category', 'currency', 'deviceId', 'addressId'] as const;
+
+export interface FeatureBatch {
+  /** Lines first..first + kinds.length - 1 are covered. */
+  first: number;
+  kinds: Uint8Array;
+  /** Bad lines of the batch, in order: [line, message]. */
+  bad: [number, string][];
+  /** Value vectors, each [line, ...values] in the order of the names of its side. */
+  values: Float64Array;
+  /** Order records, in line order (ORDER_NUMBERS numbers and ORDER_STRINGS strings each). */
+  orders: Float64Array;
+  orderStrings: string[];
+  /** First batch only: feature names of each side, in the order values are sent. */
+  names?: { baseline: string[]; candidate: string[] };
+  done?: boolean;
+}
+
+/** Batches the worker may be ahead of the main thread: bounds the memory of a fast worker and a slow consumer. */
+export const MAX_BATCHES_AHEAD = 32;
+
+/**
+ * `taken` (if given) resolves once the consumer has taken another batch; with it the worker stays
+ * at most MAX_BATCHES_AHEAD batches ahead.
+ */
+export async function runFeatureThread(
+  input: FeatureThreadInput,
+  post: (batch: FeatureBatch, transfer: ArrayBuffer[]) => void,
+  taken?: () => Promise<void>,
+): Promise<void> {
+  const storeB = new MemoryFeatureStore(input.baselineFeatures);
+  const storeC = input.candidateFeatures === null ? storeB : new MemoryFeatureStore(input.candidateFeatures);
+  const shared = storeB === storeC;
+  const pointsB = new Set(input.baselinePoints);
+  const pointsC = new Set(input.candidatePoints);
+  const shard = input.shard;
+  let names: FeatureBatch['names'] | undefined = {
+    baseline: Object.keys(storeB.readSync('', 0)),
+    candidate: Object.keys(storeC.readSync('', 0)),
+  };
+  let first = 1;
+  let kinds: number[] = [];
+  let bad: [number, string][] = [];
+  let values: number[] = [];
+  let orders: number[] = [];
+  let orderStrings: string[] = [];
+  let ahead = 0;
+
+  const push = (line: number, features: Record<string, number>): void => {
+    values.push(line);
+    for (const name in features) values.push(features[name] as number);
+  };
+  const flush = (done: boolean): void => {
+    const batch: FeatureBatch = { first, kinds: Uint8Array.from(kinds), bad, values: new Float64Array(values), orders: new Float64Array(orders), orderStrings };
+    if (names !== undefined) batch.names = names;
+    if (done) batch.done = true;
+    names = undefined;
+    first += kinds.length;
+    kinds = [];
+    bad = [];
+    values = [];
+    orders = [];
+    orderStrings = [];
+    post(batch, [batch.kinds.buffer as ArrayBuffer, batch.values.buffer as ArrayBuffer, batch.orders.buffer as ArrayBuffer]);
+    ahead++;
+  };
+
+  const kindOf = (text: string, line: number): number => {
+    const read = readEventLine(text, line);
+    if (read === undefined) return LineKind.skip;
+    if (typeof read === 'string') {
+      bad.push([line, read]);
+      return LineKind.bad;
+    }
+    const event: RefundGuardEvent = read;
+    if (event.type === 'merchant.updated') return LineKind.parse;
+    if (shard !== undefined && shardOf(event.accountId, shard.count) !== shard.index) return LineKind.skip;
+    const point = decisionPointOf(event);
+    if (point !== undefined) {
+      const needB = pointsB.has(point);
+      const needC = pointsC.has(point);
+      const now = atMs(event);
+      if (needB || (needC && shared)) push(line, storeB.readSync(event.accountId, now));
+      if (!shared && needC) push(line, storeC.readSync(event.accountId, now));
+    }
+    storeB.applySync(event);
+    if (!shared) storeC.applySync(event);
+    // Integrity reviews read the account after the event: each world's review reads once.
+    const effects = effectsOf(event);
+    for (const effect of effects) {
+      if (effect.kind !== 'review') continue;
+      push(line, storeB.readSync(effect.accountId, effect.at));
+      push(line, storeC.readSync(effect.accountId, effect.at));
+    }
+    if (point === undefined && effects.length === 0) return LineKind.count;
+    if (event.type !== 'order.placed') return LineKind.parse;
+    orderRecord(line, event, orders, orderStrings);
+    return LineKind.order;
+  };
+
+  await forEachLine(
+    input.historyPath,
+    (text, line) => {
+      if (taken !== undefined && ahead >= MAX_BATCHES_AHEAD) {
+        return (async () => {
+          while (ahead >= MAX_BATCHES_AHEAD) {
+            await taken();
+            ahead--;
+          }
+          kinds.push(kindOf(text, line));
+        })();
+      }
+      kinds.push(kindOf(text, line));
+    },
+    () => flush(false),
+  );
+  flush(true);
+}
+
+const labelCodes: Record<string, number> = { abuse: 1, legit: 2 };
+
+/**
+ * Appends the order's record: its numbers, and its strings as they are ("" for an absent one:
+ * present ones are never empty). Strings cross threads far cheaper than objects, which the main
+ * thread would otherwise get by parsing the line again.
+ */
+function orderRecord(line: number, event: OrderPlacedEvent, numbers: number[], strings: string[]): void {
+  numbers.push(line, event.amount, event.quantity ?? Number.NaN, event.label === undefined ? 0 : (labelCodes[event.label] as number));
+  strings.push(event.eventId, event.at, event.accountId, event.merchantId, event.orderId, event.category ?? '', event.currency ?? '', event.deviceId ?? '', event.addressId ?? '');
+}
+
+/** The order event a record describes (main thread); `i` indexes the numbers, `j` the strings. */
+export function orderFromRecord(numbers: Float64Array, i: number, strings: readonly string[], j: number): OrderPlacedEvent {
+  const event: Record<string, unknown> = {
+    eventId: strings[j],
+    type: 'order.placed',
+    at: strings[j + 1],
+    accountId: strings[j + 2],
+    merchantId: strings[j + 3],
+    orderId: strings[j + 4],
+    amount: numbers[i + 1],
+  };
+  const quantity = numbers[i + 2] as number;
+  if (quantity === quantity) event['quantity'] = quantity;
+  for (let k = 5; k < ORDER_STRINGS; k++) {
+    const v = strings[j + k] as string;
+    if (v !== '') event[optionalOrderStrings[k - 5] as string] = v;
+  }
+  const label = numbers[i + 3];
+  if (label === 1) event['label'] = 'abuse';
+  else if (label === 2) event['label'] = 'legit';
+  return event as unknown as OrderPlacedEvent;
+}
+
+if (parentPort !== null && (workerData as { featureThread?: FeatureThreadInput } | undefined)?.featureThread !== undefined) {
+  const port = parentPort;
+  // The main thread posts one message per batch it takes.
+  let acks = 0;
+  let wake: (() => void) | undefined;
+  port.on('message', () => {
+    acks++;
+    wake?.();
+  });
+  const taken = (): Promise<void> => {
+    if (acks > 0) {
+      acks--;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      wake = () => {
+        wake = undefined;
+        acks--;
+        resolve();
+      };
+    });
+  };
+  runFeatureThread((workerData as { featureThread: FeatureThreadInput }).featureThread, (batch, transfer) => port.postMessage(batch, transfer), taken).catch((err: unknown) => {
+    port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  });
+}

@@ -1,0 +1,26 @@
+import { validateEvent, type RefundGuardEvent } from '../../engine/events/index.js';
+
+/** A history line read: the event, a bad-line message, or nothing (blank line). */
+export type LineRead = RefundGuardEvent | string | undefined;
+
+/**
+ * Parses and validates one history line. Blank lines carry nothing; a bad line yields the message
+ * the report lists. The in-thread replay and the feature worker both read lines through this.
+ */
+export function readEventLine(text: string, line: number): LineRead {
+  if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `not JSON: ${(err as Error).message}`;
+  }
+  const checked = validateEvent(value, line);
+  if (!checked.ok) return checked.problems.map((p) => (p.path ? `${p.path} ${p.message}` : p.message)).join('; ');
+  return checked.event;
+}
+
+/** True for a line that carries nothing (the same test readEventLine applies first). */
+export function isBlankLine(text: string): boolean {
+  return text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0);
+}

@@ -1,0 +1,104 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBundle, readPolicyDirectory, type PreparedBundle } from '../engine/index.js';
+import { generateHistoryToFile } from '../simulator/history/index.js';
+import { BadLineError, simulateHistory, type DecisionPair, type SimulationReport } from '../simulator/index.js';
+
+/** decidedAt is the wall clock at the start of a replay: the one field two runs may not share. */
+function withoutClock(pair: DecisionPair): DecisionPair {
+  return { ...pair, baseline: { ...pair.baseline, decidedAt: '' }, candidate: { ...pair.candidate, decidedAt: '' } };
+}
+
+/** The pipelined replay (features in a worker thread) must give exactly what the in-thread replay gives. */
+describe('simulate with a feature thread', () => {
+  let dir: string;
+  let history: string;
+  let badHistory: string;
+  let baseline: PreparedBundle;
+  let candidate: PreparedBundle;
+  let otherFeatures: PreparedBundle;
+
+  const load = (path: string, previous?: PreparedBundle): PreparedBundle => {
+    const loaded = loadBundle(readPolicyDirectory(path), previous ? { previous } : {});
+    if (!loaded.ok) throw new Error(`cannot load ${path}`);
+    return loaded.bundle;
+  };
+
+  const both = async (options: { history: string; candidate: PreparedBundle; shard?: { index: number; count: number } }) => {
+    const out: { report: SimulationReport; pairs: DecisionPair[] }[] = [];
+    for (const featureThread of [false, true]) {
+      const pairs: DecisionPair[] = [];
+      const report = await simulateHistory({ ...options, baseline, featureThread, onDecision: (p) => pairs.push(withoutClock(p)) });
+      out.push({ report, pairs });
+    }
+    return out as [(typeof out)[0], (typeof out)[0]];
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'simulator-thread-'));
+    history = join(dir, 'history.ndjson');
+    await generateHistoryToFile({ orders: 3000, seed: 11 }, history);
+    const lines = readFileSync(history, 'utf8').split('\n');
+    lines[40] = '{not json';
+    lines[400] = '{"eventId":"x1","type":"order.placed"}';
+    lines[401] = '   ';
+    lines[900] = '[1]';
+    lines[1500] = (lines[1500] as string).replace('"at":"', '"at":"x');
+    badHistory = join(dir, 'bad.ndjson');
+    writeFileSync(badHistory, lines.join('\n'));
+
+    baseline = load('policies');
+    const cand = join(dir, 'candidate');
+    cpSync('policies', cand, { recursive: true });
+    const file = join(cand, 'intercept-abnormal-fast-refund.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('refundRate90d: { gt: 0.6 }', 'refundRate90d: { gt: 0.3 }').replace(/^version: (\d+)/m, (_, v: string) => `version: ${Number(v) + 1}`));
+    candidate = load(cand, baseline);
+    // Different feature definitions: each world keeps its own store.
+    const feat = join(dir, 'features');
+    cpSync(cand, feat, { recursive: true });
+    const defs = join(feat, 'features.yaml');
+    const text = readFileSync(defs, 'utf8');
+    const changed = text.replace(/(refunds90d:\n(?:.*\n)*?\s+windowDays: )90/, '$160');
+    expect(changed).not.toBe(text);
+    writeFileSync(defs, changed);
+    otherFeatures = load(feat, baseline);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives the same report and the same decisions, facts included', async () => {
+    const [inThread, piped] = await both({ history, candidate });
+    expect(piped.report.history.decisions).toBeGreaterThan(0);
+    expect(piped.report).toEqual(inThread.report);
+    expect(piped.pairs).toEqual(inThread.pairs);
+  });
+
+  it('gives the same when the two bundles define features differently', async () => {
+    const [inThread, piped] = await both({ history, candidate: otherFeatures });
+    expect(piped.report).toEqual(inThread.report);
+    expect(piped.pairs).toEqual(inThread.pairs);
+  });
+
+  it('reports the same bad lines, and the same for one shard', async () => {
+    const [inThread, piped] = await both({ history: badHistory, candidate });
+    expect(piped.report.history.badLines).toBe(4);
+    expect(piped.report).toEqual(inThread.report);
+    const [s0, s1] = await both({ history: badHistory, candidate, shard: { index: 1, count: 2 } });
+    expect(s1.report).toEqual(s0.report);
+    expect(s1.pairs).toEqual(s0.pairs);
+  });
+
+  it('stops at the first bad line under --strict', async () => {
+    for (const featureThread of [false, true]) {
+      const err = await simulateHistory({ history: badHistory, baseline, candidate, strict: true, featureThread }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BadLineError);
+      expect((err as BadLineError).line).toBe(41);
+    }
+  });
+
+  it('fails, not hangs, on a history it cannot read', async () => {
+    await expect(simulateHistory({ history: join(dir, 'missing.ndjson'), baseline, candidate, featureThread: true })).rejects.toThrow(/ENOENT/);
+  });
+});
