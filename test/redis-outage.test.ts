@@ -111,4 +111,43 @@ describe('when Redis goes away and comes back', () => {
     client.disconnect();
     await redis.start();
   });
+
+  it('finds by id every decision logged while Redis was down, once a retried write lands, with one index field per batch', async () => {
+    const { RedisDecisionLog } = await import('../server/decision-log/index.js');
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined);
+    const prefix = 'rgfault-log';
+    const log = new RedisDecisionLog(client, { prefix, intervalMs: 60_000 });
+    const record = (i: number) => ({ decisionId: log.newDecisionId(Date.now()), point: 'order.checkout' as const, action: 'allow', reasons: [], shadow: [], missingFacts: [], policyRevision: 'r', degraded: false, occurredAt: '', decidedAt: '', accountId: `a-${i}`, merchantId: 'm', facts: {} });
+    const ids: string[] = [];
+    try {
+      await redis.kill();
+      for (let i = 0; i < 3; i++) {
+        const r = record(i);
+        ids.push(r.decisionId);
+        log.append(r);
+      }
+      await log.flush(); // fails: the batch goes back to the buffer
+      expect(log.buffered).toBe(3);
+      for (let i = 3; i < 6; i++) {
+        const r = record(i);
+        ids.push(r.decisionId);
+        log.append(r);
+      }
+      await redis.start();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the client reconnects
+      await log.flush();
+      expect(log.buffered).toBe(0);
+      for (const [i, id] of ids.entries()) expect(await log.get(id)).toMatchObject({ decisionId: id, accountId: `a-${i}` });
+      const indexKeys = await client.keys(`${prefix}:decision-index:*`);
+      const fields = (await Promise.all(indexKeys.map((k) => client.hkeys(k)))).flat();
+      expect(fields.length).toBeGreaterThanOrEqual(2); // the batch that failed and the one after it
+      expect(fields.length).toBeLessThan(ids.length);
+      expect(await log.get('d-zzzz-unknown-0-0')).toBeUndefined();
+    } finally {
+      await log.close().catch(() => undefined);
+      client.disconnect();
+    }
+  });
 });

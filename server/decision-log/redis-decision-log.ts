@@ -25,7 +25,11 @@ export interface RedisDecisionLogOptions {
 /**
  * Decisions go to a Redis Stream in batches: one XADD per batch (field "decisions": the batch as
  * a JSON array) plus one HINCRBY per point/action for the counts, then one HSET indexing the
- * batch's decision ids. The stream is trimmed by MAXLEN ~, so it stays bounded.
+ * batch. The stream is trimmed by MAXLEN ~, so it stays bounded.
+ *
+ * The index maps batches, not decisions, to stream entries: a decision id names the process and
+ * the batch it was appended to (`d-<ms>-<process>-<batch>-<n>`), so indexing costs one hash field
+ * per batch (a few a second) instead of one per decision (thousands a second, for a week).
  *
  * A decision is serialized when it is appended, not when its batch is written: held until the
  * next flush, the record and its facts would survive a young-generation GC and be copied (and
@@ -34,6 +38,8 @@ export interface RedisDecisionLogOptions {
  */
 interface PendingDecision {
   readonly decisionId: string;
+  /** The index field that finds its batch (see batchFieldOf). */
+  readonly batchField: string;
   /** "<point>|<action>", the stats field it counts towards. */
   readonly tally: string;
   readonly json: string;
@@ -46,6 +52,11 @@ export class RedisDecisionLog implements DecisionLog {
   private writing: PendingDecision[] | undefined;
   private readonly streamKey: string;
   private readonly statsKey: string;
+  /** This process's part of decision ids: random, so processes sharing a stream never collide. */
+  private readonly processTag = randomUUID().replace(/-/g, '').slice(0, 10);
+  /** The batch that decisions appended now belong to; advances when a batch is taken for writing. */
+  private batch = 0;
+  private inBatch = 0;
   dropped = 0;
 
   constructor(
@@ -62,8 +73,14 @@ export class RedisDecisionLog implements DecisionLog {
     return this.buffer.length;
   }
 
+  /** Ids for decisions this log will hold: generate one just before appending the decision. */
+  newDecisionId(now: number): string {
+    return `d-${now.toString(36)}-${this.processTag}-${this.batch.toString(36)}-${(this.inBatch++).toString(36)}`;
+  }
+
   append(record: DecisionRecord): void {
-    this.buffer.push({ decisionId: record.decisionId, tally: `${record.point}|${record.action}`, json: JSON.stringify(record) });
+    const decisionId = record.decisionId;
+    this.buffer.push({ decisionId, batchField: batchFieldOf(decisionId), tally: `${record.point}|${record.action}`, json: JSON.stringify(record) });
     this.enforceBound();
     if (this.buffer.length >= (this.options.batchSize ?? 500) && !this.flushing) void this.flush();
   }
@@ -74,7 +91,7 @@ export class RedisDecisionLog implements DecisionLog {
     if (waiting) return JSON.parse(waiting.json) as DecisionRecord;
     const since = decisionTime(decisionId);
     if (since === undefined) return undefined;
-    const entryId = await this.client.hget(this.indexKey(since), decisionId);
+    const entryId = await this.client.hget(this.indexKey(since), batchFieldOf(decisionId));
     if (entryId === null) return undefined;
     const entries = (await this.client.xrange(this.streamKey, entryId, entryId)) as [string, string[]][];
     const fields = entries[0]?.[1] ?? [];
@@ -84,8 +101,8 @@ export class RedisDecisionLog implements DecisionLog {
   }
 
   /**
-   * Decision id → stream entry, in one hash per hour of the deciding server's clock (the hour
-   * is in the id, so no clock agreement with Redis is needed); each hash expires after a week.
+   * Batch → stream entry, in one hash per hour of the deciding server's clock (the hour is in
+   * the decision id, so no clock agreement with Redis is needed); each hash expires after a week.
    */
   private indexKey(decisionMs: number): string {
     return `${this.options.prefix}:decision-index:${Math.floor(decisionMs / 3_600_000)}`;
@@ -105,6 +122,8 @@ export class RedisDecisionLog implements DecisionLog {
     if (this.buffer.length === 0) return Promise.resolve();
     const batch = this.buffer;
     this.buffer = [];
+    this.batch += 1;
+    this.inBatch = 0;
     this.writing = batch;
     this.flushing = this.write(batch)
       .catch((error: unknown) => {
@@ -141,15 +160,16 @@ export class RedisDecisionLog implements DecisionLog {
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
     const entryId = results[0]![1] as string;
-    const byHour = new Map<string, string[]>();
+    // Usually one field: a retried batch carries its predecessors, a batch may straddle an hour.
+    const byHour = new Map<string, Set<string>>();
     for (const r of batch) {
       const key = this.indexKey(decisionTime(r.decisionId) ?? 0);
-      const list = byHour.get(key) ?? [];
-      list.push(r.decisionId, entryId);
-      byHour.set(key, list);
+      let fields = byHour.get(key);
+      if (fields === undefined) byHour.set(key, (fields = new Set()));
+      fields.add(r.batchField);
     }
     const index = this.client.pipeline();
-    for (const [key, pairs] of byHour) index.hset(key, ...pairs).expire(key, 7 * 86_400);
+    for (const [key, fields] of byHour) index.hset(key, ...[...fields].flatMap((field) => [field, entryId])).expire(key, 7 * 86_400);
     await index.exec();
   }
 
@@ -161,7 +181,16 @@ export class RedisDecisionLog implements DecisionLog {
   }
 }
 
-/** "d-<epoch ms base36>-<random>" → epoch ms. */
+/**
+ * The index field for a decision: "<process>-<batch>" for ids this log made, the whole id for
+ * any other (a caller-made id is indexed on its own).
+ */
+function batchFieldOf(decisionId: string): string {
+  const match = /^d-[0-9a-z]+-([0-9a-z]+-[0-9a-z]+)-[0-9a-z]+$/.exec(decisionId);
+  return match ? match[1]! : decisionId;
+}
+
+/** "d-<epoch ms base36>-…" → epoch ms. */
 export function decisionTime(decisionId: string): number | undefined {
   const match = /^d-([0-9a-z]+)-/.exec(decisionId);
   if (!match) return undefined;

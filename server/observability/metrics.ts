@@ -61,33 +61,55 @@ export class Metrics {
     for (const gauge of [this.evidencePending, this.evidenceOverdue]) (gauge as unknown as { collect?: () => Promise<void> }).collect = refresh;
   }
 
-  private readonly decisionChildren = new Map<string, { inc(): void }>();
+  /**
+   * The hot counters count into plain tallies and reach prom-client at scrape time: prom-client
+   * hashes the label object on every inc(), even through a cached child, which cost about a
+   * microsecond per decision.
+   */
+  private readonly decisionTally = new PairTally(this.decisions, 'point', 'action');
+  private readonly requestTally = new PairTally(this.httpRequests, 'route', 'status');
 
-  /** prom-client hashes label objects on every inc(); the hot path keeps one child per point/action instead. */
   countDecision(point: string, action: string): void {
-    const key = `${point}|${action}`;
-    let child = this.decisionChildren.get(key);
-    if (!child) {
-      child = this.decisions.labels(point, action);
-      this.decisionChildren.set(key, child);
-    }
-    child.inc();
+    this.decisionTally.add(point, action);
   }
 
-  private readonly requestChildren = new Map<string, { inc(): void }>();
-
   countRequest(route: string, status: number): void {
-    const key = `${route}|${status}`;
-    let child = this.requestChildren.get(key);
-    if (!child) {
-      child = this.httpRequests.labels(route, String(status));
-      this.requestChildren.set(key, child);
-    }
-    child.inc();
+    this.requestTally.add(route, status);
   }
 
   setBundle(revision: string): void {
     this.bundleInfo.reset();
     this.bundleInfo.set({ revision }, 1);
+  }
+}
+
+/** Counts by a pair of label values, added to a two-label counter whenever it is collected. */
+class PairTally {
+  private readonly counts = new Map<string, Map<string | number, { n: number; synced: number }>>();
+
+  constructor(
+    private readonly counter: Counter<string>,
+    private readonly first: string,
+    private readonly second: string,
+  ) {
+    (counter as unknown as { collect?: () => void }).collect = () => this.sync();
+  }
+
+  add(a: string, b: string | number): void {
+    let row = this.counts.get(a);
+    if (row === undefined) this.counts.set(a, (row = new Map()));
+    const cell = row.get(b);
+    if (cell === undefined) row.set(b, { n: 1, synced: 0 });
+    else cell.n += 1;
+  }
+
+  private sync(): void {
+    for (const [a, row] of this.counts) {
+      for (const [b, cell] of row) {
+        if (cell.n === cell.synced) continue;
+        this.counter.inc({ [this.first]: a, [this.second]: String(b) }, cell.n - cell.synced);
+        cell.synced = cell.n;
+      }
+    }
   }
 }

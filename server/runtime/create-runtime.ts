@@ -67,6 +67,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let merchants: MerchantStore;
   let workflows: WorkflowStore;
   let decisionLog: DecisionLog;
+  let decisionIds: (at: number) => string = newDecisionId;
   let ready: () => Promise<boolean>;
   const closers: (() => Promise<unknown>)[] = [];
 
@@ -113,6 +114,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       onDropped: (n) => metrics.decisionLogDropped.inc(n),
     });
     decisionLog = redisLog;
+    decisionIds = (at) => redisLog.newDecisionId(at);
     ready = async () => (await readClient.ping().catch(() => 'down')) === 'PONG';
     closers.push(
       () => redisLog.close(),
@@ -128,7 +130,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     state,
     merchants,
     now,
-    newDecisionId: () => newDecisionId(now()),
+    newDecisionId: () => decisionIds(now()),
     recordDecision: (record) => decisionLog.append(record),
   });
   const tokens = parseTokens(options.tokens);
