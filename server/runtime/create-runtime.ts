@@ -101,7 +101,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const featureStore = new RedisFeatureStore(featureClient, definitions, { prefix, timeoutMs: options.writeTimeoutMs ?? 2000 });
     features = featureStore;
     state = new RedisAccountStore(writeClient, featureStore, prefix, now);
-    const readFeatures = new RedisFeatureStore(readClient, definitions, { prefix });
+    const readFeatures = new RedisFeatureStore(readClient, definitions, { prefix, timeoutMs: options.decisionTimeoutMs ?? 50 });
     reader = new RedisAccountStore(readClient, readFeatures, prefix, now);
     merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
     workflows = new RedisWorkflowStore(writeClient, prefix);
@@ -119,6 +119,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     closers.push(
       () => redisLog.close(),
       () => featureStore.close(),
+      () => readFeatures.close(),
       ...[readClient, writeClient, featureClient].map((client) => () => client.quit().catch(() => client.disconnect())),
     );
   }

@@ -73,8 +73,7 @@ export class RedisAccountStore implements AccountStateStore, AccountReader {
   }
 
   async snapshot(accountId: string, asOf: number): Promise<AccountSnapshot> {
-    const flat = (await this.client.call('HGETALL', this.features.accountKey(accountId))) as string[];
-    return this.snapshotFromHash(flat, asOf);
+    return this.snapshotFromHash(await this.features.readAccountHash(accountId), asOf);
   }
 
   snapshotFromHash(flat: readonly string[], asOf: number): AccountSnapshot {

@@ -194,8 +194,22 @@ export class RedisFeatureStore implements FeatureStore {
     return `${this.prefix}:a:{${accountId}}`;
   }
 
+  /**
+   * The account's whole hash (flat field/value list): one HGETALL, over the store's own lean
+   * connection when it has one (the decision path's one Redis command), ioredis otherwise.
+   */
+  async readAccountHash(accountId: string): Promise<readonly string[]> {
+    const key = this.accountKey(accountId);
+    const raw = this.raw;
+    if (raw === undefined) return (await this.client.call('HGETALL', key)) as string[];
+    const ms = this.timeoutMs ?? (this.client as Redis).options.commandTimeout ?? 2000;
+    const [reply] = await raw.exec(encodeCommand(['HGETALL', key]), 1, ms);
+    if (reply instanceof Error) throw reply;
+    return reply as string[];
+  }
+
   async read(accountId: string, asOf: number): Promise<Record<string, number>> {
-    const flat = (await this.client.call('HGETALL', this.accountKey(accountId))) as string[];
+    const flat = await this.readAccountHash(accountId);
     return this.featuresFromHash(flat, asOf);
   }
 
