@@ -61,10 +61,12 @@ export class PreparedBundle {
       const policy = policies[p]!;
       const gate = policy.gate(merchant, now);
       if (gate === SKIP) continue;
-      const rules = policy.rules;
-      for (let r = 0; r < rules.length; r++) {
-        const rule = rules[r]!;
-        if (rule.matches(slots)) builder.matched(rule, gate);
+      const groups = policy.groups;
+      for (let g = 0; g < groups.length; g++) {
+        const group = groups[g]!;
+        if (group.guard !== undefined && !group.guard(slots)) continue;
+        const { rules, rests } = group;
+        for (let r = 0; r < rules.length; r++) if (rests[r]!(slots)) builder.matched(rules[r]!, gate);
       }
       builder.evaluated(policy);
     }

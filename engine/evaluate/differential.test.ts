@@ -63,7 +63,9 @@ const policy = (index: number) =>
     mode: fc.constantFrom('enforce', 'enforce', 'shadow', 'off'),
     onMissingFact: fc.boolean(),
     percent: fc.constantFrom(100, 100, 50, 0.01),
-    rules: fc.array(fc.record({ when: condition, action: fc.constantFrom(...actions), ruleMissing: fc.constantFrom(undefined, true, false) }), { minLength: 1, maxLength: 4 }),
+    // A named condition that rules may lead with: consecutive rules sharing it are grouped by the compiler.
+    shared: condition,
+    rules: fc.array(fc.record({ when: condition, action: fc.constantFrom(...actions), ruleMissing: fc.constantFrom(undefined, true, false), leadShared: fc.boolean() }), { minLength: 1, maxLength: 4 }),
   }).map((p) =>
     JSON.stringify({
       id: `p${index}`,
@@ -71,10 +73,11 @@ const policy = (index: number) =>
       point: 'refund.requested',
       onMissingFact: p.onMissingFact,
       rollout: { mode: p.mode, percent: p.percent, outside: 'shadow' },
+      ...(p.rules.some((r) => r.leadShared) ? { conditions: { shared: p.shared } } : {}),
       rules: p.rules.map((r, i) => ({
         id: `r${i}`,
         ...(r.ruleMissing === undefined ? {} : { onMissingFact: r.ruleMissing }),
-        when: r.when,
+        when: r.leadShared ? { all: [{ condition: 'shared' }, r.when] } : r.when,
         then: { action: r.action, reason: `rule ${i}`, params: { n: i } },
       })),
     }),
