@@ -36,27 +36,38 @@ export function compileGate(policy: PolicyDefinition, staticCohorts: StaticCohor
     }
     return b;
   };
-  const inCohorts = (selector: CohortSelector, merchant: MerchantView | undefined): boolean => {
-    if (selector === 'all') return true;
+  interface Selector {
+    fromMs: number;
+    cohorts: CohortSelector;
+    /** Merchants placed in one of `cohorts` by cohorts.yaml: one lookup instead of a list per merchant. */
+    staticMembers: ReadonlySet<string>;
+    buckets: number;
+  }
+  const selector = (fromMs: number, cohorts: CohortSelector, percent: number): Selector => ({
+    fromMs,
+    cohorts,
+    staticMembers: new Set(cohorts === 'all' ? [] : [...staticCohorts].filter(([, list]) => list.some((c) => cohorts.includes(c))).map(([id]) => id)),
+    buckets: percentToBuckets(percent),
+  });
+  const inCohorts = (selected: Selector, merchant: MerchantView | undefined): boolean => {
+    const cohorts = selected.cohorts;
+    if (cohorts === 'all') return true;
     const id = merchant?.id;
-    const own = Array.isArray(merchant?.cohorts) ? merchant.cohorts : undefined;
-    const fixed = id === undefined ? undefined : staticCohorts.get(id);
-    for (const cohort of selector) {
-      if (own !== undefined && own.includes(cohort)) return true;
-      if (fixed !== undefined && fixed.includes(cohort)) return true;
-    }
+    if (id !== undefined && selected.staticMembers.has(id)) return true;
+    const own = merchant?.cohorts;
+    if (!Array.isArray(own)) return false;
+    for (let i = 0; i < cohorts.length; i++) if (own.includes(cohorts[i]!)) return true;
     return false;
   };
-  interface Selector { fromMs: number; cohorts: CohortSelector; buckets: number }
-  const always: Selector = { fromMs: -Infinity, cohorts: rollout.cohorts, buckets: percentToBuckets(rollout.percent) };
-  const stages: Selector[] = rollout.stages.map((s) => ({ fromMs: s.fromMs, cohorts: s.cohorts, buckets: percentToBuckets(s.percent) }));
+  const always = selector(-Infinity, rollout.cohorts, rollout.percent);
+  const stages = rollout.stages.map((s) => selector(s.fromMs, s.cohorts, s.percent));
   // Stages are decided by the decision's clock, never the wall clock, so a replay gates as production did.
   const selectorAt = (now: number): Selector | undefined => {
     if (stages.length === 0) return always;
     let current: Selector | undefined;
-    for (const stage of stages) {
-      if (stage.fromMs > now) break;
-      current = stage;
+    for (let i = 0; i < stages.length; i++) {
+      if (stages[i]!.fromMs > now) break;
+      current = stages[i];
     }
     return current;
   };
@@ -68,12 +79,12 @@ export function compileGate(policy: PolicyDefinition, staticCohorts: StaticCohor
   };
   return (merchant, now) => {
     if (optIn !== undefined && !optedIn(merchant)) return outside;
-    const selector = selectorAt(now);
-    if (selector === undefined) return outside; // before the first stage
-    if (!inCohorts(selector.cohorts, merchant)) return outside;
-    if (selector.buckets >= 10_000) return inside;
+    const selected = selectorAt(now);
+    if (selected === undefined) return outside; // before the first stage
+    if (!inCohorts(selected, merchant)) return outside;
+    if (selected.buckets >= 10_000) return inside;
     const id = merchant?.id;
-    if (typeof id !== 'string' || selector.buckets <= 0) return outside;
-    return bucketOf(id) < selector.buckets ? inside : outside;
+    if (typeof id !== 'string' || selected.buckets <= 0) return outside;
+    return bucketOf(id) < selected.buckets ? inside : outside;
   };
 }
