@@ -9,6 +9,8 @@ import type { RedisFeatureStore } from './redis-feature-store.js';
  * so it can be lifted by id, and every change is appended to the audit stream.
  */
 const addRestrictionLua = `
+-- Expiry before the write: -2 no key yet, -1 persisted (a permanent restriction), else ms left.
+local ttl = redis.call('PTTL', KEYS[1])
 local created = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 if created == 1 then
   local expiresAt = tonumber(ARGV[3])
@@ -16,8 +18,7 @@ if created == 1 then
     redis.call('PERSIST', KEYS[1])
   else
     local want = expiresAt - tonumber(ARGV[4]) + tonumber(ARGV[5])
-    local ttl = redis.call('PTTL', KEYS[1])
-    if ttl >= 0 and ttl < want then redis.call('PEXPIRE', KEYS[1], want) end
+    if ttl ~= -1 and ttl < want then redis.call('PEXPIRE', KEYS[1], want) end
   end
   return {1, ARGV[2]}
 end

@@ -47,7 +47,8 @@
  * options: "t" trim — on about one event in 64, chosen by the client from the event id, entries and
  * flags older than t − retentionMs, which no read can need any more, are deleted; "e" refresh the
  * key's expiry (the client asks when it has not done so for the account within a day; a key without
- * "^" always gets it).
+ * "^" always gets it). Expiries are only ever extended: a restriction may have set a longer one,
+ * and a permanent restriction persisted the key.
  * Typical cost: one HMGET (the id, "^", "n|", done and use fields), one HSET of everything written,
  * and PEXPIRE at most once a day per account.
  */
@@ -74,6 +75,9 @@ else
     for k = 1, #part do cur[from + k - 1] = part[k] end
   end
 end
+-- The key's expiry before this event writes: -2 new, -1 persisted (a permanent restriction), else ms left.
+local wantExpiry = (not cur[1]) or string.find(opts, 'e', 1, true)
+local ttlBefore = wantExpiry and redis.call('PTTL', key) or -1
 local writes = {}
 local written = {}
 for k = 1, nDone do
@@ -192,7 +196,8 @@ if added == 1 and string.find(opts, 't', 1, true) then
     if at and at < horizon then redis.call('HDEL', key, f) end
   end
 end
-if (not cur[1]) or string.find(opts, 'e', 1, true) then redis.call('PEXPIRE', key, ARGV[5]) end
+-- Extend only: never shorten a longer restriction's expiry, never expire a persisted key.
+if wantExpiry and ttlBefore ~= -1 and ttlBefore < tonumber(ARGV[5]) then redis.call('PEXPIRE', key, ARGV[5]) end
 return out
 `;
 
@@ -215,6 +220,7 @@ return redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
  */
 export const mergeScript = `
 local key = KEYS[1]
+local ttlBefore = redis.call('PTTL', key)
 local n = tonumber(ARGV[2])
 local i = 3
 for k = 1, n do
@@ -228,7 +234,8 @@ while i <= #ARGV do
   redis.call('HSET', key, ARGV[i], '')
   i = i + 1
 end
-redis.call('PEXPIRE', key, ARGV[1])
+-- As in apply: extend only, and a persisted key (a permanent restriction) stays persisted.
+if ttlBefore ~= -1 and ttlBefore < tonumber(ARGV[1]) then redis.call('PEXPIRE', key, ARGV[1]) end
 return 0
 `;
 
