@@ -14,7 +14,7 @@ import type { PreparedPolicy, PreparedRule } from './prepared-policy.js';
 const none: never[] = Object.freeze([]) as unknown as never[];
 
 export class DecisionBuilder {
-  private readonly decision: Decision;
+  private decision: Decision;
   /** Strengths of decision.reasons, kept in the same (strongest-first) order. */
   private strengths: number[] | undefined;
   private winner: PreparedRule | undefined;
@@ -23,8 +23,19 @@ export class DecisionBuilder {
   private gatedOverflow: PreparedPolicy[] | undefined;
   private gatedCount = 0;
 
-  constructor(point: DecisionPoint, private readonly plan: PointPlan) {
+  constructor(private readonly point: DecisionPoint, private readonly plan: PointPlan) {
     this.decision = { point, action: defaultAction(point), params: undefined, reasons: none, shadow: none, missingFacts: none };
+  }
+
+  /** Starts the next decision: the synchronous evaluator reuses one builder per point (see PointPlan.buffer). */
+  reset(): this {
+    this.decision = { point: this.point, action: defaultAction(this.point), params: undefined, reasons: none, shadow: none, missingFacts: none };
+    this.strengths = undefined;
+    this.winner = undefined;
+    this.gatedBits = 0;
+    this.gatedOverflow = undefined;
+    this.gatedCount = 0;
+    return this;
   }
 
   matched(rule: PreparedRule, gate: GateResult): void {
