@@ -6,7 +6,7 @@ import type { PreparedPolicy } from '../evaluate/prepared-policy.js';
 import { ReferencePolicyRunner } from '../evaluate/reference.js';
 import { decisionPointNames, type DecisionPoint } from '../points/index.js';
 import type { PolicyDefinition } from '../policy/model.js';
-import { SKIP, type MerchantView } from '../rollout/index.js';
+import { SKIP, gateResult, type MerchantView } from '../rollout/index.js';
 import type { CohortTable } from './cohorts.js';
 import type { FeatureDefinitions } from '../features/index.js';
 
@@ -61,7 +61,7 @@ export class PreparedBundle {
     const policies = plan.policies;
     for (let p = 0; p < policies.length; p++) {
       const policy = policies[p]!;
-      const gate = policy.gate(merchant, now);
+      const gate = gateResult(policy.gateSpec, merchant, now);
       if (gate === SKIP) continue;
       const groups = policy.groups;
       for (let g = 0; g < groups.length; g++) {

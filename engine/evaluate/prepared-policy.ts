@@ -1,7 +1,7 @@
 import { compileRuleCondition, type Predicate, type SlotOf } from '../compile/closures.js';
 import { actionStrength } from '../points/index.js';
 import type { ConditionNode, PolicyDefinition, RuleParams } from '../policy/model.js';
-import { compileGate, type Gate, type StaticCohorts } from '../rollout/index.js';
+import { compileGateSpec, gateResult, type Gate, type GateSpec, type StaticCohorts } from '../rollout/index.js';
 import type { RuleOutcome } from './decision.js';
 
 export interface PreparedRule {
@@ -31,6 +31,8 @@ export interface PreparedPolicy {
   readonly index: number;
   readonly definition: PolicyDefinition;
   readonly gate: Gate;
+  /** The same gate as data, for the compiled evaluator's loop (gateResult, no closure call). */
+  readonly gateSpec: GateSpec;
   readonly rules: readonly PreparedRule[];
   /** Slots of the fact paths this policy reads, for the missing-facts report. */
   readonly slots: readonly number[];
@@ -39,6 +41,7 @@ export interface PreparedPolicy {
 }
 
 export function preparePolicy(definition: PolicyDefinition, index: number, staticCohorts: StaticCohorts, slotOf: SlotOf): PreparedPolicy {
+  const gateSpec = compileGateSpec(definition, staticCohorts);
   const rules = definition.rules.map((rule, ruleIndex): PreparedRule => ({
     index: ruleIndex,
     outcome: Object.freeze({ policy: definition.id, version: definition.version, rule: rule.id, action: rule.then.action, reason: rule.then.reason }),
@@ -49,7 +52,8 @@ export function preparePolicy(definition: PolicyDefinition, index: number, stati
   return {
     index,
     definition,
-    gate: compileGate(definition, staticCohorts),
+    gate: (merchant, now) => gateResult(gateSpec, merchant, now),
+    gateSpec,
     rules,
     slots: definition.factPaths.map(slotOf),
     groups: groupRules(definition, rules, slotOf),
