@@ -10,12 +10,15 @@ import { internalized, load, loadSiteFor } from '../facts/load-site.js';
 export class FactSlots {
   readonly paths: readonly string[];
   private readonly index: ReadonlyMap<string, number>;
-  /** Root facts read once per decision (account, merchant, …), each with its load site. */
+  /**
+   * Root facts read once per decision (account, merchant, …), each with its load site. Paths are
+   * sorted, so a root's paths are the contiguous slots [rootStart, rootEnd).
+   */
   private readonly roots: readonly string[];
   private readonly rootSites: readonly number[];
-  private readonly rootValues: (Readonly<Record<string, unknown>> | undefined)[];
-  /** One-level paths in slot order: root position, field, load site; slotRoot is -1 for deep paths. */
-  private readonly slotRoot: readonly number[];
+  private readonly rootStart: readonly number[];
+  private readonly rootEnd: readonly number[];
+  /** Per slot: the field below the root and its load site; -1 for deeper paths. */
   private readonly slotField: readonly string[];
   private readonly slotSite: readonly number[];
   /** Paths more than one level below their root (merchant.settings.x), walked generically. */
@@ -25,28 +28,36 @@ export class FactSlots {
     this.paths = [...new Set(paths)].sort();
     this.index = new Map(this.paths.map((p, i) => [p, i]));
     const roots: string[] = [];
-    const slotRoot: number[] = [];
+    const rootStart: number[] = [];
+    const rootEnd: number[] = [];
     const slotField: string[] = [];
+    const slotSite: number[] = [];
     const deep: { root: string; slot: number; read: Getter }[] = [];
     this.paths.forEach((path, slot) => {
       const [root, ...rest] = path.split('.') as [string, ...string[]];
+      if (roots[roots.length - 1] !== root) {
+        if (roots.includes(root)) throw new Error(`fact paths of root "${root}" are not contiguous`); // cannot happen: sorted
+        roots.push(root);
+        rootStart.push(slot);
+        rootEnd.push(slot);
+      }
+      rootEnd[rootEnd.length - 1] = slot + 1;
       if (rest.length > 1) {
         deep.push({ root, slot, read: pathGetter(rest) });
-        slotRoot.push(-1);
         slotField.push('');
+        slotSite.push(-1);
         return;
       }
-      let at = roots.indexOf(root);
-      if (at < 0) at = roots.push(root) - 1;
-      slotRoot.push(at);
-      slotField.push(internalized(rest[0]!));
+      const field = internalized(rest[0]!);
+      slotField.push(field);
+      slotSite.push(loadSiteFor(field));
     });
     this.roots = roots.map(internalized);
     this.rootSites = this.roots.map(loadSiteFor);
-    this.rootValues = new Array<undefined>(roots.length).fill(undefined);
-    this.slotRoot = slotRoot;
+    this.rootStart = rootStart;
+    this.rootEnd = rootEnd;
     this.slotField = slotField;
-    this.slotSite = slotField.map(loadSiteFor);
+    this.slotSite = slotSite;
     this.deep = deep;
   }
 
@@ -62,23 +73,21 @@ export class FactSlots {
 
   /** Reads every path into `into` (reused by the caller); missing values are undefined. */
   fill(facts: Facts, into: unknown[]): unknown[] {
-    const { roots, rootSites, rootValues, slotRoot, slotField, slotSite } = this;
+    const { roots, rootSites, rootStart, rootEnd, slotField, slotSite } = this;
     for (let r = 0; r < roots.length; r++) {
       const value = load(rootSites[r]!, facts, roots[r]!);
-      rootValues[r] = value !== null && typeof value === 'object' ? (value as Readonly<Record<string, unknown>>) : undefined;
-    }
-    for (let slot = 0; slot < slotRoot.length; slot++) {
-      const at = slotRoot[slot]!;
-      if (at < 0) continue;
-      const root = rootValues[at];
-      into[slot] = root === undefined ? undefined : load(slotSite[slot]!, root, slotField[slot]!);
+      const root = value !== null && typeof value === 'object' ? (value as Readonly<Record<string, unknown>>) : undefined;
+      const end = rootEnd[r]!;
+      for (let slot = rootStart[r]!; slot < end; slot++) {
+        const site = slotSite[slot]!;
+        if (site >= 0) into[slot] = root === undefined ? undefined : load(site, root, slotField[slot]!);
+      }
     }
     const deep = this.deep;
     for (let i = 0; i < deep.length; i++) {
       const { root, slot, read } = deep[i]!;
       into[slot] = read(facts[root]);
     }
-    for (let r = 0; r < rootValues.length; r++) rootValues[r] = undefined; // hold no reference to this decision's facts
     return into;
   }
 }
