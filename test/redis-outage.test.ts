@@ -150,4 +150,24 @@ describe('when Redis goes away and comes back', () => {
       client.disconnect();
     }
   });
+
+  it('gives integrity reviews the write budget: a Redis stall degrades decisions, not a review', async () => {
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(redis.url);
+    try {
+      const at = Date.parse('2027-01-25T00:00:00Z');
+      const upheld = { eventId: 'stall-c1', type: 'complaint.resolved', at: new Date(at).toISOString(), accountId: 'acc-stall', merchantId: 'm-f', complaintId: 'c-stall', outcome: 'upheld' };
+      expect((await runtime.request('/v1/events', { body: { events: [upheld] }, role: 'service' })).status).toBe(200);
+      // Every client waits 200 ms: past the 50 ms decision budget, within the 500 ms write budget.
+      await admin.call('CLIENT', 'PAUSE', '200', 'ALL');
+      const [decided, reviewed] = await Promise.all([
+        runtime.request('/v1/decisions', { body: decision('acc-stall'), role: 'service' }),
+        runtime.ctx.service.review('acc-stall', 'm-f', at, { type: 'complaint', id: 'c-stall-2' }),
+      ]);
+      expect(decided.body).toMatchObject({ degraded: true });
+      expect(reviewed.decision).toMatchObject({ point: 'integrity.review', degraded: false });
+    } finally {
+      admin.disconnect();
+    }
+  });
 });

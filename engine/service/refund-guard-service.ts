@@ -14,6 +14,12 @@ export interface ServiceDependencies {
   bundle(): PreparedBundle;
   features: FeatureStore;
   reader: AccountReader;
+  /**
+   * Integrity reviews read the account through this one when given: a review is not on a caller's
+   * hot path and refuses to decide on a degraded read, so it deserves the patient budget of writes
+   * rather than the decision budget (the server passes its write-side store).
+   */
+  reviewReader?: AccountReader;
   state: AccountStateStore;
   merchants: MerchantStore;
   /** Wall clock for decisions without occurredAt. */
@@ -55,11 +61,11 @@ export class RefundGuardService {
 
   constructor(private readonly deps: ServiceDependencies) {}
 
-  async decide(input: DecisionInput): Promise<DecisionRecord> {
+  async decide(input: DecisionInput, reader: AccountReader = this.deps.reader): Promise<DecisionRecord> {
     const now = input.occurredAt !== undefined ? Date.parse(input.occurredAt) : this.deps.now();
     let degraded = false;
     const [snapshot, merchant] = await Promise.all([
-      this.deps.reader.snapshot(input.account.id, now).catch((): AccountSnapshot | undefined => {
+      reader.snapshot(input.account.id, now).catch((): AccountSnapshot | undefined => {
         degraded = true;
         return undefined;
       }),
@@ -135,7 +141,7 @@ export class RefundGuardService {
       account: { id: accountId },
       merchant: { id: merchantId },
       ...subject,
-    });
+    }, this.deps.reviewReader);
     // A review on missing state would silently restrict nothing; fail, so the write is refused and retried.
     if (decision.degraded) throw new Error(`integrity review of ${accountId} could not read the account state`);
     const wanted = restrictionFromReview(decision, { accountId, merchantId, now: at, trigger, decisionId: decision.decisionId });

@@ -64,6 +64,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let features: FeatureStore;
   let reader: AccountReader;
   let state: AccountStateStore;
+  let reviewReader: AccountReader | undefined;
   let merchants: MerchantStore;
   let workflows: WorkflowStore;
   let decisionLog: DecisionLog;
@@ -100,9 +101,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     await Promise.all([readClient, writeClient, featureClient].map((client) => client.connect().catch(() => undefined)));
     const featureStore = new RedisFeatureStore(featureClient, definitions, { prefix, timeoutMs: options.writeTimeoutMs ?? 2000 });
     features = featureStore;
-    state = new RedisAccountStore(writeClient, featureStore, prefix, now);
+    const writeSide = new RedisAccountStore(writeClient, featureStore, prefix, now);
+    state = writeSide;
+    // Integrity reviews read through the write side (its budget is seconds, not 50 ms): a review
+    // refuses to decide on a degraded read, and it is not on a caller's hot path.
+    reviewReader = writeSide;
     const readFeatures = new RedisFeatureStore(readClient, definitions, { prefix, timeoutMs: options.decisionTimeoutMs ?? 50 });
     reader = new RedisAccountStore(readClient, readFeatures, prefix, now);
+    await readFeatures.warmUp();
     merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
     workflows = new RedisWorkflowStore(writeClient, prefix);
     const redisLog = new RedisDecisionLog(writeClient, {
@@ -128,6 +134,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     bundle: () => bundles.bundle,
     features,
     reader,
+    reviewReader,
     state,
     merchants,
     now,

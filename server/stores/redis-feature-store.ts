@@ -208,6 +208,15 @@ export class RedisFeatureStore implements FeatureStore {
     return reply as string[];
   }
 
+  /**
+   * Opens the lean connection now (a PING with a patient timeout), so the first decision does not
+   * pay the connection's set-up inside its 50 ms budget. Best effort: an unreachable Redis is the
+   * readiness check's business, not start-up's.
+   */
+  async warmUp(timeoutMs = 2000): Promise<void> {
+    await this.raw?.exec(encodeCommand(['PING']), 1, timeoutMs).catch(() => undefined);
+  }
+
   async read(accountId: string, asOf: number): Promise<Record<string, number>> {
     const flat = await this.readAccountHash(accountId);
     return this.featuresFromHash(flat, asOf);
@@ -668,7 +677,7 @@ function evalsha(op: Op): string {
  * event trims its account's old entries, so a busy account is trimmed every ~64 events, as with the
  * hash-length trigger it replaces (one command less per event).
  */
-function trimsOn(eventId: string): boolean {
+export function trimsOn(eventId: string): boolean {
   let h = 0x811c9dc5;
   for (let i = 0; i < eventId.length; i++) h = Math.imul(h ^ eventId.charCodeAt(i), 0x01000193);
   return h >>> 26 === 0;

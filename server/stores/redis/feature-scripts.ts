@@ -190,8 +190,10 @@ if added == 1 and string.find(opts, 't', 1, true) then
     local at = nil
     if c == 'f|' or c == 'g|' then
       at = tonumber(string.match(f, '|(%-?%d+)$'))
-    elseif f ~= '^' and c ~= 'l|' and c ~= 's|' and c ~= 'u|' and c ~= 'n|' then
-      at = tonumber(string.match(all[j + 1], '^([^|]+)|'), 36)
+    elseif f ~= '^' and c ~= 'l|' and c ~= 's|' and c ~= 'u|' and c ~= 'n|' and c ~= 'x|' then
+      -- An entry ("<t base36>|…"); restrictions and order marks ("x|…") are not the log's to trim.
+      local stamp = string.match(all[j + 1], '^([^|]+)|')
+      if stamp then at = tonumber(stamp, 36) end
     end
     if at and at < horizon then redis.call('HDEL', key, f) end
   end
