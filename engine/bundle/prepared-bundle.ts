@@ -61,7 +61,7 @@ export class PreparedBundle {
     const policies = plan.policies;
     for (let p = 0; p < policies.length; p++) {
       const policy = policies[p]!;
-      const gate = gateResult(policy.gateSpec, merchant, now);
+      const gate = gateResult(policy.gate, merchant, now);
       if (gate === SKIP) continue;
       const groups = policy.groups;
       for (let g = 0; g < groups.length; g++) {
@@ -82,7 +82,7 @@ export class PreparedBundle {
     const builder = new DecisionBuilder(point, plan);
     const merchant = merchantOf(facts);
     for (const policy of plan.policies) {
-      const gate = policy.gate(merchant, now);
+      const gate = gateResult(policy.gate, merchant, now);
       if (gate === SKIP) continue;
       let runner = this.referenceRunners.get(policy);
       if (!runner) {

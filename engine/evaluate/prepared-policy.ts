@@ -1,7 +1,7 @@
 import { compileRuleCondition, type Predicate, type SlotOf } from '../compile/closures.js';
 import { actionStrength } from '../points/index.js';
 import type { ConditionNode, PolicyDefinition, RuleParams } from '../policy/model.js';
-import { compileGateSpec, gateResult, type Gate, type GateSpec, type StaticCohorts } from '../rollout/index.js';
+import { compileGate, type Gate, type StaticCohorts } from '../rollout/index.js';
 import type { RuleOutcome } from './decision.js';
 
 export interface PreparedRule {
@@ -30,9 +30,8 @@ export interface PreparedPolicy {
   /** Position among the policies of its decision point. */
   readonly index: number;
   readonly definition: PolicyDefinition;
+  /** Read by gateResult() in both evaluators. */
   readonly gate: Gate;
-  /** The same gate as data, for the compiled evaluator's loop (gateResult, no closure call). */
-  readonly gateSpec: GateSpec;
   readonly rules: readonly PreparedRule[];
   /** Slots of the fact paths this policy reads, for the missing-facts report. */
   readonly slots: readonly number[];
@@ -41,7 +40,6 @@ export interface PreparedPolicy {
 }
 
 export function preparePolicy(definition: PolicyDefinition, index: number, staticCohorts: StaticCohorts, slotOf: SlotOf): PreparedPolicy {
-  const gateSpec = compileGateSpec(definition, staticCohorts);
   const rules = definition.rules.map((rule, ruleIndex): PreparedRule => ({
     index: ruleIndex,
     outcome: Object.freeze({ policy: definition.id, version: definition.version, rule: rule.id, action: rule.then.action, reason: rule.then.reason }),
@@ -52,8 +50,7 @@ export function preparePolicy(definition: PolicyDefinition, index: number, stati
   return {
     index,
     definition,
-    gate: (merchant, now) => gateResult(gateSpec, merchant, now),
-    gateSpec,
+    gate: compileGate(definition, staticCohorts),
     rules,
     slots: definition.factPaths.map(slotOf),
     groups: groupRules(definition, rules, slotOf),

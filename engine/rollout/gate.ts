@@ -16,8 +16,6 @@ export interface MerchantView {
 
 export type StaticCohorts = ReadonlyMap<string, readonly string[]>;
 
-export type Gate = (merchant: MerchantView | undefined, now: number) => GateResult;
-
 /** Bucket memo per policy: hashing is the costliest part of the gate, and merchants repeat. */
 const maxMemoizedMerchants = 100_000;
 
@@ -29,8 +27,11 @@ interface Selector {
   readonly buckets: number;
 }
 
-/** One policy's gate as data; the functions below read it (module functions, so V8 inlines them into the one gate body). */
-export interface GateSpec {
+/**
+ * One policy's rollout gate, compiled to data; gateResult() reads it. Plain data and module
+ * functions rather than a closure per policy: V8 inlines them into the evaluator's loop.
+ */
+export interface Gate {
   /** mode: off — the policy is never evaluated. */
   readonly off: boolean;
   readonly policyId: string;
@@ -44,11 +45,6 @@ export interface GateSpec {
 }
 
 export function compileGate(policy: PolicyDefinition, staticCohorts: StaticCohorts): Gate {
-  const spec = compileGateSpec(policy, staticCohorts);
-  return (merchant, now) => gateResult(spec, merchant, now);
-}
-
-export function compileGateSpec(policy: PolicyDefinition, staticCohorts: StaticCohorts): GateSpec {
   const { rollout } = policy;
   const selector = (fromMs: number, cohorts: CohortSelector, percent: number): Selector => ({
     fromMs,
@@ -70,28 +66,28 @@ export function compileGateSpec(policy: PolicyDefinition, staticCohorts: StaticC
   };
 }
 
-/** The gate's verdict for one decision (what a compiled Gate returns). */
-export function gateResult(spec: GateSpec, merchant: MerchantView | undefined, now: number): GateResult {
-  if (spec.off) return SKIP;
-  if (spec.optIn !== undefined && !optedIn(spec, merchant)) return spec.outside;
-  const selected = selectorAt(spec, now);
-  if (selected === undefined) return spec.outside; // before the first stage
-  if (!inCohorts(selected, merchant)) return spec.outside;
-  if (selected.buckets >= 10_000) return spec.inside;
+/** The gate's verdict for one decision. */
+export function gateResult(gate: Gate, merchant: MerchantView | undefined, now: number): GateResult {
+  if (gate.off) return SKIP;
+  if (gate.optIn !== undefined && !optedIn(gate, merchant)) return gate.outside;
+  const selected = selectorAt(gate, now);
+  if (selected === undefined) return gate.outside; // before the first stage
+  if (!inCohorts(selected, merchant)) return gate.outside;
+  if (selected.buckets >= 10_000) return gate.inside;
   const id = merchant?.id;
-  if (typeof id !== 'string' || selected.buckets <= 0) return spec.outside;
-  return bucketOf(spec, id) < selected.buckets ? spec.inside : spec.outside;
+  if (typeof id !== 'string' || selected.buckets <= 0) return gate.outside;
+  return bucketOf(gate, id) < selected.buckets ? gate.inside : gate.outside;
 }
 
-function optedIn(spec: GateSpec, merchant: MerchantView | undefined): boolean {
+function optedIn(gate: Gate, merchant: MerchantView | undefined): boolean {
   const settings = merchant?.settings;
-  return settings !== null && typeof settings === 'object' && load(spec.optInSite, settings, spec.optIn!) === true;
+  return settings !== null && typeof settings === 'object' && load(gate.optInSite, settings, gate.optIn!) === true;
 }
 
 /** Stages are decided by the decision's clock, never the wall clock, so a replay gates as production did. */
-function selectorAt(spec: GateSpec, now: number): Selector | undefined {
-  const stages = spec.stages;
-  if (stages.length === 0) return spec.always;
+function selectorAt(gate: Gate, now: number): Selector | undefined {
+  const stages = gate.stages;
+  if (stages.length === 0) return gate.always;
   let current: Selector | undefined;
   for (let i = 0; i < stages.length; i++) {
     if (stages[i]!.fromMs > now) break;
@@ -111,12 +107,12 @@ function inCohorts(selected: Selector, merchant: MerchantView | undefined): bool
   return false;
 }
 
-function bucketOf(spec: GateSpec, merchantId: string): number {
-  let b = spec.buckets.get(merchantId);
+function bucketOf(gate: Gate, merchantId: string): number {
+  let b = gate.buckets.get(merchantId);
   if (b === undefined) {
-    if (spec.buckets.size >= maxMemoizedMerchants) spec.buckets.clear();
-    b = rolloutBucket(spec.policyId, merchantId);
-    spec.buckets.set(merchantId, b);
+    if (gate.buckets.size >= maxMemoizedMerchants) gate.buckets.clear();
+    b = rolloutBucket(gate.policyId, merchantId);
+    gate.buckets.set(merchantId, b);
   }
   return b;
 }

@@ -1,2 +1,2 @@
 export { rolloutBucket, percentToBuckets, bucketCount } from './bucket.js';
-export { compileGate, compileGateSpec, gateResult, SKIP, SHADOW, ENFORCE, type Gate, type GateResult, type GateSpec, type MerchantView, type StaticCohorts } from './gate.js';
+export { compileGate, gateResult, SKIP, SHADOW, ENFORCE, type Gate, type GateResult, type MerchantView, type StaticCohorts } from './gate.js';
