@@ -14,7 +14,7 @@ import type { PreparedPolicy, PreparedRule } from './prepared-policy.js';
 const none: never[] = Object.freeze([]) as unknown as never[];
 
 export class DecisionBuilder {
-  private decision: Decision;
+  private decision!: Decision;
   /** Strengths of decision.reasons, kept in the same (strongest-first) order. */
   private strengths: number[] | undefined;
   private winner: PreparedRule | undefined;
@@ -24,7 +24,7 @@ export class DecisionBuilder {
   private gatedCount = 0;
 
   constructor(private readonly point: DecisionPoint, private readonly plan: PointPlan) {
-    this.decision = { point, action: defaultAction(point), params: undefined, reasons: none, shadow: none, missingFacts: none };
+    this.reset();
   }
 
   /** Starts the next decision: the synchronous evaluator reuses one builder per point (see PointPlan.buffer). */
