@@ -38,8 +38,6 @@ export interface RedisDecisionLogOptions {
  */
 interface PendingDecision {
   readonly decisionId: string;
-  /** The index field that finds its batch (see batchFieldOf). */
-  readonly batchField: string;
   /** "<point>|<action>", the stats field it counts towards. */
   readonly tally: string;
   readonly json: string;
@@ -79,8 +77,7 @@ export class RedisDecisionLog implements DecisionLog {
   }
 
   append(record: DecisionRecord): void {
-    const decisionId = record.decisionId;
-    this.buffer.push({ decisionId, batchField: batchFieldOf(decisionId), tally: `${record.point}|${record.action}`, json: JSON.stringify(record) });
+    this.buffer.push({ decisionId: record.decisionId, tally: `${record.point}|${record.action}`, json: JSON.stringify(record) });
     this.enforceBound();
     if (this.buffer.length >= (this.options.batchSize ?? 500) && !this.flushing) void this.flush();
   }
@@ -166,7 +163,7 @@ export class RedisDecisionLog implements DecisionLog {
       const key = this.indexKey(decisionTime(r.decisionId) ?? 0);
       let fields = byHour.get(key);
       if (fields === undefined) byHour.set(key, (fields = new Set()));
-      fields.add(r.batchField);
+      fields.add(batchFieldOf(r.decisionId));
     }
     const index = this.client.pipeline();
     for (const [key, fields] of byHour) index.hset(key, ...[...fields].flatMap((field) => [field, entryId])).expire(key, 7 * 86_400);
