@@ -143,6 +143,8 @@ export class RedisFeatureStore implements FeatureStore {
   private readonly timeoutMs: number | undefined;
   /** Standalone Redis without TLS: script calls go over a lean connection of the store's own (see resp-connection.ts). */
   private readonly raw: RespConnection | undefined;
+  /** Budget of one round trip on `raw`: the store's timeout, else the client's command timeout. */
+  private readonly rawTimeoutMs: number;
   private readonly linkedByName: Map<string, number>;
   private readonly sharedByName: Map<string, number>;
   /** Per account key: done uses to record with the account's next apply call, flat [field, first use ms, ...] (accounts use few values: no Map each). */
@@ -166,6 +168,7 @@ export class RedisFeatureStore implements FeatureStore {
     this.prefix = options.prefix ?? 'rg';
     this.timeoutMs = options.timeoutMs;
     const o = client.isCluster ? undefined : (client as Redis).options;
+    this.rawTimeoutMs = this.timeoutMs ?? o?.commandTimeout ?? 2000;
     if (o !== undefined && !o.tls && !(o.sentinels && o.sentinels.length > 0)) {
       this.raw = new RespConnection({
         ...(o.path ? { path: o.path } : { host: o.host, port: o.port }),
@@ -202,8 +205,7 @@ export class RedisFeatureStore implements FeatureStore {
     const key = this.accountKey(accountId);
     const raw = this.raw;
     if (raw === undefined) return (await this.client.call('HGETALL', key)) as string[];
-    const ms = this.timeoutMs ?? (this.client as Redis).options.commandTimeout ?? 2000;
-    const [reply] = await raw.exec(encodeCommand(['HGETALL', key]), 1, ms);
+    const [reply] = await raw.exec(encodeCommand(['HGETALL', key]), 1, this.rawTimeoutMs);
     if (reply instanceof Error) throw reply;
     return reply as string[];
   }
@@ -554,7 +556,7 @@ export class RedisFeatureStore implements FeatureStore {
 
   /** One write of EVALSHA commands over the store's own connection; scripts loaded on NOSCRIPT, only those commands re-sent. */
   private async sendRaw(raw: RespConnection, ops: readonly Op[]): Promise<unknown[]> {
-    const ms = this.timeoutMs ?? (this.client as Redis).options.commandTimeout ?? 2000;
+    const ms = this.rawTimeoutMs;
     let payload = '';
     for (const op of ops) payload += evalsha(op);
     let results: Reply[] = await raw.exec(payload, ops.length, ms);
