@@ -2,6 +2,7 @@
  * Event time → epoch ms without Date.parse for the canonical forms events carry
  * ("YYYY-MM-DDTHH:MM:SSZ" and "YYYY-MM-DDTHH:MM:SS.sssZ"); anything else (offsets, other precisions,
  * out-of-range fields) goes to Date.parse, so the result is always exactly `Date.parse(at)`.
+ * And back: isoOf(ms) is exactly `new Date(ms).toISOString()`, without its cost per decision.
  */
 
 const MS_PER_DAY = 86_400_000;
@@ -67,4 +68,45 @@ function daysFromCivil(y: number, m: number, d: number): number {
   const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146_097 + doe - 719_468;
+}
+
+/** toISOString writes a 4-digit year for instants in [0000-01-01, 9999-12-31]. */
+const FIRST_4_DIGIT_YEAR_MS = -62_167_219_200_000;
+const AFTER_4_DIGIT_YEARS_MS = 253_402_300_800_000;
+const pad2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const pad3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** The date parts ("YYYY-MM-DDT") of the last two days formatted: an event's day and the wall clock's. */
+let dayA = Number.NaN;
+let isoA = '';
+let dayB = Number.NaN;
+let isoB = '';
+
+function datePart(day: number): string {
+  if (day === dayA) return isoA;
+  if (day !== dayB) {
+    dayB = day;
+    isoB = new Date(day * MS_PER_DAY).toISOString().slice(0, 11);
+  }
+  // Most recent first.
+  const d = dayA;
+  const s = isoA;
+  dayA = dayB;
+  isoA = isoB;
+  dayB = d;
+  isoB = s;
+  return isoA;
+}
+
+/** `new Date(ms).toISOString()`, from a cached date part and table digits for the time of day. */
+export function isoOf(ms: number): string {
+  if (!(Number.isInteger(ms) && ms >= FIRST_4_DIGIT_YEAR_MS && ms < AFTER_4_DIGIT_YEARS_MS)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / MS_PER_DAY);
+  let rest = ms - day * MS_PER_DAY;
+  const milli = rest % 1000;
+  rest = (rest - milli) / 1000;
+  const sec = rest % 60;
+  rest = (rest - sec) / 60;
+  const min = rest % 60;
+  const hour = (rest - min) / 60;
+  return datePart(day) + pad2[hour] + ':' + pad2[min] + ':' + pad2[sec] + '.' + pad3[milli] + 'Z';
 }

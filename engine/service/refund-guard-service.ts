@@ -5,6 +5,7 @@ import type { RefundGuardEvent } from '../events/index.js';
 import type { FeatureStore } from '../features/index.js';
 import { coveredBy, restrictionFromReview, type Restriction, type RestrictionTrigger } from '../state/restrictions.js';
 import type { AccountReader, AccountSnapshot, AccountStateStore, MerchantState, MerchantStore } from '../state/stores.js';
+import { isoOf } from '../features/time.js';
 import { assembleFacts } from './assemble-facts.js';
 import type { DecisionInput } from './decision-input.js';
 import { effectsOf, type EventEffect } from './event-effects.js';
@@ -164,46 +165,4 @@ class IsoMemo {
     }
     return this.iso;
   }
-}
-
-const DAY_MS = 86_400_000;
-/** toISOString writes a 4-digit year for instants in [0000-01-01, 9999-12-31]. */
-const FIRST_4_DIGIT_YEAR_MS = -62_167_219_200_000;
-const AFTER_4_DIGIT_YEARS_MS = 253_402_300_800_000;
-const pad2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const pad3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-/** The date parts ("YYYY-MM-DDT") of the last two days formatted: an event's day and the wall clock's. */
-let dayA = Number.NaN;
-let isoA = '';
-let dayB = Number.NaN;
-let isoB = '';
-
-function datePart(day: number): string {
-  if (day === dayA) return isoA;
-  if (day !== dayB) {
-    dayB = day;
-    isoB = new Date(day * DAY_MS).toISOString().slice(0, 11);
-  }
-  // Most recent first.
-  const d = dayA;
-  const s = isoA;
-  dayA = dayB;
-  isoA = isoB;
-  dayB = d;
-  isoB = s;
-  return isoA;
-}
-
-/** `new Date(ms).toISOString()`, from a cached date part and table digits for the time of day. */
-export function isoOf(ms: number): string {
-  if (!(Number.isInteger(ms) && ms >= FIRST_4_DIGIT_YEAR_MS && ms < AFTER_4_DIGIT_YEARS_MS)) return new Date(ms).toISOString();
-  const day = Math.floor(ms / DAY_MS);
-  let rest = ms - day * DAY_MS;
-  const milli = rest % 1000;
-  rest = (rest - milli) / 1000;
-  const sec = rest % 60;
-  rest = (rest - sec) / 60;
-  const min = rest % 60;
-  const hour = (rest - min) / 60;
-  return datePart(day) + pad2[hour] + ':' + pad2[min] + ':' + pad2[sec] + '.' + pad3[milli] + 'Z';
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoOf } from './refund-guard-service.js';
+import { isoOf } from './time.js';
 
 describe('isoOf', () => {
   it('is new Date(ms).toISOString() for every instant Date can hold', () => {
