@@ -11,7 +11,7 @@ export function decisionInputFor(event: RefundGuardEvent): DecisionInput | undef
   switch (event.type) {
     case 'order.placed':
       return {
-        point: 'order.checkout',
+        point: pointOfEventType[event.type],
         requestId: event.eventId,
         occurredAt: event.at,
         account: { id: event.accountId },
@@ -25,7 +25,7 @@ export function decisionInputFor(event: RefundGuardEvent): DecisionInput | undef
       };
     case 'refund.requested':
       return {
-        point: 'refund.requested',
+        point: pointOfEventType[event.type],
         requestId: event.eventId,
         occurredAt: event.at,
         account: { id: event.accountId },
@@ -35,7 +35,7 @@ export function decisionInputFor(event: RefundGuardEvent): DecisionInput | undef
       };
     case 'intervention.requested':
       return {
-        point: 'refund.intervention',
+        point: pointOfEventType[event.type],
         requestId: event.eventId,
         occurredAt: event.at,
         account: { id: event.accountId },
@@ -48,18 +48,16 @@ export function decisionInputFor(event: RefundGuardEvent): DecisionInput | undef
   }
 }
 
+/** The events that ask for a decision, and the point each asks at. */
+const pointOfEventType = {
+  'order.placed': 'order.checkout',
+  'refund.requested': 'refund.requested',
+  'intervention.requested': 'refund.intervention',
+} as const satisfies Partial<Record<RefundGuardEvent['type'], DecisionPoint>>;
+
 /** The point of `decisionInputFor(event)`, without building the input (undefined: not a decision point). */
 export function decisionPointOf(event: RefundGuardEvent): DecisionPoint | undefined {
-  switch (event.type) {
-    case 'order.placed':
-      return 'order.checkout';
-    case 'refund.requested':
-      return 'refund.requested';
-    case 'intervention.requested':
-      return 'refund.intervention';
-    default:
-      return undefined;
-  }
+  return Object.hasOwn(pointOfEventType, event.type) ? pointOfEventType[event.type as keyof typeof pointOfEventType] : undefined;
 }
 
 /** Money at stake in a decision: the refund amount asked for (refund points) or the order amount. */
