@@ -87,7 +87,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Two connections: reads on the decision path fail fast (degraded answer), writes get longer.
     // No offline queue: while Redis is away a command fails at once instead of piling up.
     const common = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: (times: number) => Math.min(50 * times, 1000) };
-    // Auto-pipelining: the reads of concurrent decisions leave in one socket write per tick.
+    // Decision reads go over the read feature store's lean connection on standalone Redis; this
+    // client serves readiness pings, and the reads themselves on Cluster or TLS (auto-pipelined:
+    // the reads of concurrent decisions leave in one socket write per tick).
     const readClient = new Redis(options.redisUrl, { ...common, commandTimeout: options.decisionTimeoutMs ?? 50, connectionName: 'refund-guard-read', enableAutoPipelining: true });
     const writeClient = new Redis(options.redisUrl, { ...common, commandTimeout: options.writeTimeoutMs ?? 2000, connectionName: 'refund-guard-write' });
     // Feature writes (ingestion: pipelines of script calls) time out per round trip, not per command.
