@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeCommand, RespConnection, RespParser, type Reply } from './resp-connection.js';
 
 describe('RespParser', () => {
@@ -71,6 +71,23 @@ describe('RespConnection', () => {
     ]);
     expect([a, b]).toEqual([[0, 1], [2]]);
     c.close();
+  });
+
+  it('writes the round trips started in one event-loop turn with one socket write, and each still gets its own replies', async () => {
+    const port = await fake((n) => `:${n}\r\n`);
+    const c = new RespConnection({ port, host: '127.0.0.1' });
+    await c.exec(encodeCommand(['PING']), 1, 5000); // connected
+    const write = vi.spyOn(net.Socket.prototype, 'write');
+    try {
+      const ping = encodeCommand(['PING']);
+      const replies = await Promise.all(Array.from({ length: 50 }, () => c.exec(ping, 1, 5000)));
+      expect(replies).toEqual(Array.from({ length: 50 }, (_, i) => [i + 1]));
+      const ours = write.mock.calls.filter(([data]) => typeof data === 'string' && data.startsWith(ping));
+      expect(ours.map(([data]) => data)).toEqual([ping.repeat(50)]);
+    } finally {
+      write.mockRestore();
+      c.close();
+    }
   });
 
   it('fails a round trip that gets no answer, drops the connection, and connects again for the next one', async () => {
