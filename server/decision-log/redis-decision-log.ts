@@ -3,7 +3,8 @@ import type { Cluster, Redis } from 'ioredis';
 import type { DecisionRecord } from '../../engine/index.js';
 import { countInto, type DecisionLog } from './decision-log.js';
 
-function countTally(counts: Record<string, Record<string, number>>, tally: string, by: number): void {
+/** Counts `by` decisions of a "<point>|<action>" tally. */
+export function countTally(counts: Record<string, Record<string, number>>, tally: string, by: number): void {
   const bar = tally.indexOf('|');
   countInto(counts, tally.slice(0, bar), tally.slice(bar + 1), by);
 }
@@ -20,6 +21,8 @@ export interface RedisDecisionLogOptions {
   maxStreamEntries?: number;
   onFlushError?(error: unknown): void;
   onDropped?(count: number): void;
+  /** After each batch written: how many decisions it carried. */
+  onWritten?(count: number): void;
 }
 
 /**
@@ -36,11 +39,36 @@ export interface RedisDecisionLogOptions {
  * often promoted), which cost more than the serialization itself. Held as one string, it is a
  * single flat object to the collector.
  */
-interface PendingDecision {
+export interface PendingDecision {
   readonly decisionId: string;
   /** "<point>|<action>", the stats field it counts towards. */
   readonly tally: string;
   readonly json: string;
+}
+
+export function pendingDecisionOf(record: DecisionRecord): PendingDecision {
+  return { decisionId: record.decisionId, tally: `${record.point}|${record.action}`, json: JSON.stringify(record) };
+}
+
+/**
+ * Decision ids naming this process and the batch they are written in: `d-<ms>-<process>-<batch>-<n>`.
+ * The process part is random, so processes sharing a stream never collide; the batch advances
+ * when the decisions of the current one are taken for writing.
+ */
+export class BatchedDecisionIds {
+  readonly processTag = randomUUID().replace(/-/g, '').slice(0, 10);
+  private batch = 0;
+  private inBatch = 0;
+
+  next(now: number): string {
+    return `d-${now.toString(36)}-${this.processTag}-${this.batch.toString(36)}-${(this.inBatch++).toString(36)}`;
+  }
+
+  /** Ids made from now on belong to the next batch. */
+  advance(): void {
+    this.batch += 1;
+    this.inBatch = 0;
+  }
 }
 
 export class RedisDecisionLog implements DecisionLog {
@@ -50,11 +78,7 @@ export class RedisDecisionLog implements DecisionLog {
   private writing: PendingDecision[] | undefined;
   private readonly streamKey: string;
   private readonly statsKey: string;
-  /** This process's part of decision ids: random, so processes sharing a stream never collide. */
-  private readonly processTag = randomUUID().replace(/-/g, '').slice(0, 10);
-  /** The batch that decisions appended now belong to; advances when a batch is taken for writing. */
-  private batch = 0;
-  private inBatch = 0;
+  private readonly ids = new BatchedDecisionIds();
   dropped = 0;
 
   constructor(
@@ -73,13 +97,23 @@ export class RedisDecisionLog implements DecisionLog {
 
   /** Ids for decisions this log will hold: generate one just before appending the decision. */
   newDecisionId(now: number): string {
-    return `d-${now.toString(36)}-${this.processTag}-${this.batch.toString(36)}-${(this.inBatch++).toString(36)}`;
+    return this.ids.next(now);
   }
 
   append(record: DecisionRecord): void {
-    this.buffer.push({ decisionId: record.decisionId, tally: `${record.point}|${record.action}`, json: JSON.stringify(record) });
+    this.buffer.push(pendingDecisionOf(record));
     this.enforceBound();
     if (this.buffer.length >= (this.options.batchSize ?? 500) && !this.flushing) void this.flush();
+  }
+
+  /**
+   * Takes a whole batch serialized elsewhere (the decision-log thread: its ids were made by the
+   * appending thread, which also chose where batches end) and starts writing it.
+   */
+  appendBatch(batch: readonly PendingDecision[]): void {
+    for (const p of batch) this.buffer.push(p);
+    this.enforceBound();
+    if (!this.flushing) void this.flush();
   }
 
   async get(decisionId: string): Promise<DecisionRecord | undefined> {
@@ -119,16 +153,18 @@ export class RedisDecisionLog implements DecisionLog {
     if (this.buffer.length === 0) return Promise.resolve();
     const batch = this.buffer;
     this.buffer = [];
-    this.batch += 1;
-    this.inBatch = 0;
+    this.ids.advance();
     this.writing = batch;
     this.flushing = this.write(batch)
-      .catch((error: unknown) => {
-        // Put the batch back, oldest first, to be retried; the bound still holds.
-        this.buffer = [...batch, ...this.buffer];
-        this.enforceBound();
-        this.options.onFlushError?.(error);
-      })
+      .then(
+        () => this.options.onWritten?.(batch.length),
+        (error: unknown) => {
+          // Put the batch back, oldest first, to be retried; the bound still holds.
+          this.buffer = [...batch, ...this.buffer];
+          this.enforceBound();
+          this.options.onFlushError?.(error);
+        },
+      )
       .finally(() => {
         this.flushing = undefined;
         this.writing = undefined;

@@ -4,7 +4,7 @@ import { MemoryFeatureStore, type FeatureStore } from '../../engine/features/ind
 import { MemoryWorkflowStore, type WorkflowStore } from '../../engine/workflows/index.js';
 import { createApp } from '../app.js';
 import type { ServerContext } from '../context.js';
-import { MemoryDecisionLog, RedisDecisionLog, newDecisionId, type DecisionLog } from '../decision-log/index.js';
+import { MemoryDecisionLog, RedisDecisionLog, ThreadedDecisionLog, newDecisionId, type DecisionLog } from '../decision-log/index.js';
 import { parseTokens } from '../http/auth.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   decisionTimeoutMs?: number;
   writeTimeoutMs?: number;
   processMetrics?: boolean;
+  /** Write the decision log from a worker thread (default); false keeps it in this thread. */
+  decisionLogThread?: boolean;
 }
 
 export interface Runtime {
@@ -113,14 +115,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     await readFeatures.warmUp();
     merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
     workflows = new RedisWorkflowStore(writeClient, prefix);
-    const redisLog = new RedisDecisionLog(writeClient, {
+    const logOptions = {
       prefix,
-      onFlushError: (err) => {
+      onFlushError: (err: unknown) => {
         metrics.redisErrors.inc({ operation: 'decision-log' });
         logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'decision log flush failed; will retry');
       },
-      onDropped: (n) => metrics.decisionLogDropped.inc(n),
-    });
+      onDropped: (n: number) => metrics.decisionLogDropped.inc(n),
+    };
+    const inThread = (): RedisDecisionLog => new RedisDecisionLog(writeClient, logOptions);
+    // The log's writing runs in a worker thread; where one cannot start, in this thread.
+    const redisLog =
+      (options.decisionLogThread ?? true ? await ThreadedDecisionLog.start({ ...logOptions, redisUrl: options.redisUrl, commandTimeoutMs: options.writeTimeoutMs ?? 2000 }, inThread) : undefined) ?? inThread();
     decisionLog = redisLog;
     decisionIds = (at) => redisLog.newDecisionId(at);
     ready = async () => (await readClient.ping().catch(() => 'down')) === 'PONG';

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../../engine/threads/index.js';
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import type { FeatureStore } from '../../engine/features/index.js';
 import { ORDER_NUMBERS, ORDER_STRINGS, orderFromRecord, type FeatureBatch, type FeatureThreadInput } from './feature-thread.js';
@@ -63,9 +64,7 @@ export class FeatureFeed {
     };
     let worker: Worker;
     try {
-      // No inherited flags: the worker registers tsx through its API when it has to (feature-thread.mjs),
-      // which starts about twice as fast as tsx's --import loader carried over from the parent.
-      worker = new Worker(new URL('./feature-thread.mjs', import.meta.url), { workerData: { featureThread: input }, execArgv: [] });
+      worker = startTsWorker(new URL('./feature-thread.ts', import.meta.url), { featureThread: input });
     } catch (err) {
       if (required) throw err;
       return undefined;

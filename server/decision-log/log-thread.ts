@@ -1,0 +1,101 @@
+/**
+ * The decision-log thread: writes the decisions the server's main thread serialized into the
+ * Redis Stream (RedisDecisionLog does the writing, with its retries and its bound), answers
+ * look-ups of decisions it holds or wrote, and reports what it wrote or dropped. Joining a batch,
+ * encoding it for Redis and its socket write, and the garbage of all that, happen here, off the
+ * thread that answers decisions (see threaded-decision-log.ts for the protocol).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Redis } from 'ioredis';
+import { RedisDecisionLog, countTally, type PendingDecision, type RedisDecisionLogOptions } from './redis-decision-log.js';
+
+export interface LogThreadInput {
+  redisUrl: string;
+  commandTimeoutMs: number;
+  log: Omit<RedisDecisionLogOptions, 'onFlushError' | 'onDropped' | 'onWritten'>;
+}
+
+/** Main → log thread. A chunk's decisions are given as three parallel arrays (cheaper to post than objects). */
+export type ToLogThread =
+  | { kind: 'chunk'; ids: string[]; tallies: string[]; jsons: string[]; endsBatch: boolean }
+  | { kind: 'call'; id: number; op: 'get'; decisionId: string }
+  | { kind: 'call'; id: number; op: 'stats' | 'flush' | 'close' };
+
+/** Log thread → main. */
+export type FromLogThread =
+  | { kind: 'ready' }
+  | { kind: 'reply'; id: number; value?: unknown; error?: string }
+  | { kind: 'written'; count: number }
+  | { kind: 'dropped'; count: number }
+  | { kind: 'flushError'; message: string };
+
+/** Returns the handler of main's messages and when the first connection attempt is over (ready or not, as the server's own clients). */
+export function runLogThread(input: LogThreadInput, post: (message: FromLogThread) => void): { receive: (message: ToLogThread) => void; connected: Promise<void> } {
+  const client = new Redis(input.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    retryStrategy: (times: number) => Math.min(50 * times, 1000),
+    commandTimeout: input.commandTimeoutMs,
+    connectionName: 'refund-guard-decision-log',
+  });
+  // Failures surface as flush errors (retried); the connection's own events only say it again.
+  client.on('error', () => undefined);
+  const connected = client.connect().catch(() => undefined);
+  const log = new RedisDecisionLog(client, {
+    ...input.log,
+    onFlushError: (err) => post({ kind: 'flushError', message: err instanceof Error ? err.message : String(err) }),
+    onDropped: (count) => post({ kind: 'dropped', count }),
+    onWritten: (count) => post({ kind: 'written', count }),
+  });
+  let batch: PendingDecision[] = [];
+
+  const answer = async (message: Extract<ToLogThread, { kind: 'call' }>): Promise<unknown> => {
+    switch (message.op) {
+      case 'get': {
+        const waiting = batch.find((p) => p.decisionId === message.decisionId);
+        return waiting !== undefined ? (JSON.parse(waiting.json) as unknown) : log.get(message.decisionId);
+      }
+      case 'stats': {
+        const counts = await log.stats();
+        for (const p of batch) countTally(counts, p.tally, 1);
+        return counts;
+      }
+      case 'flush':
+        // A batch taken while another was being written waits for that write: flush twice.
+        await log.flush();
+        if (log.buffered > 0) await log.flush();
+        return undefined;
+      case 'close':
+        await log.close();
+        await client.quit().catch(() => client.disconnect());
+        return undefined;
+    }
+  };
+
+  const receive = (message: ToLogThread): void => {
+    if (message.kind === 'chunk') {
+      for (let i = 0; i < message.ids.length; i++) {
+        batch.push({ decisionId: message.ids[i] as string, tally: message.tallies[i] as string, json: message.jsons[i] as string });
+      }
+      if (message.endsBatch) {
+        log.appendBatch(batch);
+        batch = [];
+      }
+      return;
+    }
+    answer(message).then(
+      (value) => post({ kind: 'reply', id: message.id, value }),
+      (err: unknown) => post({ kind: 'reply', id: message.id, error: err instanceof Error ? err.message : String(err) }),
+    );
+  };
+  return { receive, connected };
+}
+
+if (parentPort !== null && (workerData as { decisionLog?: LogThreadInput } | undefined)?.decisionLog !== undefined) {
+  const port = parentPort;
+  const { receive, connected } = runLogThread((workerData as { decisionLog: LogThreadInput }).decisionLog, (message) => port.postMessage(message));
+  port.on('message', receive);
+  await connected;
+  port.postMessage({ kind: 'ready' } satisfies FromLogThread);
+}
