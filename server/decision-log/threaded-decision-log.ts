@@ -103,8 +103,11 @@ export class ThreadedDecisionLog implements DecisionLog {
   }
 
   async stats(): Promise<Record<string, Record<string, number>>> {
-    const counts = this.fallback !== undefined ? await this.fallback.stats() : ((await this.call({ op: 'stats' })) as Record<string, Record<string, number>>);
-    for (const tally of this.chunkTallies) countTally(counts, tally, 1);
+    if (this.fallback !== undefined) return this.fallback.stats();
+    // What waits here now; handed over later, it reaches the worker after this call, so it counts once.
+    const waiting = this.chunkTallies;
+    const counts = (await this.call({ op: 'stats' })) as Record<string, Record<string, number>>;
+    for (const tally of waiting) countTally(counts, tally, 1);
     return counts;
   }
 
