@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseFlatObject } from './flat-json.js';
+
+/** What JSON.parse makes of a text, or 'invalid'. */
+const parsed = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return 'invalid';
+  }
+};
+
+/** The fast path may decline any text, but what it returns is exactly JSON.parse's object, keys in the same order. */
+const agreesWithJsonParse = (text: string): void => {
+  const fast = parseFlatObject(text);
+  if (fast === undefined) return;
+  const slow = parsed(text);
+  expect(slow).not.toBe('invalid');
+  expect(Object.getPrototypeOf(fast)).toBe(Object.prototype);
+  expect(Object.entries(fast)).toEqual(Object.entries(slow as object));
+};
+
+const jsonValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.string({ unit: 'binary' }),
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fc.string(), tie('value'), { maxKeys: 3 }),
+  ),
+})).value;
+
+/** Number spellings JSON accepts and refuses. */
+const numberText = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+  fc.constantFrom('0', '-0', '01', '-01', '1.', '.5', '-', '1e', '1e+', '1E-7', '1e+21', '2.5E3', '-0.0', '+1', '0x10', '1_000', 'Infinity', 'NaN', '00', '0.', '1.5e', '1ee5'),
+);
+
+describe('parseFlatObject', () => {
+  it('returns what JSON.parse returns, or declines, on JSON texts of any shape', () => {
+    fc.assert(fc.property(fc.dictionary(fc.string({ unit: 'binary' }), jsonValue, { maxKeys: 8 }), (o) => agreesWithJsonParse(JSON.stringify(o))), { numRuns: 3000 });
+  });
+
+  it('returns what JSON.parse returns, or declines, on texts cut, spliced or padded at random', () => {
+    const edited = fc
+      .tuple(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.double(), fc.integer()), { maxKeys: 6 }), fc.nat(), fc.nat(), fc.constantFrom('', ' ', '"', '\\', ',', ':', '{', '}', '\n', '\u0001', '1', '-', 'e', '.', '__proto__'))
+      .map(([o, at, len, insert]) => {
+        const text = JSON.stringify(o);
+        const cut = at % (text.length + 1);
+        return text.slice(0, cut) + insert + text.slice(Math.min(text.length, cut + (len % 3)));
+      });
+    fc.assert(fc.property(edited, agreesWithJsonParse), { numRuns: 5000 });
+  });
+
+  it('reads every JSON number spelling as JSON.parse does, and declines the ones it refuses', () => {
+    fc.assert(
+      fc.property(numberText, (n) => {
+        const text = `{"amount":${n}}`;
+        agreesWithJsonParse(text);
+        if (parsed(text) === 'invalid') expect(parseFlatObject(text)).toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('takes the fast path on flat objects of plain strings and numbers, the shape of history lines', () => {
+    const plainText = fc.string({ unit: fc.constantFrom(...'abcXYZ019._:-|é€ '.split('')), maxLength: 12 });
+    const flat = fc.dictionary(plainText, fc.oneof(plainText, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer()), { maxKeys: 12 }).filter((o) => !('__proto__' in o));
+    fc.assert(
+      fc.property(flat, (o) => {
+        const text = JSON.stringify(o);
+        expect(parseFlatObject(text)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('declines a __proto__ key (JSON.parse makes it an own property; an assignment would set the prototype)', () => {
+    expect(parseFlatObject('{"__proto__":"x"}')).toBeUndefined();
+  });
+
+  it('keeps the last of duplicate keys at the first one’s place, as JSON.parse does', () => {
+    agreesWithJsonParse('{"a":1,"b":"x","a":2}');
+    expect(Object.entries(parseFlatObject('{"a":1,"b":"x","a":2}') ?? {})).toEqual([
+      ['a', 2],
+      ['b', 'x'],
+    ]);
+  });
+});
