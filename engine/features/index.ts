@@ -22,3 +22,4 @@ export { emptyAccountLog, finishAccountLog, insertEntry, insertLogEntry, insertF
 export { parseEventTime } from './time.js';
 export { extractEntry, entryOf, FieldEntry, encodeEntryValue, decodeEntryValue } from './entry.js';
 export { MemoryFeatureStore } from './memory-store.js';
+export { fnv1a } from './fnv1a.js';

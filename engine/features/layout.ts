@@ -5,6 +5,7 @@
  */
 import { eventTypes, type EventType } from '../events/index.js';
 import type { FeatureDefinition } from './definitions.js';
+import { fnv1a } from './fnv1a.js';
 
 export interface TypeLayout {
   readonly type: EventType;
@@ -98,7 +99,5 @@ export function buildLayouts(features: readonly FeatureDefinition[]): TypeLayout
 }
 
 function layoutTag(paths: readonly string[]): string {
-  let h = 0x811c9dc5;
-  for (const ch of paths.join(',')) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  return (h % 1296).toString(36).padStart(2, '0');
+  return (fnv1a(paths.join(',')) % 1296).toString(36).padStart(2, '0');
 }

@@ -20,6 +20,7 @@ import { compileFeatures, emptyResult, type CompiledFeatures } from './compile.j
 import { computeFeatures } from './compute.js';
 import type { FeatureDefinitions } from './definitions.js';
 import { entryOf } from './entry.js';
+import { fnv1a } from './fnv1a.js';
 import type { FeatureStore } from './store.js';
 import { parseEventTime } from './time.js';
 
@@ -401,9 +402,7 @@ function setMin(map: Map<string, number>, key: string, t: number): void {
 
 /** A small non-negative hash of an event id (FNV-1a, 30 bits: stays a small integer). */
 function idHash(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h & 0x3fffffff;
+  return fnv1a(id) & 0x3fffffff;
 }
 
 function hasId(acc: MemoryAccount, id: string, h: number): boolean {

@@ -40,6 +40,7 @@ import {
   emptyAccountLog,
   encodeEntryValue,
   extractEntry,
+  fnv1a,
   finishAccountLog,
   type AccountLog,
   type CompiledFeatures,
@@ -680,9 +681,7 @@ function evalsha(op: Op): string {
  * hash-length trigger it replaces (one command less per event).
  */
 export function trimsOn(eventId: string): boolean {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < eventId.length; i++) h = Math.imul(h ^ eventId.charCodeAt(i), 0x01000193);
-  return h >>> 26 === 0;
+  return fnv1a(eventId) >>> 26 === 0;
 }
 
 /**
