@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis } from 'ioredis';
+import { failFastClientOptions } from '../stores/redis/client-options.js';
 import { RedisDecisionLog, countTally, type PendingDecision, type RedisDecisionLogOptions } from './redis-decision-log.js';
 
 export interface LogThreadInput {
@@ -31,14 +32,7 @@ export type FromLogThread =
 
 /** Returns the handler of main's messages and when the first connection attempt is over (ready or not, as the server's own clients). */
 export function runLogThread(input: LogThreadInput, post: (message: FromLogThread) => void): { receive: (message: ToLogThread) => void; connected: Promise<void> } {
-  const client = new Redis(input.redisUrl, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-    retryStrategy: (times: number) => Math.min(50 * times, 1000),
-    commandTimeout: input.commandTimeoutMs,
-    connectionName: 'refund-guard-decision-log',
-  });
+  const client = new Redis(input.redisUrl, failFastClientOptions('refund-guard-decision-log', input.commandTimeoutMs));
   // Failures surface as flush errors (retried); the connection's own events only say it again.
   client.on('error', () => undefined);
   const connected = client.connect().catch(() => undefined);

@@ -6,6 +6,7 @@ import { createApp } from '../app.js';
 import type { ServerContext } from '../context.js';
 import { MemoryDecisionLog, RedisDecisionLog, ThreadedDecisionLog, newDecisionId, type DecisionLog } from '../decision-log/index.js';
 import { parseTokens } from '../http/auth.js';
+import { failFastClientOptions } from '../stores/redis/client-options.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { BundleHolder } from '../policies/bundle-holder.js';
@@ -86,16 +87,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ready = async () => true;
   } else {
     const prefix = options.redisPrefix ?? 'rg';
-    // Two connections: reads on the decision path fail fast (degraded answer), writes get longer.
-    // No offline queue: while Redis is away a command fails at once instead of piling up.
-    const common = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: (times: number) => Math.min(50 * times, 1000) };
+    // Reads on the decision path fail fast (degraded answer), writes get longer.
     // Decision reads go over the read feature store's lean connection on standalone Redis; this
     // client serves readiness pings, and the reads themselves on Cluster or TLS (auto-pipelined:
     // the reads of concurrent decisions leave in one socket write per tick).
-    const readClient = new Redis(options.redisUrl, { ...common, commandTimeout: options.decisionTimeoutMs ?? 50, connectionName: 'refund-guard-read', enableAutoPipelining: true });
-    const writeClient = new Redis(options.redisUrl, { ...common, commandTimeout: options.writeTimeoutMs ?? 2000, connectionName: 'refund-guard-write' });
+    const readClient = new Redis(options.redisUrl, { ...failFastClientOptions('refund-guard-read', options.decisionTimeoutMs ?? 50), enableAutoPipelining: true });
+    const writeClient = new Redis(options.redisUrl, failFastClientOptions('refund-guard-write', options.writeTimeoutMs ?? 2000));
     // Feature writes (ingestion: pipelines of script calls) time out per round trip, not per command.
-    const featureClient = new Redis(options.redisUrl, { ...common, connectionName: 'refund-guard-features' });
+    const featureClient = new Redis(options.redisUrl, failFastClientOptions('refund-guard-features'));
     for (const [client, name] of [[readClient, 'read'], [writeClient, 'write'], [featureClient, 'features']] as const) {
       client.on('error', (err: Error) => {
         metrics.redisErrors.inc({ operation: `connection-${name}` });
@@ -125,8 +124,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     const inThread = (): RedisDecisionLog => new RedisDecisionLog(writeClient, logOptions);
     // The log's writing runs in a worker thread; where one cannot start, in this thread.
-    const redisLog =
-      (options.decisionLogThread ?? true ? await ThreadedDecisionLog.start({ ...logOptions, redisUrl: options.redisUrl, commandTimeoutMs: options.writeTimeoutMs ?? 2000 }, inThread) : undefined) ?? inThread();
+    const threaded =
+      options.decisionLogThread === false ? undefined : await ThreadedDecisionLog.start({ ...logOptions, redisUrl: options.redisUrl, commandTimeoutMs: options.writeTimeoutMs ?? 2000 }, inThread);
+    const redisLog = threaded ?? inThread();
     decisionLog = redisLog;
     decisionIds = (at) => redisLog.newDecisionId(at);
     ready = async () => (await readClient.ping().catch(() => 'down')) === 'PONG';
