@@ -48,7 +48,7 @@ import {
   type FeatureStore,
 } from '../../engine/features/index.js';
 import { applyScript, flagScript, indexScript, linkIndexScript, mergeScript, touchScript } from './redis/feature-scripts.js';
-import { encodeCommand, RespConnection, type Reply } from './redis/resp-connection.js';
+import { bulkString, encodeCommand, RespConnection, type Reply } from './redis/resp-connection.js';
 
 export interface RedisFeatureStoreOptions {
   /** Key prefix (server: --redis-prefix / REDIS_PREFIX). Default "rg". */
@@ -666,12 +666,9 @@ function isKnownDone(known: readonly (string | number)[], field: string, t: numb
 /** RESP of the EVALSHA of an op, built without an intermediate argument array. */
 function evalsha(op: Op): string {
   const script = SCRIPTS[op.command];
-  let out = `*${4 + (op.key2 === undefined ? 0 : 1) + op.args.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${script.sha}\r\n$1\r\n${script.keys}\r\n$${Buffer.byteLength(op.key)}\r\n${op.key}\r\n`;
-  if (op.key2 !== undefined) out += `$${Buffer.byteLength(op.key2)}\r\n${op.key2}\r\n`;
-  for (const a of op.args) {
-    const s = typeof a === 'string' ? a : String(a);
-    out += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
-  }
+  let out = `*${4 + (op.key2 === undefined ? 0 : 1) + op.args.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${script.sha}\r\n$1\r\n${script.keys}\r\n${bulkString(op.key)}`;
+  if (op.key2 !== undefined) out += bulkString(op.key2);
+  for (const a of op.args) out += bulkString(a);
   return out;
 }
 

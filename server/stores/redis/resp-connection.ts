@@ -36,11 +36,14 @@ interface Waiter {
 /** One command in RESP (an array of bulk strings). */
 export function encodeCommand(parts: readonly Arg[]): string {
   let out = `*${parts.length}\r\n`;
-  for (const part of parts) {
-    const s = typeof part === 'string' ? part : String(part);
-    out += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
-  }
+  for (const part of parts) out += bulkString(part);
   return out;
+}
+
+/** One argument of a command in RESP: its UTF-8 length, then the text. */
+export function bulkString(part: Arg): string {
+  const s = typeof part === 'string' ? part : String(part);
+  return `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
 }
 
 export class RespConnection {
