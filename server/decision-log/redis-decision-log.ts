@@ -25,20 +25,11 @@ export interface RedisDecisionLogOptions {
   onWritten?(count: number): void;
 }
 
-/**
- * Decisions go to a Redis Stream in batches: one XADD per batch (field "decisions": the batch as
- * a JSON array) plus one HINCRBY per point/action for the counts, then one HSET indexing the
- * batch. The stream is trimmed by MAXLEN ~, so it stays bounded.
- *
- * The index maps batches, not decisions, to stream entries: a decision id names the process and
- * the batch it was appended to (`d-<ms>-<process>-<batch>-<n>`), so indexing costs one hash field
- * per batch (a few a second) instead of one per decision (thousands a second, for a week).
- *
- * A decision is serialized when it is appended, not when its batch is written: held until the
- * next flush, the record and its facts would survive a young-generation GC and be copied (and
- * often promoted), which cost more than the serialization itself. Held as one string, it is a
- * single flat object to the collector.
- */
+/** A batch is written when it holds this many decisions or is this old, whichever comes first. */
+export const DEFAULT_BATCH_SIZE = 500;
+export const DEFAULT_FLUSH_MS = 50;
+
+/** A decision as the log holds it until written: serialized once, when appended. */
 export interface PendingDecision {
   readonly decisionId: string;
   /** "<point>|<action>", the stats field it counts towards. */
@@ -56,7 +47,7 @@ export function pendingDecisionOf(record: DecisionRecord): PendingDecision {
  * when the decisions of the current one are taken for writing.
  */
 export class BatchedDecisionIds {
-  readonly processTag = randomUUID().replace(/-/g, '').slice(0, 10);
+  private readonly processTag = randomUUID().replace(/-/g, '').slice(0, 10);
   private batch = 0;
   private inBatch = 0;
 
@@ -71,6 +62,20 @@ export class BatchedDecisionIds {
   }
 }
 
+/**
+ * Decisions go to a Redis Stream in batches: one XADD per batch (field "decisions": the batch as
+ * a JSON array) plus one HINCRBY per point/action for the counts, then one HSET indexing the
+ * batch. The stream is trimmed by MAXLEN ~, so it stays bounded.
+ *
+ * The index maps batches, not decisions, to stream entries: a decision id names the process and
+ * the batch it was appended to (`d-<ms>-<process>-<batch>-<n>`), so indexing costs one hash field
+ * per batch (a few a second) instead of one per decision (thousands a second, for a week).
+ *
+ * A decision is serialized when it is appended, not when its batch is written: held until the
+ * next flush, the record and its facts would survive a young-generation GC and be copied (and
+ * often promoted), which cost more than the serialization itself. Held as one string, it is a
+ * single flat object to the collector.
+ */
 export class RedisDecisionLog implements DecisionLog {
   private buffer: PendingDecision[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -87,7 +92,7 @@ export class RedisDecisionLog implements DecisionLog {
   ) {
     this.streamKey = `${options.prefix}:decisions`;
     this.statsKey = `${options.prefix}:stats`;
-    this.timer = setInterval(() => void this.flush(), options.intervalMs ?? 50);
+    this.timer = setInterval(() => void this.flush(), options.intervalMs ?? DEFAULT_FLUSH_MS);
     this.timer.unref();
   }
 
@@ -103,7 +108,7 @@ export class RedisDecisionLog implements DecisionLog {
   append(record: DecisionRecord): void {
     this.buffer.push(pendingDecisionOf(record));
     this.enforceBound();
-    if (this.buffer.length >= (this.options.batchSize ?? 500) && !this.flushing) void this.flush();
+    if (this.buffer.length >= (this.options.batchSize ?? DEFAULT_BATCH_SIZE) && !this.flushing) void this.flush();
   }
 
   /**

@@ -3,7 +3,7 @@ import type { DecisionRecord } from '../../engine/index.js';
 import { startTsWorker } from '../../engine/threads/index.js';
 import type { DecisionLog } from './decision-log.js';
 import type { FromLogThread, LogThreadInput, ToLogThread } from './log-thread.js';
-import { BatchedDecisionIds, RedisDecisionLog, countTally, pendingDecisionOf, type RedisDecisionLogOptions } from './redis-decision-log.js';
+import { BatchedDecisionIds, DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_MS, RedisDecisionLog, countTally, pendingDecisionOf, type RedisDecisionLogOptions } from './redis-decision-log.js';
 
 export interface ThreadedDecisionLogOptions extends RedisDecisionLogOptions {
   redisUrl: string;
@@ -88,11 +88,11 @@ export class ThreadedDecisionLog implements DecisionLog {
   append(record: DecisionRecord): void {
     if (this.fallback !== undefined) return this.fallback.append(record);
     const p = pendingDecisionOf(record);
-    if (this.chunkIds.length === 0 && this.inBatch === 0) this.batchStarted = Date.now();
+    if (this.inBatch === 0) this.batchStarted = Date.now();
     this.chunkIds.push(p.decisionId);
     this.chunkTallies.push(p.tally);
     this.chunkJsons.push(p.json);
-    if (++this.inBatch >= (this.options.batchSize ?? 500)) this.handOver(true);
+    if (++this.inBatch >= (this.options.batchSize ?? DEFAULT_BATCH_SIZE)) this.handOver(true);
   }
 
   async get(decisionId: string): Promise<DecisionRecord | undefined> {
@@ -133,22 +133,28 @@ export class ThreadedDecisionLog implements DecisionLog {
   /** Hands the chunk over; at the batch's size or age, ends the batch (later ids name the next one). */
   private tick(): void {
     if (this.fallback !== undefined) return;
-    const ends = this.inBatch > 0 && Date.now() - this.batchStarted >= (this.options.intervalMs ?? 50);
+    const ends = this.inBatch > 0 && Date.now() - this.batchStarted >= (this.options.intervalMs ?? DEFAULT_FLUSH_MS);
     if (ends || this.chunkIds.length > 0) this.handOver(ends);
   }
 
   private handOver(endsBatch: boolean): void {
     if (this.chunkIds.length === 0 && !(endsBatch && this.inBatch > 0)) return;
-    const message: ToLogThread = { kind: 'chunk', ids: this.chunkIds, tallies: this.chunkTallies, jsons: this.chunkJsons, endsBatch };
-    this.inWorker += this.chunkIds.length;
-    this.chunkIds = [];
-    this.chunkTallies = [];
-    this.chunkJsons = [];
+    const { ids, tallies, jsons } = this.takeChunk();
+    this.inWorker += ids.length;
     if (endsBatch) {
       this.ids.advance();
       this.inBatch = 0;
     }
-    this.worker.postMessage(message);
+    this.worker.postMessage({ kind: 'chunk', ids, tallies, jsons, endsBatch } satisfies ToLogThread);
+  }
+
+  /** The decisions waiting here, as parallel arrays (cheaper to post than objects); the chunk starts empty again. */
+  private takeChunk(): { ids: string[]; tallies: string[]; jsons: string[] } {
+    const chunk = { ids: this.chunkIds, tallies: this.chunkTallies, jsons: this.chunkJsons };
+    this.chunkIds = [];
+    this.chunkTallies = [];
+    this.chunkJsons = [];
+    return chunk;
   }
 
   private call(request: { op: 'get'; decisionId: string } | { op: 'stats' | 'flush' | 'close' }): Promise<unknown> {
@@ -192,10 +198,8 @@ export class ThreadedDecisionLog implements DecisionLog {
       if (this.inWorker > 0) this.options.onDropped?.(this.inWorker);
       this.inWorker = 0;
       // What waited here goes to the fallback, with the ids it was given.
-      this.fallback.appendBatch(this.chunkIds.map((decisionId, i) => ({ decisionId, tally: this.chunkTallies[i] as string, json: this.chunkJsons[i] as string })));
-      this.chunkIds = [];
-      this.chunkTallies = [];
-      this.chunkJsons = [];
+      const { ids, tallies, jsons } = this.takeChunk();
+      this.fallback.appendBatch(ids.map((decisionId, i) => ({ decisionId, tally: tallies[i] as string, json: jsons[i] as string })));
     };
     this.worker.on('error', died);
     this.worker.on('exit', () => died());
