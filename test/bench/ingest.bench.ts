@@ -5,27 +5,17 @@
  * Run: npx tsx test/bench/ingest.bench.ts [events]   (INGEST_NODE_ARGS="--cpu-prof --cpu-prof-dir=D"
  * passes extra node flags to the refund-guard server, e.g. to profile it)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { freePort } from '../support/own-redis.js';
-import { deleteKeys, redisUrl } from '../support/redis-keys.js';
+import { startServer, stopServers } from '../support/bench-servers.js';
+import { redisUrl } from '../support/redis-keys.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const batchSize = 500;
 const inFlight = 4;
 const prefix = `rgingest-${randomUUID().slice(0, 8)}`;
-
-function start(args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const onData = (chunk: Buffer) => /ready|listening/i.test(chunk.toString()) && resolve(child);
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-  });
-}
 
 /** Ordinary traffic: orders with devices and addresses, a refund on one order in eight. */
 function batches(): string[] {
@@ -86,8 +76,8 @@ async function send(url: string, bodies: string[]): Promise<number> {
 
 const [rgPort, barePort] = [await freePort(), await freePort()];
 const nodeArgs = (process.env['INGEST_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-const rg = await start([...nodeArgs, 'server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', String(rgPort), '--no-watch'], { REFUND_GUARD_TOKENS: '' });
-const bare = await start(['--import', 'tsx', 'test/bench/fixtures/bare-ingest-server.ts', String(barePort)]);
+const rg = await startServer([...nodeArgs, 'server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', String(rgPort), '--no-watch'], { REFUND_GUARD_TOKENS: '' });
+const bare = await startServer(['--import', 'tsx', 'test/bench/fixtures/bare-ingest-server.ts', String(barePort)]);
 const redis = new Redis(redisUrl);
 try {
   const bodies = batches();
@@ -119,9 +109,6 @@ try {
   console.log(`  CPU per event: server ${((cpuAfter - cpuBefore) * 1000 / total).toFixed(1)} µs, Redis scripts ${(evalUsec / total).toFixed(1)} µs (commandstats usec)`);
   console.log(`  Redis calls per event (INFO commandstats, incl. commands run inside scripts): ${top.map(([c, n]) => `${c}=${(n / total).toFixed(2)}`).join(' ')}`);
 } finally {
-  rg.kill('SIGTERM');
-  bare.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
-  await deleteKeys(prefix);
+  await stopServers([rg, bare], prefix);
   redis.disconnect();
 }

@@ -4,28 +4,16 @@
  * autocannon (64 connections). Also Redis commands per decision from INFO commandstats.
  * Run: npx tsx test/bench/server.bench.ts [seconds per round, default 5]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { deleteKeys, redisUrl } from '../support/runtime.js';
+import { startServer, stopServers } from '../support/bench-servers.js';
+import { redisUrl } from '../support/runtime.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const prefix = `rgbench-${randomUUID().slice(0, 8)}`;
 const accounts = 2000;
 const merchants = 200;
-
-function start(args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const onData = (chunk: Buffer) => {
-      if (/ready|listening/i.test(chunk.toString())) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-  });
-}
 
 async function load(url: string, bodies: string[], extraHeaders: Record<string, string> = {}, duration = seconds) {
   let i = 0;
@@ -58,8 +46,8 @@ const bodies = Array.from({ length: 4096 }, (_, k) =>
 );
 
 const seeder = new Redis(redisUrl);
-const rg = await start(['server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', '18787', '--no-watch'], { REFUND_GUARD_TOKENS: '' });
-const bare = await start(['--import', 'tsx', 'test/bench/fixtures/bare-hono-server.ts', '18788', prefix]);
+const rg = await startServer(['server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', '18787', '--no-watch'], { REFUND_GUARD_TOKENS: '' });
+const bare = await startServer(['--import', 'tsx', 'test/bench/fixtures/bare-hono-server.ts', '18788', prefix]);
 try {
   // Seed: accounts with a few orders and refunds each, merchants with settings.
   const base = Date.now() - 20 * 86_400_000;
@@ -101,9 +89,6 @@ try {
   console.log(`  p99 ratio:              ${median(p99Ratios).toFixed(2)}x  (goal <= 1.5x; rounds ${p99Ratios.map((r) => r.toFixed(2)).join(', ')})`);
   console.log(`  Redis commands/decision: ${(commands / decisionRuns.reduce((n, r) => n + r.total, 0)).toFixed(3)} (INFO commandstats, all commands incl. batched log writes)`);
 } finally {
-  rg.kill('SIGTERM');
-  bare.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
-  await deleteKeys(prefix);
+  await stopServers([rg, bare], prefix);
   seeder.disconnect();
 }
