@@ -51,7 +51,6 @@ export interface ReviewOutcome {
   created: boolean;
 }
 
-
 /**
  * The one place decisions are made and events take effect. The HTTP server and the simulator
  * both drive this class (Redis or memory stores behind the same interfaces).
