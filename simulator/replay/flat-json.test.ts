@@ -67,6 +67,27 @@ describe('parseFlatObject', () => {
     );
   });
 
+  it('reads decimals of up to 15 digits (computed, not converted) exactly as JSON.parse does', () => {
+    const decimal = fc
+      .tuple(fc.boolean(), fc.stringMatching(/^(0|[1-9][0-9]{0,14})$/), fc.option(fc.stringMatching(/^[0-9]{1,16}$/), { nil: undefined }))
+      .map(([negative, whole, fraction]) => `${negative ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`);
+    fc.assert(
+      fc.property(decimal, (n) => {
+        const text = `{"amount":${n}}`;
+        expect(Object.is(parseFlatObject(text)?.['amount'], JSON.parse(text).amount)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reuses keys seen at a position only when the whole key matches', () => {
+    // Keys that are prefixes of one another, in alternating orders, one line after another.
+    const texts = ['{"a":1,"ab":2}', '{"ab":3,"a":4}', '{"abc":5}', '{"a":6}', '{"a\\u0062":7}', '{"b":8,"a":9}'];
+    for (const text of texts) expect(Object.entries(parseFlatObject(text) ?? JSON.parse(text))).toEqual(Object.entries(JSON.parse(text)));
+    expect(parseFlatObject('{"ab":3,"a":4}')).toEqual({ ab: 3, a: 4 });
+    expect(parseFlatObject('{"a":6}')).toEqual({ a: 6 });
+  });
+
   it('takes the fast path on flat objects of plain strings and numbers, the shape of history lines', () => {
     const plainText = fc.string({ unit: fc.constantFrom(...'abcXYZ019._:-|é€ '.split('')), maxLength: 12 });
     const flat = fc.dictionary(plainText, fc.oneof(plainText, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer()), { maxKeys: 12 }).filter((o) => !('__proto__' in o));

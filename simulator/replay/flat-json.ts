@@ -14,13 +14,21 @@ export function parseFlatObject(text: string): Record<string, string | number> |
   const out: Record<string, string | number> = {};
   if (n === 2) return out;
   let i = 1;
-  for (;;) {
+  for (let position = 0; ; position++) {
     // "key":
     if (text.charCodeAt(i) !== QUOTE) return undefined;
-    const keyEnd = plainStringEnd(text, i + 1);
-    if (keyEnd < 0 || text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
-    const key = text.slice(i + 1, keyEnd);
-    if (key === '__proto__') return undefined;
+    // History lines repeat their keys in the same order: the key last seen at this position, when it
+    // matches, is reused instead of cut out and looked up again as a new string.
+    let key = position < recentKeys.length ? (recentKeys[position] as string) : '';
+    let keyEnd = i + 1 + key.length;
+    if (key === '' || text.charCodeAt(keyEnd) !== QUOTE || !text.startsWith(key, i + 1)) {
+      keyEnd = plainStringEnd(text, i + 1);
+      if (keyEnd < 0) return undefined;
+      key = text.slice(i + 1, keyEnd);
+      if (key === '__proto__') return undefined;
+      if (position < MAX_RECENT_KEYS) recentKeys[position] = key;
+    }
+    if (text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
     i = keyEnd + 2;
     // value: a plain string or a JSON number
     if (text.charCodeAt(i) === QUOTE) {
@@ -31,7 +39,7 @@ export function parseFlatObject(text: string): Record<string, string | number> |
     } else {
       const end = numberEnd(text, i);
       if (end < 0) return undefined;
-      out[key] = Number(text.slice(i, end));
+      out[key] = numberEndValue === numberEndValue ? numberEndValue : Number(text.slice(i, end));
       i = end;
     }
     // a comma, or the closing brace as the last character
@@ -43,6 +51,10 @@ export function parseFlatObject(text: string): Record<string, string | number> |
     return next === CLOSE && i === n - 1 ? out : undefined;
   }
 }
+
+/** Keys by their position in the last lines read (never `__proto__`, never holding an escape). */
+const recentKeys: string[] = [];
+const MAX_RECENT_KEYS = 32;
 
 const OPEN = 123; // {
 const CLOSE = 125; // }
@@ -62,17 +74,41 @@ function plainStringEnd(text: string, from: number): number {
   return end;
 }
 
-/** End of a JSON number starting at `from` (RFC 8259: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?), or -1. */
+/**
+ * The value of the number numberEnd last delimited when it could compute it exactly, else NaN
+ * (then the caller converts the text). A decimal of at most 15 significant digits is an integer
+ * below 2^53 divided by a power of ten below 10^23, both exact doubles, and IEEE division rounds
+ * correctly, so the quotient is the very double Number() reads from the text.
+ */
+let numberEndValue = Number.NaN;
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/** End of a JSON number starting at `from` (RFC 8259: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?), or -1; sets numberEndValue. */
 function numberEnd(text: string, from: number): number {
+  numberEndValue = Number.NaN;
   let i = from;
-  if (text.charCodeAt(i) === 45) i++; // -
+  const negative = text.charCodeAt(i) === 45; // -
+  if (negative) i++;
   const first = text.charCodeAt(i);
-  if (first === 48) i++; // a leading 0 stands alone
-  else if (first >= 49 && first <= 57) i = digitsEnd(text, i + 1);
-  else return -1;
+  let digits = 0;
+  let mantissa = 0;
+  if (first === 48) {
+    i++; // a leading 0 stands alone
+  } else if (first >= 49 && first <= 57) {
+    const end = digitsEnd(text, i);
+    digits = end - i;
+    for (let k = i; k < end; k++) mantissa = mantissa * 10 + (text.charCodeAt(k) - 48);
+    i = end;
+  } else {
+    return -1;
+  }
+  let scale = 0;
   if (text.charCodeAt(i) === 46) {
     const end = digitsEnd(text, i + 1);
     if (end === i + 1) return -1;
+    scale = end - i - 1;
+    digits += scale;
+    for (let k = i + 1; k < end; k++) mantissa = mantissa * 10 + (text.charCodeAt(k) - 48);
     i = end;
   }
   const e = text.charCodeAt(i);
@@ -82,7 +118,11 @@ function numberEnd(text: string, from: number): number {
     if (sign === 43 || sign === 45) i++;
     const end = digitsEnd(text, i);
     if (end === i) return -1;
-    i = end;
+    return end; // with an exponent, Number() reads the text
+  }
+  if (digits <= 15) {
+    const magnitude = scale === 0 ? mantissa : mantissa / (POWERS_OF_TEN[scale] as number);
+    numberEndValue = negative ? -magnitude : magnitude;
   }
   return i;
 }
