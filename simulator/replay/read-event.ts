@@ -1,5 +1,5 @@
 import { validateEvent, type RefundGuardEvent } from '../../engine/events/index.js';
-import { parseFlatObject } from './flat-json.js';
+import { parseCompactJson } from './compact-json.js';
 
 /** A history line read: the event, a bad-line message, or nothing (blank line). */
 export type LineRead = RefundGuardEvent | string | undefined;
@@ -12,7 +12,7 @@ export function readEventLine(text: string, line: number): LineRead {
   if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0)) return undefined;
   let value: unknown;
   try {
-    value = parseFlatObject(text) ?? JSON.parse(text);
+    value = parseCompactJson(text) ?? JSON.parse(text);
   } catch (err) {
     return `not JSON: ${(err as Error).message}`;
   }

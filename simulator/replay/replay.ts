@@ -17,6 +17,7 @@ import type { FeatureStore } from '../../engine/features/index.js';
 import type { DecisionPair } from './decision-pair.js';
 import { FeatureFeed } from './feature-feed.js';
 import { forEachLine } from './line-reader.js';
+import { parseCompactJson } from './compact-json.js';
 import { readEventLine } from './read-event.js';
 import { LineKind } from './feature-thread.js';
 import { shardOf, type Shard } from './shard.js';
@@ -184,7 +185,7 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
           event = feed.order(line);
           break;
         default:
-          event = JSON.parse(text) as RefundGuardEvent;
+          event = (parseCompactJson(text) ?? JSON.parse(text)) as RefundGuardEvent;
       }
     }
     if (event.type === 'merchant.updated') {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseFlatObject } from './flat-json.js';
+import { parseCompactJson } from './compact-json.js';
 
 /** What JSON.parse makes of a text, or 'invalid'. */
 const parsed = (text: string): unknown => {
@@ -13,7 +13,7 @@ const parsed = (text: string): unknown => {
 
 /** The fast path may decline any text, but what it returns is exactly JSON.parse's object, keys in the same order. */
 const agreesWithJsonParse = (text: string): void => {
-  const fast = parseFlatObject(text);
+  const fast = parseCompactJson(text);
   if (fast === undefined) return;
   const slow = parsed(text);
   expect(slow).not.toBe('invalid');
@@ -40,14 +40,19 @@ const numberText = fc.oneof(
   fc.constantFrom('0', '-0', '01', '-01', '1.', '.5', '-', '1e', '1e+', '1E-7', '1e+21', '2.5E3', '-0.0', '+1', '0x10', '1_000', 'Infinity', 'NaN', '00', '0.', '1.5e', '1ee5'),
 );
 
-describe('parseFlatObject', () => {
+describe('parseCompactJson', () => {
   it('returns what JSON.parse returns, or declines, on JSON texts of any shape', () => {
     fc.assert(fc.property(fc.dictionary(fc.string({ unit: 'binary' }), jsonValue, { maxKeys: 8 }), (o) => agreesWithJsonParse(JSON.stringify(o))), { numRuns: 3000 });
   });
 
   it('returns what JSON.parse returns, or declines, on texts cut, spliced or padded at random', () => {
     const edited = fc
-      .tuple(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.double(), fc.integer()), { maxKeys: 6 }), fc.nat(), fc.nat(), fc.constantFrom('', ' ', '"', '\\', ',', ':', '{', '}', '\n', '\u0001', '1', '-', 'e', '.', '__proto__'))
+      .tuple(
+        fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.oneof(fc.string(), fc.integer()), { maxLength: 3 }), fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 })), { maxKeys: 6 }),
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom('', ' ', '"', '\\', ',', ':', '{', '}', '[', ']', '\n', '\u0001', '1', '-', 'e', '.', 'true', 'nul', '__proto__'),
+      )
       .map(([o, at, len, insert]) => {
         const text = JSON.stringify(o);
         const cut = at % (text.length + 1);
@@ -61,7 +66,7 @@ describe('parseFlatObject', () => {
       fc.property(numberText, (n) => {
         const text = `{"amount":${n}}`;
         agreesWithJsonParse(text);
-        if (parsed(text) === 'invalid') expect(parseFlatObject(text)).toBeUndefined();
+        if (parsed(text) === 'invalid') expect(parseCompactJson(text)).toBeUndefined();
       }),
       { numRuns: 2000 },
     );
@@ -74,7 +79,7 @@ describe('parseFlatObject', () => {
     fc.assert(
       fc.property(decimal, (n) => {
         const text = `{"amount":${n}}`;
-        expect(Object.is(parseFlatObject(text)?.['amount'], JSON.parse(text).amount)).toBe(true);
+        expect(Object.is(parseCompactJson(text)?.['amount'], JSON.parse(text).amount)).toBe(true);
       }),
       { numRuns: 5000 },
     );
@@ -83,30 +88,57 @@ describe('parseFlatObject', () => {
   it('reuses keys seen at a position only when the whole key matches', () => {
     // Keys that are prefixes of one another, in alternating orders, one line after another.
     const texts = ['{"a":1,"ab":2}', '{"ab":3,"a":4}', '{"abc":5}', '{"a":6}', '{"a\\u0062":7}', '{"b":8,"a":9}'];
-    for (const text of texts) expect(Object.entries(parseFlatObject(text) ?? JSON.parse(text))).toEqual(Object.entries(JSON.parse(text)));
-    expect(parseFlatObject('{"ab":3,"a":4}')).toEqual({ ab: 3, a: 4 });
-    expect(parseFlatObject('{"a":6}')).toEqual({ a: 6 });
+    for (const text of texts) expect(Object.entries(parseCompactJson(text) ?? JSON.parse(text))).toEqual(Object.entries(JSON.parse(text)));
+    expect(parseCompactJson('{"ab":3,"a":4}')).toEqual({ ab: 3, a: 4 });
+    expect(parseCompactJson('{"a":6}')).toEqual({ a: 6 });
   });
 
-  it('takes the fast path on flat objects of plain strings and numbers, the shape of history lines', () => {
+  it('takes the fast path on objects written without whitespace or escapes, the shape of history lines', () => {
     const plainText = fc.string({ unit: fc.constantFrom(...'abcXYZ019._:-|é€ '.split('')), maxLength: 12 });
-    const flat = fc.dictionary(plainText, fc.oneof(plainText, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer()), { maxKeys: 12 }).filter((o) => !('__proto__' in o));
+    const plainValue = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        plainText,
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 3 }),
+        fc.dictionary(plainText, tie('value'), { maxKeys: 3 }),
+      ),
+    })).value;
+    const hasProtoKey = (v: unknown): boolean =>
+      typeof v === 'object' && v !== null && (Object.hasOwn(v, '__proto__') || Object.values(v).some(hasProtoKey));
+    const compact = fc.dictionary(plainText, plainValue, { maxKeys: 12 }).filter((o) => !hasProtoKey(o));
     fc.assert(
-      fc.property(flat, (o) => {
+      fc.property(compact, (o) => {
         const text = JSON.stringify(o);
-        expect(parseFlatObject(text)).toEqual(JSON.parse(text));
+        expect(parseCompactJson(text)).toEqual(JSON.parse(text));
       }),
       { numRuns: 2000 },
     );
   });
 
+  it('reads a refund request line, nested object and all, as JSON.parse does', () => {
+    const line = '{"eventId":"e4071","type":"refund.requested","at":"2027-01-02T15:52:42Z","refund":{"type":"return_refund","amount":26.18},"evidence":[{"kind":"image"}],"ok":true,"none":null}';
+    expect(parseCompactJson(line)).toEqual(JSON.parse(line));
+  });
+
+  it('declines nesting deeper than it reads, leaving such texts to JSON.parse', () => {
+    const deep = (n: number): string => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    expect(parseCompactJson(deep(17))).toEqual(JSON.parse(deep(17)));
+    expect(parseCompactJson(deep(18))).toBeUndefined();
+  });
+
   it('declines a __proto__ key (JSON.parse makes it an own property; an assignment would set the prototype)', () => {
-    expect(parseFlatObject('{"__proto__":"x"}')).toBeUndefined();
+    expect(parseCompactJson('{"__proto__":"x"}')).toBeUndefined();
+    expect(parseCompactJson('{"a":{"__proto__":"x"}}')).toBeUndefined();
+    expect(parseCompactJson('{"a":[{"__proto__":"x"}]}')).toBeUndefined();
   });
 
   it('keeps the last of duplicate keys at the first one’s place, as JSON.parse does', () => {
     agreesWithJsonParse('{"a":1,"b":"x","a":2}');
-    expect(Object.entries(parseFlatObject('{"a":1,"b":"x","a":2}') ?? {})).toEqual([
+    expect(Object.entries(parseCompactJson('{"a":1,"b":"x","a":2}') ?? {})).toEqual([
       ['a', 2],
       ['b', 'x'],
     ]);

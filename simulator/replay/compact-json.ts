@@ -1,63 +1,126 @@
 /**
- * A fast path for the lines most histories are made of: one flat JSON object whose values are plain
- * strings and numbers (`{"eventId":"e1","type":"order.placed",…,"amount":91.73}`), about 1.5× faster
- * than JSON.parse on such lines.
+ * A fast path for the lines histories are made of: one JSON object written without whitespace or
+ * escapes (`{"eventId":"e1","type":"order.placed",…,"amount":91.73}`, nested objects and arrays
+ * included), about 1.5× faster than JSON.parse on such lines.
  *
  * It returns exactly what JSON.parse would, or undefined whenever the text is anything else (an escape,
- * whitespace, a nested value, true/false/null, a malformed number, a `__proto__` key, invalid JSON):
+ * whitespace, a malformed number, a `__proto__` key, nesting deeper than MAX_DEPTH, invalid JSON):
  * the caller then uses JSON.parse, so anything unusual, including every error message, is JSON.parse's.
  * A property test holds it to JSON.parse on random texts.
  */
-export function parseFlatObject(text: string): Record<string, string | number> | undefined {
+export function parseCompactJson(text: string): Record<string, unknown> | undefined {
   const n = text.length;
   if (n < 2 || text.charCodeAt(0) !== OPEN || text.charCodeAt(n - 1) !== CLOSE) return undefined;
-  const out: Record<string, string | number> = {};
-  if (n === 2) return out;
-  let i = 1;
+  cursor = 0;
+  const out = objectAt(text, 0);
+  return cursor === n ? out : undefined;
+}
+
+/** Where the parse has got to: the value functions below read from it and leave it after what they read. */
+let cursor = 0;
+const MAX_DEPTH = 16;
+
+/** The object at the cursor (which is on its `{`), or undefined. */
+function objectAt(text: string, depth: number): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let i = cursor + 1;
+  if (text.charCodeAt(i) === CLOSE) {
+    cursor = i + 1;
+    return out;
+  }
   for (let position = 0; ; position++) {
     // "key":
     if (text.charCodeAt(i) !== QUOTE) return undefined;
-    // History lines repeat their keys in the same order: the key last seen at this position, when it
-    // matches, is reused instead of cut out and looked up again as a new string.
-    let key = position < recentKeys.length ? (recentKeys[position] as string) : '';
+    // History lines repeat their keys in the same order: the top-level key last seen at this
+    // position, when it matches, is reused instead of cut out and looked up again as a new string.
+    let key = depth === 0 && position < recentKeys.length ? (recentKeys[position] as string) : '';
     let keyEnd = i + 1 + key.length;
     if (key === '' || text.charCodeAt(keyEnd) !== QUOTE || !text.startsWith(key, i + 1)) {
       keyEnd = plainStringEnd(text, i + 1);
       if (keyEnd < 0) return undefined;
       key = text.slice(i + 1, keyEnd);
       if (key === '__proto__') return undefined;
-      if (position < MAX_RECENT_KEYS) recentKeys[position] = key;
+      if (depth === 0 && position < MAX_RECENT_KEYS) recentKeys[position] = key;
     }
     if (text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
-    i = keyEnd + 2;
-    // value: a plain string or a JSON number
-    if (text.charCodeAt(i) === QUOTE) {
-      const end = plainStringEnd(text, i + 1);
-      if (end < 0) return undefined;
-      out[key] = text.slice(i + 1, end);
-      i = end + 1;
-    } else {
-      const end = numberEnd(text, i);
-      if (end < 0) return undefined;
-      out[key] = numberEndValue === numberEndValue ? numberEndValue : Number(text.slice(i, end));
-      i = end;
-    }
-    // a comma, or the closing brace as the last character
+    cursor = keyEnd + 2;
+    const value = valueAt(text, depth);
+    if (value === undefined) return undefined;
+    out[key] = value;
+    // a comma, or the closing brace
+    i = cursor;
     const next = text.charCodeAt(i);
     if (next === COMMA) {
       i++;
       continue;
     }
-    return next === CLOSE && i === n - 1 ? out : undefined;
+    if (next !== CLOSE) return undefined;
+    cursor = i + 1;
+    return out;
   }
 }
 
-/** Keys by their position in the last lines read (never `__proto__`, never holding an escape). */
+/** The array at the cursor (which is on its `[`), or undefined. */
+function arrayAt(text: string, depth: number): unknown[] | undefined {
+  const out: unknown[] = [];
+  cursor++;
+  if (text.charCodeAt(cursor) === CLOSE_ARRAY) {
+    cursor++;
+    return out;
+  }
+  for (;;) {
+    const value = valueAt(text, depth);
+    if (value === undefined) return undefined;
+    out.push(value);
+    const next = text.charCodeAt(cursor);
+    if (next === COMMA) {
+      cursor++;
+      continue;
+    }
+    if (next !== CLOSE_ARRAY) return undefined;
+    cursor++;
+    return out;
+  }
+}
+
+/** The value at the cursor: a plain string, a number, true, false, null, or a nested object or array. */
+function valueAt(text: string, depth: number): unknown {
+  const i = cursor;
+  const first = text.charCodeAt(i);
+  if (first === QUOTE) {
+    const end = plainStringEnd(text, i + 1);
+    if (end < 0) return undefined;
+    cursor = end + 1;
+    return text.slice(i + 1, end);
+  }
+  if (first === OPEN) return depth < MAX_DEPTH ? objectAt(text, depth + 1) : undefined;
+  if (first === OPEN_ARRAY) return depth < MAX_DEPTH ? arrayAt(text, depth + 1) : undefined;
+  if (first === 116 && text.startsWith('true', i)) {
+    cursor = i + 4;
+    return true;
+  }
+  if (first === 102 && text.startsWith('false', i)) {
+    cursor = i + 5;
+    return false;
+  }
+  if (first === 110 && text.startsWith('null', i)) {
+    cursor = i + 4;
+    return null;
+  }
+  const end = numberEnd(text, i);
+  if (end < 0) return undefined;
+  cursor = end;
+  return numberEndValue === numberEndValue ? numberEndValue : Number(text.slice(i, end));
+}
+
+/** Top-level keys by their position in the last lines read (never `__proto__`, never holding an escape). */
 const recentKeys: string[] = [];
 const MAX_RECENT_KEYS = 32;
 
 const OPEN = 123; // {
 const CLOSE = 125; // }
+const OPEN_ARRAY = 91; // [
+const CLOSE_ARRAY = 93; // ]
 const QUOTE = 34;
 const COLON = 58;
 const COMMA = 44;
