@@ -9,20 +9,20 @@ import type { DecisionInput } from './decision-input.js';
  */
 export function decisionInputFor(event: RefundGuardEvent): DecisionInput | undefined {
   switch (event.type) {
-    case 'order.placed':
+    case 'order.placed': {
+      // Assignments, not conditional spreads: every checkout of a replay builds one of these.
+      const order: Record<string, unknown> = { id: event.orderId, amount: event.amount };
+      if (event.quantity !== undefined) order['quantity'] = event.quantity;
+      if (event.category !== undefined) order['category'] = event.category;
       return {
         point: pointOfEventType[event.type],
         requestId: event.eventId,
         occurredAt: event.at,
         account: { id: event.accountId },
         merchant: { id: event.merchantId },
-        order: {
-          id: event.orderId,
-          amount: event.amount,
-          ...(event.quantity !== undefined ? { quantity: event.quantity } : {}),
-          ...(event.category !== undefined ? { category: event.category } : {}),
-        },
+        order,
       };
+    }
     case 'refund.requested':
       return {
         point: pointOfEventType[event.type],

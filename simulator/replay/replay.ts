@@ -128,7 +128,7 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     // Same policies and same facts give the same decision: reuse it (most checkouts), relabelled with the candidate's revision.
     const rc =
       samePolicies.has(input.point) && fb === fc && sameRestrictions(sb.restrictions, sc.restrictions)
-        ? Object.assign({}, rb, { policyRevision: candidate.revision })
+        ? { ...rb, policyRevision: candidate.revision }
         : c.service.decideWith(input, sc, merchant, now, false, candidate);
     onDecision({
       eventId: event.eventId,

@@ -8,6 +8,7 @@ export const MAX_BAD_LINES = 20;
 export const MAX_SAMPLES = 50;
 /** Bucket for merchants in no cohort, so cohort rows still add up to the total. */
 export const NO_COHORT = '(none)';
+const ONLY_NO_COHORT: readonly string[] = [NO_COHORT];
 
 interface Confusion {
   tp: number;
@@ -46,7 +47,7 @@ export class ReportBuilder {
     this.decisions++;
     const { point, baseline, candidate } = pair;
     const flipped = baseline.action !== candidate.action;
-    const flipKey = `${baseline.action}->${candidate.action}`;
+    const flipKey = flipped ? `${baseline.action}->${candidate.action}` : '';
 
     const tally = (this.points[point] ??= { baseline: {}, candidate: {}, flips: {} } satisfies PointTally);
     inc(tally.baseline, baseline.action);
@@ -100,10 +101,10 @@ export class ReportBuilder {
     // Each side counts under the cohorts its own bundle saw (cohorts.yaml may differ); flips under either.
     const cb = cohortsOf(baseline);
     const cc = cohortsOf(candidate);
-    for (const name of cb.length === 0 ? [NO_COHORT] : cb) inc(cohortTally(this.byCohort, name).baseline, baseline.action);
-    for (const name of cc.length === 0 ? [NO_COHORT] : cc) inc(cohortTally(this.byCohort, name).candidate, candidate.action);
+    for (const name of cb.length === 0 ? ONLY_NO_COHORT : cb) inc(cohortTally(this.byCohort, name).baseline, baseline.action);
+    for (const name of cc.length === 0 ? ONLY_NO_COHORT : cc) inc(cohortTally(this.byCohort, name).candidate, candidate.action);
     if (!flipped) return;
-    const union = cb.length === 0 && cc.length === 0 ? [NO_COHORT] : [...new Set([...cb, ...cc])];
+    const union = cb.length === 0 && cc.length === 0 ? ONLY_NO_COHORT : [...new Set([...cb, ...cc])];
     for (const name of union) inc(cohortTally(this.byCohort, name).flips, flipKey);
   }
 
