@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { parseCompactJson } from './compact-json.js';
 
@@ -128,6 +130,25 @@ describe('parseCompactJson', () => {
     const deep = (n: number): string => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
     expect(parseCompactJson(deep(17))).toEqual(JSON.parse(deep(17)));
     expect(parseCompactJson(deep(18))).toBeUndefined();
+  });
+
+  it('keeps no line alive through the strings it returns (what a store keeps is a copy, not a view into the text)', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const kept: unknown[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 40; i++) {
+      // A 1 MiB line, as a view into a larger chunk like the line reader's.
+      const chunk = `{"eventId":"evt-${String(i).padStart(20, '0')}","pad":"${'x'.repeat(1 << 20)}"}\n{}`;
+      const line = chunk.slice(0, chunk.indexOf('\n'));
+      const event = parseCompactJson(line);
+      kept.push(event?.['eventId']);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(kept).toHaveLength(40);
+    expect(grown).toBeLessThan(8 << 20);
   });
 
   it('declines a __proto__ key (JSON.parse makes it an own property; an assignment would set the prototype)', () => {

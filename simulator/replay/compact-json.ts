@@ -38,7 +38,7 @@ function objectAt(text: string, depth: number): Record<string, unknown> | undefi
     if (key === '' || text.charCodeAt(keyEnd) !== QUOTE || !text.startsWith(key, i + 1)) {
       keyEnd = plainStringEnd(text, i + 1);
       if (keyEnd < 0) return undefined;
-      key = text.slice(i + 1, keyEnd);
+      key = detached(text.slice(i + 1, keyEnd));
       if (key === '__proto__') return undefined;
       if (depth === 0 && position < MAX_RECENT_KEYS) recentKeys[position] = key;
     }
@@ -91,7 +91,7 @@ function valueAt(text: string, depth: number): unknown {
     const end = plainStringEnd(text, i + 1);
     if (end < 0) return undefined;
     cursor = end + 1;
-    return text.slice(i + 1, end);
+    return detached(text.slice(i + 1, end));
   }
   if (first === OPEN) return depth < MAX_DEPTH ? objectAt(text, depth + 1) : undefined;
   if (first === OPEN_ARRAY) return depth < MAX_DEPTH ? arrayAt(text, depth + 1) : undefined;
@@ -111,6 +111,16 @@ function valueAt(text: string, depth: number): unknown {
   if (end < 0) return undefined;
   cursor = end;
   return numberEndValue === numberEndValue ? numberEndValue : Number(text.slice(i, end));
+}
+
+/**
+ * The string itself, or a copy when it is a view into the text. V8 cuts 13 characters or more out of a
+ * string as a view that keeps the whole string alive, and the text is a line of a megabyte chunk: one
+ * event id kept by a feature store would keep its chunk, and a long replay the whole file. JSON.parse
+ * makes copies; so does this (about 70 ns), keeping memory bounded by what the stores keep.
+ */
+function detached(cut: string): string {
+  return cut.length < 13 ? cut : (' ' + cut).slice(1);
 }
 
 /** Top-level keys by their position in the last lines read (never `__proto__`, never holding an escape). */
