@@ -41,11 +41,12 @@ export interface FeatureThreadInput {
 export const LineKind = { parse: 0, skip: 1, bad: 2, count: 3, order: 4 } as const;
 
 /**
- * An order record: numbers [line, amount, quantity (NaN: none), label (0 none, 1 abuse, 2 legit)]
- * and strings [eventId, at, accountId, merchantId, orderId, ...optionalOrderStrings ("": none)].
+ * An order record: numbers [line, amount, quantity (NaN: none), label (0 none, 1 abuse, 2 legit),
+ * then the length of each string] and strings [eventId, at, accountId, merchantId, orderId,
+ * ...optionalOrderStrings ("": none)], the strings of a batch's orders sent as one text.
  */
-export const ORDER_NUMBERS = 4;
 export const ORDER_STRINGS = 9;
+export const ORDER_NUMBERS = 4 + ORDER_STRINGS;
 const optionalOrderStrings = ['category', 'currency', 'deviceId', 'addressId'] as const;
 
 export interface FeatureBatch {
@@ -56,9 +57,13 @@ export interface FeatureBatch {
   bad: [number, string][];
   /** Value vectors, each [line, ...values] in the order of the names of its side. */
   values: Float64Array;
-  /** Order records, in line order (ORDER_NUMBERS numbers and ORDER_STRINGS strings each). */
+  /**
+   * Order records, in line order: ORDER_NUMBERS numbers each, and their strings one after another in
+   * `orderText`. One text, not thousands of strings: the main thread would otherwise keep every one of
+   * them through a garbage collection or two while the batch waits its turn.
+   */
   orders: Float64Array;
-  orderStrings: string[];
+  orderText: string;
   /** First batch only: feature names of each side, in the order values are sent. */
   names?: { baseline: string[]; candidate: string[] };
   done?: boolean;
@@ -99,7 +104,7 @@ export async function runFeatureThread(
     for (const name in features) values.push(features[name] as number);
   };
   const flush = (done: boolean): void => {
-    const batch: FeatureBatch = { first, kinds: Uint8Array.from(kinds), bad, values: new Float64Array(values), orders: new Float64Array(orders), orderStrings };
+    const batch: FeatureBatch = { first, kinds: Uint8Array.from(kinds), bad, values: new Float64Array(values), orders: new Float64Array(orders), orderText: orderStrings.join('') };
     if (names !== undefined) batch.names = names;
     if (done) batch.done = true;
     names = undefined;
@@ -168,36 +173,46 @@ export async function runFeatureThread(
 const labelCodes: Record<string, number> = { abuse: 1, legit: 2 };
 
 /**
- * Appends the order's record: its numbers, and its strings as they are ("" for an absent one:
- * present ones are never empty). Strings cross threads far cheaper than objects, which the main
- * thread would otherwise get by parsing the line again.
+ * Appends the order's record: its numbers with the lengths of its strings, and its strings as they
+ * are ("" for an absent one: present ones are never empty). Strings cross threads far cheaper than
+ * objects, which the main thread would otherwise get by parsing the line again.
  */
 function orderRecord(line: number, event: OrderPlacedEvent, numbers: number[], strings: string[]): void {
   numbers.push(line, event.amount, event.quantity ?? Number.NaN, event.label === undefined ? 0 : (labelCodes[event.label] as number));
+  const first = strings.length;
   strings.push(event.eventId, event.at, event.accountId, event.merchantId, event.orderId, event.category ?? '', event.currency ?? '', event.deviceId ?? '', event.addressId ?? '');
+  for (let k = first; k < strings.length; k++) numbers.push((strings[k] as string).length);
 }
 
-/** The order event a record describes (main thread); `i` indexes the numbers, `j` the strings. */
-export function orderFromRecord(numbers: Float64Array, i: number, strings: readonly string[], j: number): OrderPlacedEvent {
-  const event: Record<string, unknown> = {
-    eventId: strings[j],
-    type: 'order.placed',
-    at: strings[j + 1],
-    accountId: strings[j + 2],
-    merchantId: strings[j + 3],
-    orderId: strings[j + 4],
-    amount: numbers[i + 1],
+/**
+ * The order event a record describes (main thread): `i` indexes the numbers, `at` is where its
+ * strings start in `text`. The caller moves past them by orderTextLength(numbers, i).
+ */
+export function orderFromRecord(numbers: Float64Array, i: number, text: string, at: number): OrderPlacedEvent {
+  let from = at;
+  const next = (k: number): string => {
+    const s = text.slice(from, from + (numbers[i + 4 + k] as number));
+    from += s.length;
+    return s;
   };
+  const event: Record<string, unknown> = { eventId: next(0), type: 'order.placed', at: next(1), accountId: next(2), merchantId: next(3), orderId: next(4), amount: numbers[i + 1] };
   const quantity = numbers[i + 2] as number;
   if (quantity === quantity) event['quantity'] = quantity;
   for (let k = 5; k < ORDER_STRINGS; k++) {
-    const v = strings[j + k] as string;
+    const v = next(k);
     if (v !== '') event[optionalOrderStrings[k - 5] as string] = v;
   }
   const label = numbers[i + 3];
   if (label === 1) event['label'] = 'abuse';
   else if (label === 2) event['label'] = 'legit';
   return event as unknown as OrderPlacedEvent;
+}
+
+/** Characters the strings of the record at `i` take in its batch's text. */
+export function orderTextLength(numbers: Float64Array, i: number): number {
+  let n = 0;
+  for (let k = 0; k < ORDER_STRINGS; k++) n += numbers[i + 4 + k] as number;
+  return n;
 }
 
 if (parentPort !== null && (workerData as { featureThread?: FeatureThreadInput } | undefined)?.featureThread !== undefined) {
