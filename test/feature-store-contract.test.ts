@@ -98,6 +98,41 @@ describe.each(factories)('%s', (_name, create) => {
     expect(f['refundAmount30d']).toBe(50);
   });
 
+  it('keeps counting exactly and refusing re-sent events through the trims of a long-lived account', async () => {
+    // 700 days of one order a day and a refund a week, some arriving late, every tenth event sent twice:
+    // well past retention (365 days + margin) and past many trims of the account's old events.
+    const days = 700;
+    const sent: RefundGuardEvent[] = [];
+    for (let d = 0; d < days; d++) {
+      sent.push(order('long', T0 + d * DAY));
+      if (d % 7 === 0) sent.push(refund('long', T0 + d * DAY + 3_600_000));
+    }
+    const arriving: RefundGuardEvent[] = [];
+    for (let i = 0; i < sent.length; i++) {
+      // Every fifth event arrives after the next one.
+      if (i % 5 === 0 && i + 1 < sent.length) arriving.push(sent[i + 1] as RefundGuardEvent, sent[i++] as RefundGuardEvent);
+      else arriving.push(sent[i] as RefundGuardEvent);
+    }
+    let duplicates = 0;
+    for (let i = 0; i < arriving.length; i += 50) {
+      const batch = arriving.slice(i, i + 50);
+      const r = await store.apply([...batch, ...batch.filter((_, k) => k % 10 === 0)]);
+      expect(r.applied).toBe(batch.length);
+      duplicates += r.duplicates;
+    }
+    expect(duplicates).toBe(Math.ceil(arriving.length / 50) * 5);
+    const asOf = T0 + (days - 1) * DAY;
+    const inWindow = (e: RefundGuardEvent, type: string, windowDays: number): boolean => e.type === type && Date.parse(e.at) >= asOf - windowDays * DAY && Date.parse(e.at) <= asOf;
+    const f = await store.read('long', asOf);
+    expect(f['orders90d']).toBe(sent.filter((e) => inWindow(e, 'order.placed', 90)).length);
+    expect(f['refunds90d']).toBe(sent.filter((e) => inWindow(e, 'refund.requested', 90)).length);
+    expect(f['accountAgeDays']).toBe(days - 1);
+    // Recent events are still known: sent again, they count once.
+    const recent = sent.slice(-20);
+    expect(await store.apply(recent)).toEqual({ applied: 0, duplicates: 20 });
+    expect((await store.read('long', asOf))['orders90d']).toBe(f['orders90d']);
+  });
+
   it('gives the same features whatever order the events arrive in', async () => {
     const events = [order('x', T0 - 3 * DAY), refund('x', T0 - DAY, 'fast_refund', 10), order('x', T0 - 2 * DAY), refund('x', T0 - 5 * DAY, 'refund_only', 7), forged('x', T0 - 4 * DAY)];
     const renamed = events.map((e) => ({ ...e, eventId: `${e.eventId}r`, accountId: 'y' }) as RefundGuardEvent);

@@ -24,10 +24,14 @@ export interface FlagEntry {
 export interface AccountLog {
   /** Time of the account's first event of any type; +Infinity when none. */
   firstSeen: number;
-  /** Per event type index: entries sorted by (t, key). */
+  /**
+   * Per event type index: entries sorted by (t, key). A store may leave the list of a type whose
+   * entries no feature reads (CompiledFeatures.entriesRead) empty: its times say all there is to know.
+   */
   readonly buckets: Entry[][];
   /**
-   * Per event type index: the times of `buckets[ti]`, same order (times[ti][i] === buckets[ti][i].t).
+   * Per event type index: the times of the type's events, sorted; where the type's entries are kept,
+   * those of `buckets[ti]` in the same order (times[ti][i] === buckets[ti][i].t).
    * Windows are binary-searched here: one contiguous array of doubles instead of an object per probe.
    */
   readonly times: number[][];

@@ -37,6 +37,12 @@ export interface CompiledFeatures {
   readonly linked: readonly CompiledLinked[];
   readonly shared: readonly CompiledShared[];
   readonly evaluators: readonly Evaluator[];
+  /**
+   * Per type index: whether some feature reads that type's entries when reading (a filter, a summed,
+   * latest or distinct field). Where none does, reads look at the type's times alone, and a store may
+   * keep just those (the fields still count when writing: links, shared values, flags).
+   */
+  readonly entriesRead: readonly boolean[];
   /** Every feature at 0, keys in definition order; results are shallow copies (fast clone, stable shape). */
   readonly zero: Readonly<Record<string, number>>;
 }
@@ -54,6 +60,7 @@ export function compileFeatures(definitions: FeatureDefinitions): CompiledFeatur
   const linked: CompiledLinked[] = [];
   const shared: CompiledShared[] = [];
   const evaluators: Evaluator[] = [];
+  const entriesRead = eventTypes.map(() => false);
   let maxWindow = 0;
 
   const predicateOf = (f: CountDefinition | Exclude<FeatureDefinition, { kind: 'ratio' | 'age' | 'linked' }>): EntryPredicate => {
@@ -77,6 +84,7 @@ export function compileFeatures(definitions: FeatureDefinitions): CompiledFeatur
       slot: f.kind === 'count' ? -1 : slotOf(type, f.field),
       unfiltered: f.where.length === 0,
     }));
+    for (const source of sources) if (source.ti >= 0 && (f.kind !== 'count' || !source.unfiltered)) entriesRead[source.ti] = true;
     if (f.kind === 'shared') {
       shared.push({ name: f.name, slots: new Map(sources.map((s) => [s.ti, s.slot])), cap: DEFAULT_SHARED_CAP });
     }
@@ -107,6 +115,7 @@ export function compileFeatures(definitions: FeatureDefinitions): CompiledFeatur
     linked,
     shared,
     evaluators,
+    entriesRead,
   };
 }
 

@@ -10,9 +10,9 @@
  * small id hashes (a Set only for large accounts) that trimming rebuilds from the kept entries; link
  * and shared indexes are keyed by the raw value (no per-event key strings), hold their members in a
  * flat array and are remembered per account, so an account reusing its device or address does no
- * index lookup at all; entries build their sort key only on ties; event times take a fixed-format
- * fast path. Cross-account work happens only when something new is learnt: a new (or earlier) use
- * of a value, or a new flag.
+ * index lookup at all; entries build their sort key only on ties; types whose entries no feature
+ * reads (orders) keep only times and ids; event times take a fixed-format fast path. Cross-account
+ * work happens only when something new is learnt: a new (or earlier) use of a value, or a new flag.
  */
 import type { RefundGuardEvent } from '../events/index.js';
 import { type AccountLog, type Entry, type FlagEntry } from './account-log.js';
@@ -44,6 +44,8 @@ class MemoryAccount implements AccountLog {
   idSet: Set<string> | null = null;
   /** Per via slot (LinkedPlan cache position): [group, member index] of the value last used there. */
   linkCache: (Group | number | null)[] | null = null;
+  /** Per type whose entries are not kept (see insertTime): the event ids, in the order of its times. */
+  timeIds: string[][] | null = null;
   maxT = Number.NEGATIVE_INFINITY;
   sinceTrim = 0;
   constructor(
@@ -152,7 +154,8 @@ export class MemoryFeatureStore implements FeatureStore {
     const entry = entryOf(c.layouts[ti] as CompiledFeatures['layouts'][number], event, t);
     addId(acc, id, h);
     if (t < acc.firstSeen) acc.firstSeen = t;
-    insertInto(acc, ti, entry);
+    if (c.entriesRead[ti] === true) insertInto(acc, ti, entry);
+    else insertTime(acc, ti, t, id);
     for (let i = 0; i < this.linkedPlans.length; i++) this.applyLinked(acc, i, ti, entry);
     for (let j = 0; j < this.sharedPlans.length; j++) this.applyShared(acc, j, ti, entry);
     if (t > acc.maxT) acc.maxT = t;
@@ -309,7 +312,8 @@ export class MemoryFeatureStore implements FeatureStore {
       let n = 0;
       while (n < times.length && (times[n] as number) < horizon) n++;
       if (n > 0) {
-        list.splice(0, n);
+        if (list.length > 0) list.splice(0, n);
+        else (acc.timeIds?.[ti] as string[]).splice(0, n);
         times.splice(0, n);
         dropped += n;
       }
@@ -320,6 +324,32 @@ export class MemoryFeatureStore implements FeatureStore {
       while (n < list.length && (list[n] as FlagEntry).t < horizon) n++;
       if (n > 0) list.splice(0, n);
     }
+  }
+}
+
+/**
+ * An event of a type whose entries no feature reads (orders, with the shipped definitions): only its
+ * time and id are kept, in time order. Most events are of such types, and an entry object with its
+ * field list per event was most of what the garbage collector had to move.
+ */
+function insertTime(acc: MemoryAccount, ti: number, t: number, id: string): void {
+  const times = acc.times[ti] as number[];
+  let timeIds = acc.timeIds;
+  if (timeIds === null) acc.timeIds = timeIds = acc.times.map(() => EMPTY_LIST as string[]);
+  if (times === EMPTY_LIST) {
+    acc.times[ti] = [t];
+    timeIds[ti] = [id];
+    return;
+  }
+  const ids = timeIds[ti] as string[];
+  let i = times.length;
+  while (i > 0 && (times[i - 1] as number) > t) i--;
+  if (i === times.length) {
+    times.push(t);
+    ids.push(id);
+  } else {
+    times.splice(i, 0, t);
+    ids.splice(i, 0, id);
   }
 }
 
@@ -433,6 +463,7 @@ function addId(acc: MemoryAccount, id: string, h: number): void {
 function rebuildIds(acc: MemoryAccount): void {
   const ids: string[] = [];
   for (const list of acc.buckets) for (const e of list) ids.push(e.id);
+  if (acc.timeIds !== null) for (const list of acc.timeIds) for (const id of list) ids.push(id);
   if (ids.length > MAX_ID_SCAN) {
     acc.idSet = new Set(ids);
     acc.idList = EMPTY_LIST;
