@@ -2,8 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../../engine/threads/index.js';
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import type { FeatureStore } from '../../engine/features/index.js';
-import { ORDER_NUMBERS, orderFromRecord, orderTextLength, type FeatureBatch, type FeatureThreadInput } from './feature-thread.js';
-import type { OrderPlacedEvent } from '../../engine/events/index.js';
+import type { FeatureBatch, FeatureThreadInput } from './feature-thread.js';
 import type { ReplayOptions } from './replay.js';
 import { pointsReadingFeatures, type FeatureSource } from './worlds.js';
 
@@ -22,11 +21,6 @@ export class FeatureFeed {
   private readonly kindQueue: { first: number; kinds: Uint8Array }[] = [];
   private kinds: Uint8Array = new Uint8Array(0);
   private kindsFirst = 1;
-  private readonly orderQueue: { numbers: Float64Array; text: string }[] = [];
-  private orders: Float64Array = new Float64Array(0);
-  private orderText = '';
-  private orderAt = 0;
-  private orderTextAt = 0;
   private bad: [number, string][] = [];
   private badAt = 0;
   private values: Float64Array = new Float64Array(0);
@@ -98,23 +92,6 @@ export class FeatureFeed {
       i = line - next.first;
     }
     return this.kinds[i] as number;
-  }
-
-  /** The order event of a line of kind `order`, as the worker parsed it. */
-  order(line: number): OrderPlacedEvent {
-    while (this.orderAt >= this.orders.length) {
-      const next = this.orderQueue.shift();
-      if (next === undefined) throw new Error(`feature thread: no order record for line ${line}`);
-      this.orders = next.numbers;
-      this.orderText = next.text;
-      this.orderAt = 0;
-      this.orderTextAt = 0;
-    }
-    if (this.orders[this.orderAt] !== line) throw new Error(`feature thread out of step at line ${line} (order record of ${this.orders[this.orderAt]})`);
-    const event = orderFromRecord(this.orders, this.orderAt, this.orderText, this.orderTextAt);
-    this.orderTextAt += orderTextLength(this.orders, this.orderAt);
-    this.orderAt += ORDER_NUMBERS;
-    return event;
   }
 
   until(line: number): Promise<void> {
@@ -215,7 +192,6 @@ export class FeatureFeed {
       if (batch.done) this.done = true;
       this.end = batch.first + batch.kinds.length;
       if (batch.kinds.length > 0) this.kindQueue.push({ first: batch.first, kinds: batch.kinds });
-      if (batch.orders.length > 0) this.orderQueue.push({ numbers: batch.orders, text: batch.orderText });
       if (batch.values.length > 0) this.valueQueue.push(batch.values);
       if (batch.bad.length > 0) {
         if (this.badAt > 0) {

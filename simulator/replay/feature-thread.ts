@@ -5,9 +5,10 @@
  * ahead, while the main thread decides. Per chunk of the file the worker posts what the main
  * thread needs to know about each line:
  * - its kind: nothing to do (blank, another shard's account), bad (with the message), an event
- *   that is only counted (no decision, no effect), an order (its fields sent along: strings
- *   cross threads far cheaper than a parse), or an event the main thread parses itself;
- * - in history order, the feature values each decision (and each integrity review) of the main
+ *   that is only counted (no decision, no effect), or an event the main thread parses itself (with
+ *   the same parser: its own copy of the text is at hand, and parsing it again costs less than
+ *   shipping the fields, whose thousands of strings per batch kept both garbage collectors busy);
+ * * - in history order, the feature values each decision (and each integrity review) of the main
  *   thread will read.
  * Both threads apply the same line, shard and point rules, so the main thread consumes exactly
  * what the worker produced, in the same order; each record starts with its line number, which
@@ -16,7 +17,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 // Module by module, not the engine's index: a worker starts faster loading only what it runs.
 import { atMs } from '../../engine/events/time.js';
-import type { OrderPlacedEvent, RefundGuardEvent } from '../../engine/events/types.js';
+import type { RefundGuardEvent } from '../../engine/events/types.js';
 import type { FeatureDefinitions } from '../../engine/features/definitions.js';
 import { MemoryFeatureStore } from '../../engine/features/memory-store.js';
 import type { DecisionPoint } from '../../engine/points/index.js';
@@ -38,16 +39,7 @@ export interface FeatureThreadInput {
 }
 
 /** What the main thread does with a line. */
-export const LineKind = { parse: 0, skip: 1, bad: 2, count: 3, order: 4 } as const;
-
-/**
- * An order record: numbers [line, amount, quantity (NaN: none), label (0 none, 1 abuse, 2 legit),
- * then the length of each string] and strings [eventId, at, accountId, merchantId, orderId,
- * ...optionalOrderStrings ("": none)], the strings of a batch's orders sent as one text.
- */
-export const ORDER_STRINGS = 9;
-export const ORDER_NUMBERS = 4 + ORDER_STRINGS;
-const optionalOrderStrings = ['category', 'currency', 'deviceId', 'addressId'] as const;
+export const LineKind = { parse: 0, skip: 1, bad: 2, count: 3 } as const;
 
 export interface FeatureBatch {
   /** Lines first..first + kinds.length - 1 are covered. */
@@ -57,13 +49,6 @@ export interface FeatureBatch {
   bad: [number, string][];
   /** Value vectors, each [line, ...values] in the order of the names of its side. */
   values: Float64Array;
-  /**
-   * Order records, in line order: ORDER_NUMBERS numbers each, and their strings one after another in
-   * `orderText`. One text, not thousands of strings: the main thread would otherwise keep every one of
-   * them through a garbage collection or two while the batch waits its turn.
-   */
-  orders: Float64Array;
-  orderText: string;
   /** First batch only: feature names of each side, in the order values are sent. */
   names?: { baseline: string[]; candidate: string[] };
   done?: boolean;
@@ -95,8 +80,6 @@ export async function runFeatureThread(
   let kinds: number[] = [];
   let bad: [number, string][] = [];
   let values: number[] = [];
-  let orders: number[] = [];
-  let orderStrings: string[] = [];
   let ahead = 0;
 
   const push = (line: number, features: Record<string, number>): void => {
@@ -104,7 +87,7 @@ export async function runFeatureThread(
     for (const name in features) values.push(features[name] as number);
   };
   const flush = (done: boolean): void => {
-    const batch: FeatureBatch = { first, kinds: Uint8Array.from(kinds), bad, values: new Float64Array(values), orders: new Float64Array(orders), orderText: orderStrings.join('') };
+    const batch: FeatureBatch = { first, kinds: Uint8Array.from(kinds), bad, values: new Float64Array(values) };
     if (names !== undefined) batch.names = names;
     if (done) batch.done = true;
     names = undefined;
@@ -112,9 +95,7 @@ export async function runFeatureThread(
     kinds = [];
     bad = [];
     values = [];
-    orders = [];
-    orderStrings = [];
-    post(batch, [batch.kinds.buffer as ArrayBuffer, batch.values.buffer as ArrayBuffer, batch.orders.buffer as ArrayBuffer]);
+    post(batch, [batch.kinds.buffer as ArrayBuffer, batch.values.buffer as ArrayBuffer]);
     ahead++;
   };
 
@@ -145,10 +126,7 @@ export async function runFeatureThread(
       push(line, storeB.readSync(effect.accountId, effect.at));
       push(line, storeC.readSync(effect.accountId, effect.at));
     }
-    if (point === undefined && effects.length === 0) return LineKind.count;
-    if (event.type !== 'order.placed') return LineKind.parse;
-    orderRecord(line, event, orders, orderStrings);
-    return LineKind.order;
+    return point === undefined && effects.length === 0 ? LineKind.count : LineKind.parse;
   };
 
   await forEachLine(
@@ -168,51 +146,6 @@ export async function runFeatureThread(
     () => flush(false),
   );
   flush(true);
-}
-
-const labelCodes: Record<string, number> = { abuse: 1, legit: 2 };
-
-/**
- * Appends the order's record: its numbers with the lengths of its strings, and its strings as they
- * are ("" for an absent one: present ones are never empty). Strings cross threads far cheaper than
- * objects, which the main thread would otherwise get by parsing the line again.
- */
-function orderRecord(line: number, event: OrderPlacedEvent, numbers: number[], strings: string[]): void {
-  numbers.push(line, event.amount, event.quantity ?? Number.NaN, event.label === undefined ? 0 : (labelCodes[event.label] as number));
-  const first = strings.length;
-  strings.push(event.eventId, event.at, event.accountId, event.merchantId, event.orderId, event.category ?? '', event.currency ?? '', event.deviceId ?? '', event.addressId ?? '');
-  for (let k = first; k < strings.length; k++) numbers.push((strings[k] as string).length);
-}
-
-/**
- * The order event a record describes (main thread): `i` indexes the numbers, `at` is where its
- * strings start in `text`. The caller moves past them by orderTextLength(numbers, i).
- */
-export function orderFromRecord(numbers: Float64Array, i: number, text: string, at: number): OrderPlacedEvent {
-  let from = at;
-  const next = (k: number): string => {
-    const s = text.slice(from, from + (numbers[i + 4 + k] as number));
-    from += s.length;
-    return s;
-  };
-  const event: Record<string, unknown> = { eventId: next(0), type: 'order.placed', at: next(1), accountId: next(2), merchantId: next(3), orderId: next(4), amount: numbers[i + 1] };
-  const quantity = numbers[i + 2] as number;
-  if (quantity === quantity) event['quantity'] = quantity;
-  for (let k = 5; k < ORDER_STRINGS; k++) {
-    const v = next(k);
-    if (v !== '') event[optionalOrderStrings[k - 5] as string] = v;
-  }
-  const label = numbers[i + 3];
-  if (label === 1) event['label'] = 'abuse';
-  else if (label === 2) event['label'] = 'legit';
-  return event as unknown as OrderPlacedEvent;
-}
-
-/** Characters the strings of the record at `i` take in its batch's text. */
-export function orderTextLength(numbers: Float64Array, i: number): number {
-  let n = 0;
-  for (let k = 0; k < ORDER_STRINGS; k++) n += numbers[i + 4 + k] as number;
-  return n;
 }
 
 if (parentPort !== null && (workerData as { featureThread?: FeatureThreadInput } | undefined)?.featureThread !== undefined) {

@@ -171,8 +171,7 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
       if (typeof read === 'string') return bad(line, read);
       event = read;
     } else {
-      // The feature thread validated this very text: parsing it again gives the same event (and an
-      // order's fields, sent along, are those of the event it parsed).
+      // The feature thread validated this very text: parsing it again gives the same event.
       switch (feed.kind(line)) {
         case LineKind.skip:
           return;
@@ -181,9 +180,6 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
         case LineKind.count:
           onEvent?.();
           return;
-        case LineKind.order:
-          event = feed.order(line);
-          break;
         default:
           event = (parseCompactJson(text) ?? JSON.parse(text)) as RefundGuardEvent;
       }
