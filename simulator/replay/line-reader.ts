@@ -1,47 +1,64 @@
 import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 
 /** Bytes read per chunk: large enough to amortise the syscall and the await, small enough to keep memory flat. */
 const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
 
 /**
  * Calls `onLine` for every line of the file, in order, with its 1-based number. Reads fixed-size
  * chunks and splits them itself: readline costs ~15% more per line, and the caller's work per
  * line is synchronous, so one await per chunk (not per line) is all the asynchrony needed;
  * a line handler that does need to wait returns a promise and is awaited before the next line.
- * Memory is one chunk plus a partial line, whatever the file size.
+ *
+ * Each chunk is decoded once, up to its last newline (a newline byte never occurs inside a
+ * multi-byte UTF-8 character, so no character is split), and the bytes after it move to the front
+ * of the buffer for the next read: no partial line is ever glued to a decoded chunk, which would
+ * copy every chunk's text a second time. Memory is one buffer, grown only for a line longer than
+ * it, whatever the file size.
  */
 export async function forEachLine(
   path: string,
   onLine: (text: string, line: number) => void | Promise<void>,
   onChunk?: (bytesRead: number) => void,
+  chunkBytes = CHUNK_BYTES,
 ): Promise<void> {
   const handle = await open(path, 'r');
   try {
-    const decoder = new StringDecoder('utf8');
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    let carry = '';
+    let buffer = Buffer.allocUnsafe(chunkBytes);
+    // Bytes of an unfinished line at the start of the buffer.
+    let kept = 0;
     let line = 0;
     let bytes = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      if (kept === buffer.length) {
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, kept);
+        buffer = larger;
+      }
+      const { bytesRead } = await handle.read(buffer, kept, buffer.length - kept, null);
       if (bytesRead === 0) break;
       bytes += bytesRead;
-      const text = carry + decoder.write(buffer.subarray(0, bytesRead));
-      let start = 0;
-      let nl = text.indexOf('\n', start);
-      while (nl !== -1) {
-        // Only the rare events with side effects return a promise; the common path stays synchronous.
-        const pending = onLine(text.slice(start, nl), ++line);
-        if (pending !== undefined) await pending;
-        start = nl + 1;
-        nl = text.indexOf('\n', start);
+      const end = kept + bytesRead;
+      const last = buffer.lastIndexOf(NEWLINE, end - 1);
+      if (last >= 0) {
+        const text = buffer.toString('utf8', 0, last);
+        let start = 0;
+        for (;;) {
+          const nl = text.indexOf('\n', start);
+          // Only the rare events with side effects return a promise; the common path stays synchronous.
+          const pending = onLine(nl === -1 ? text.slice(start) : text.slice(start, nl), ++line);
+          if (pending !== undefined) await pending;
+          if (nl === -1) break;
+          start = nl + 1;
+        }
+        buffer.copy(buffer, 0, last + 1, end);
+        kept = end - last - 1;
+      } else {
+        kept = end;
       }
-      carry = text.slice(start);
       onChunk?.(bytes);
     }
-    carry += decoder.end();
-    if (carry.length > 0) await onLine(carry, ++line);
+    if (kept > 0) await onLine(buffer.toString('utf8', 0, kept), ++line);
   } finally {
     await handle.close();
   }
