@@ -192,7 +192,8 @@ export class MemoryFeatureStore implements FeatureStore {
     }
     const via = plan.via[ti];
     if (via === undefined) return;
-    for (const { slot, index, cache } of via) {
+    for (let k = 0; k < via.length; k++) {
+      const { slot, index, cache } = via[k] as NonNullable<LinkedPlan['via'][number]>[number];
       const raw = entry.f[slot];
       if (!raw) continue;
       if (raw.includes(',')) {

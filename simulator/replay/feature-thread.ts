@@ -22,7 +22,7 @@ import type { FeatureDefinitions } from '../../engine/features/definitions.js';
 import { MemoryFeatureStore } from '../../engine/features/memory-store.js';
 import type { DecisionPoint } from '../../engine/points/index.js';
 import { decisionPointOf } from '../../engine/service/decision-points-of-events.js';
-import { effectsOf } from '../../engine/service/event-effects.js';
+import { effectsOf, type EventEffect } from '../../engine/service/event-effects.js';
 import { forEachLine } from './line-reader.js';
 import { readEventLine } from './read-event.js';
 import { shardOf, type Shard } from './shard.js';
@@ -121,7 +121,9 @@ export async function runFeatureThread(
     if (!shared) storeC.applySync(event);
     // Integrity reviews read the account after the event: each world's review reads once.
     const effects = effectsOf(event);
-    for (const effect of effects) {
+    // Indexed, not for-of: this runs for every line, and an iterator per line is garbage per line.
+    for (let k = 0; k < effects.length; k++) {
+      const effect = effects[k] as EventEffect;
       if (effect.kind !== 'review') continue;
       push(line, storeB.readSync(effect.accountId, effect.at));
       push(line, storeC.readSync(effect.accountId, effect.at));
