@@ -151,6 +151,31 @@ describe('parseCompactJson', () => {
     expect(grown).toBeLessThan(8 << 20);
   });
 
+  it('builds each line’s object afresh, whether its keys repeat the last line’s, come in another order or repeat a key', () => {
+    const lines = [
+      '{"eventId":"e1","type":"order.placed","amount":1}',
+      '{"eventId":"e2","type":"refund.requested","amount":2}',
+      '{"type":"order.placed","eventId":"e3","amount":3}',
+      '{"eventId":"e4","type":"x","eventId":"e5"}',
+      '{"eventId":"e6","type":"y","eventId":"e7"}',
+      '{"2":"b","1":"a","z":0}',
+    ];
+    const seen: unknown[] = [];
+    for (const line of lines) {
+      const object = parseCompactJson(line);
+      expect(Object.entries(object ?? {})).toEqual(Object.entries(JSON.parse(line)));
+      expect(seen).not.toContain(object);
+      seen.push(object);
+    }
+  });
+
+  it('reads objects of more key sequences than it keeps builders for', () => {
+    for (let n = 0; n < 200; n++) {
+      const line = JSON.stringify(Object.fromEntries(Array.from({ length: 1 + (n % 7) }, (_, k) => [`k${n}_${k}`, k])));
+      expect(parseCompactJson(line)).toEqual(JSON.parse(line));
+    }
+  });
+
   it('declines a __proto__ key (JSON.parse makes it an own property; an assignment would set the prototype)', () => {
     expect(parseCompactJson('{"__proto__":"x"}')).toBeUndefined();
     expect(parseCompactJson('{"a":{"__proto__":"x"}}')).toBeUndefined();
