@@ -48,8 +48,15 @@ function topLevelObject(text: string): Record<string, unknown> | undefined {
     }
     if (text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
     cursor = keyEnd + 2;
-    const value = valueAt(text, 0);
+    let value = valueAt(text, 0);
     if (value === undefined) return undefined;
+    if (typeof value === 'string' && count < MAX_RECENT_KEYS) {
+      // The value last read at this place, when equal (a type, a category, a label), is handed out
+      // instead: that string has long been hashed, and every later lookup by it is cheaper.
+      const recent = recentValues[count];
+      if (recent === value) value = recent;
+      else recentValues[count] = value;
+    }
     topKeys[count] = key;
     topValues[count] = value;
     count++;
@@ -205,6 +212,8 @@ function detached(cut: string): string {
 
 /** Top-level keys by their position in the last lines read (never `__proto__`, never holding an escape). */
 const recentKeys: string[] = [];
+/** Top-level string values by their position in the last lines read. */
+const recentValues: (string | undefined)[] = [];
 const MAX_RECENT_KEYS = 32;
 
 const OPEN = 123; // {
