@@ -6,9 +6,8 @@
  * once the partner is flagged (the contract and differential tests hold them together).
  *
  * Built for million-event replays: each account IS its AccountLog (one object, buckets/links/flags
- * shared empty until first written); idempotency ids are checked against a per-account array of
- * small id hashes (a Set only for large accounts) that trimming rebuilds from the kept entries; link
- * and shared indexes are keyed by the raw value (no per-event key strings), hold their members in a
+ * shared empty until first written); a filter of id hashes proves most events new before any
+ * account's ids are looked at (they are, exactly, only when its bit is set); link and shared indexes are keyed by the raw value (no per-event key strings), hold their members in a
  * flat array and are remembered per account, so an account reusing its device or address does no
  * index lookup at all; entries build their sort key only on ties; types whose entries no feature
  * reads (orders) keep only times and ids; event times take a fixed-format fast path. Cross-account
@@ -38,10 +37,6 @@ class MemoryAccount implements AccountLog {
   firstSeen = Number.POSITIVE_INFINITY;
   /** Per linked feature: times this account was flagged (null until flagged). */
   ownFlags: Set<number>[] | null = null;
-  /** Ids of the kept entries and their hashes (same order), or a Set once the account is large. */
-  idList: string[] = EMPTY_LIST;
-  idHashes: number[] = EMPTY_LIST;
-  idSet: Set<string> | null = null;
   /** Per via slot (LinkedPlan cache position): [group, member index] of the value last used there. */
   linkCache: (Group | number | null)[] | null = null;
   /** Per type whose entries are not kept (see insertTime): the event ids, in the order of its times. */
@@ -60,8 +55,10 @@ class MemoryAccount implements AccountLog {
 
 /** Trim an account's old entries every this many writes (amortised; trimming never changes reads within retention). */
 const TRIM_EVERY = 256;
-/** Accounts with more kept ids than this check them in a Set rather than by scanning hashes. */
-const MAX_ID_SCAN = 64;
+/** Smallest filter of seen ids, in 32-bit words (2^20 bits); it grows with the ids kept. */
+const MIN_ID_FILTER_WORDS = 1 << 15;
+/** Bits per kept id when the filter is rebuilt: about one in sixteen new ids then finds its bit set. */
+const ID_FILTER_BITS_PER_ID = 16;
 
 interface LinkedPlan {
   /** Per type index: the index (value → group) of each via slot of that type. */
@@ -89,6 +86,14 @@ export class MemoryFeatureStore implements FeatureStore {
   private readonly emptyFlags: FlagEntry[][];
   private readonly emptyShared: Map<string, number>[];
   private readonly zero: Record<string, number>;
+  /**
+   * One bit per id hash for every id applied: a clear bit proves an event new without touching its
+   * account's ids (the costliest part of applying an event, all cache misses, on a long replay). A
+   * set bit may be another id's: then the account's kept ids decide. Trimmed ids leave their bits
+   * set until the filter is rebuilt from the ids still kept, once it has taken in its share.
+   */
+  private idFilter = new Int32Array(MIN_ID_FILTER_WORDS);
+  private idsInFilter = 0;
 
   constructor(definitions: FeatureDefinitions | CompiledFeatures) {
     const c = (this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions));
@@ -145,14 +150,13 @@ export class MemoryFeatureStore implements FeatureStore {
     if (event.type === 'merchant.updated') return true;
     const acc = this.account(event.accountId);
     const id = event.eventId;
-    const h = idHash(id);
-    if (hasId(acc, id, h)) return false;
+    const h = fnv1a(id);
+    if (this.mayHaveId(h) && hasId(acc, id)) return false;
     const c = this.compiled;
     const ti = c.typeIndex.get(event.type);
     if (ti === undefined) return true;
     const t = parseEventTime(event.at);
     const entry = entryOf(c.layouts[ti] as CompiledFeatures['layouts'][number], event, t);
-    addId(acc, id, h);
     if (t < acc.firstSeen) acc.firstSeen = t;
     if (c.entriesRead[ti] === true) insertInto(acc, ti, entry);
     else insertTime(acc, ti, t, id);
@@ -160,6 +164,8 @@ export class MemoryFeatureStore implements FeatureStore {
     for (let j = 0; j < this.sharedPlans.length; j++) this.applyShared(acc, j, ti, entry);
     if (t > acc.maxT) acc.maxT = t;
     if (++acc.sinceTrim >= TRIM_EVERY) this.trim(acc);
+    // Last: a rebuild of the filter reads the ids kept, this one included.
+    this.addToIdFilter(h);
     return true;
   }
 
@@ -168,6 +174,38 @@ export class MemoryFeatureStore implements FeatureStore {
     const acc = this.accounts.get(accountId);
     if (acc === undefined) return { ...this.zero };
     return computeFeatures(this.compiled, acc, asOf);
+  }
+
+  private mayHaveId(h: number): boolean {
+    const bits = this.idFilter.length * 32 - 1;
+    const bit = h & bits;
+    return ((this.idFilter[bit >>> 5] as number) & (1 << (bit & 31))) !== 0;
+  }
+
+  private addToIdFilter(h: number): void {
+    const bit = h & (this.idFilter.length * 32 - 1);
+    this.idFilter[bit >>> 5] = (this.idFilter[bit >>> 5] as number) | (1 << (bit & 31));
+    if (++this.idsInFilter * ID_FILTER_BITS_PER_ID > this.idFilter.length * 64) this.rebuildIdFilter();
+  }
+
+  /** Sized for the ids kept now (at least twice their share of bits), holding exactly their bits. */
+  private rebuildIdFilter(): void {
+    let kept = 0;
+    for (const acc of this.accounts.values()) kept += keptIds(acc);
+    let words = MIN_ID_FILTER_WORDS;
+    while (words * 32 < kept * ID_FILTER_BITS_PER_ID * 2) words *= 2;
+    const filter = new Int32Array(words);
+    const mask = words * 32 - 1;
+    const add = (id: string): void => {
+      const bit = fnv1a(id) & mask;
+      filter[bit >>> 5] = (filter[bit >>> 5] as number) | (1 << (bit & 31));
+    };
+    for (const acc of this.accounts.values()) {
+      for (const list of acc.buckets) for (const e of list) add(e.id);
+      if (acc.timeIds !== null) for (const list of acc.timeIds) for (const id of list) add(id);
+    }
+    this.idFilter = filter;
+    this.idsInFilter = kept;
   }
 
   private account(id: string): MemoryAccount {
@@ -319,7 +357,6 @@ export class MemoryFeatureStore implements FeatureStore {
         dropped += n;
       }
     }
-    if (dropped > 0) rebuildIds(acc);
     for (const list of acc.flags) {
       let n = 0;
       while (n < list.length && (list[n] as FlagEntry).t < horizon) n++;
@@ -431,47 +468,16 @@ function setMin(map: Map<string, number>, key: string, t: number): void {
   if (cur === undefined || t < cur) map.set(key, t);
 }
 
-/** A small non-negative hash of an event id (FNV-1a, 30 bits: stays a small integer). */
-function idHash(id: string): number {
-  return fnv1a(id) & 0x3fffffff;
-}
-
-function hasId(acc: MemoryAccount, id: string, h: number): boolean {
-  if (acc.idSet !== null) return acc.idSet.has(id);
-  const hashes = acc.idHashes;
-  for (let k = 0; k < hashes.length; k++) if (hashes[k] === h && acc.idList[k] === id) return true;
+/** Whether the account keeps an event of this id (its entries' ids, and the ids of its times-only types). */
+function hasId(acc: MemoryAccount, id: string): boolean {
+  for (const list of acc.buckets) for (let k = list.length - 1; k >= 0; k--) if ((list[k] as Entry).id === id) return true;
+  if (acc.timeIds !== null) for (const list of acc.timeIds) if (list.includes(id)) return true;
   return false;
 }
 
-function addId(acc: MemoryAccount, id: string, h: number): void {
-  if (acc.idSet !== null) {
-    acc.idSet.add(id);
-  } else if (acc.idList === EMPTY_LIST) {
-    acc.idList = [id];
-    acc.idHashes = [h];
-  } else if (acc.idList.length < MAX_ID_SCAN) {
-    acc.idList.push(id);
-    acc.idHashes.push(h);
-  } else {
-    acc.idSet = new Set(acc.idList);
-    acc.idSet.add(id);
-    acc.idList = EMPTY_LIST;
-    acc.idHashes = EMPTY_LIST;
-  }
-}
-
-/** After a trim: exactly the ids of the entries still kept. */
-function rebuildIds(acc: MemoryAccount): void {
-  const ids: string[] = [];
-  for (const list of acc.buckets) for (const e of list) ids.push(e.id);
-  if (acc.timeIds !== null) for (const list of acc.timeIds) for (const id of list) ids.push(id);
-  if (ids.length > MAX_ID_SCAN) {
-    acc.idSet = new Set(ids);
-    acc.idList = EMPTY_LIST;
-    acc.idHashes = EMPTY_LIST;
-  } else {
-    acc.idSet = null;
-    acc.idList = ids;
-    acc.idHashes = ids.map(idHash);
-  }
+function keptIds(acc: MemoryAccount): number {
+  let n = 0;
+  for (const list of acc.buckets) n += list.length;
+  if (acc.timeIds !== null) for (const list of acc.timeIds) n += list.length;
+  return n;
 }

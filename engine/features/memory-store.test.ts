@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { RefundGuardEvent } from '../events/index.js';
+import { fnv1a } from './fnv1a.js';
+import { loadFeatureDefinitions } from './load.js';
+import { MemoryFeatureStore } from './memory-store.js';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2027-03-01T00:00:00Z');
+const loaded = loadFeatureDefinitions('policies/features.yaml', readFileSync(new URL('../../policies/features.yaml', import.meta.url), 'utf8'));
+if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+const definitions = loaded.definitions;
+
+const order = (eventId: string, accountId: string, at: number): RefundGuardEvent => ({
+  eventId, type: 'order.placed', at: new Date(at).toISOString(), accountId, merchantId: 'm1', orderId: `o-${eventId}`, amount: 10,
+});
+const refund = (eventId: string, accountId: string, at: number): RefundGuardEvent => ({
+  eventId, type: 'refund.requested', at: new Date(at).toISOString(), accountId, merchantId: 'm1', orderId: `o-${eventId}`, amount: 5, refund: { type: 'fast_refund', reason: 'damaged' },
+});
+
+/** Two ids whose hashes share their low `bits` bits: they fall on the same bit of a filter that small. */
+function collidingIds(bits: number): [string, string] {
+  const seen = new Map<number, string>();
+  for (let i = 0; ; i++) {
+    const id = `id-${i}`;
+    const low = fnv1a(id) & ((1 << bits) - 1);
+    const other = seen.get(low);
+    if (other !== undefined) return [other, id];
+    seen.set(low, id);
+  }
+}
+
+describe('MemoryFeatureStore idempotency', () => {
+  it('tells a new event from a re-sent one when another id has set its filter bit', () => {
+    // Colliding in 30 bits, so on the same bit of any filter size.
+    const [a, b] = collidingIds(30);
+    const store = new MemoryFeatureStore(definitions);
+    expect(store.applySync(order(a, 'x', T0))).toBe(true);
+    expect(store.applySync(refund(b, 'x', T0 + 1))).toBe(true);
+    expect(store.applySync(order(b, 'y', T0 + 2))).toBe(true);
+    expect(store.applySync(refund(b, 'x', T0 + 1))).toBe(false);
+    expect(store.applySync(order(a, 'x', T0))).toBe(false);
+    expect(store.readSync('x', T0 + 1)).toMatchObject({ orders90d: 1, refunds90d: 1 });
+    expect(store.readSync('y', T0 + 2)).toMatchObject({ orders90d: 1 });
+  });
+
+  it('still refuses re-sent events and counts exactly after its filter has been rebuilt over trimmed ids', () => {
+    // A one-day window keeps ids for 8 days: of 600k orders over 1500 days about 3,200 are kept at any
+    // time, so the filter (first sized for a million bits) is rebuilt every ~130k orders over ids
+    // that are mostly trimmed.
+    const short = loadFeatureDefinitions('f.yaml', 'features:\n  orders1d: { kind: count, events: order.placed, windowDays: 1 }\n');
+    if (!short.ok) throw new Error(JSON.stringify(short.problems));
+    const store = new MemoryFeatureStore(short.definitions);
+    const n = 600_000;
+    const step = (1500 * DAY) / n;
+    const at = (i: number): number => T0 + Math.floor(i * step);
+    // Each order is sent again 1000 orders (2.5 days) later: still kept, whichever rebuild came between.
+    const lag = 1000;
+    let applied = 0;
+    let refused = 0;
+    for (let i = 0; i < n; i++) {
+      if (store.applySync(order(`e${i}`, `a${i % 20}`, at(i)))) applied++;
+      if (i >= lag && !store.applySync(order(`e${i - lag}`, `a${(i - lag) % 20}`, at(i - lag)))) refused++;
+    }
+    expect(applied).toBe(n);
+    expect(refused).toBe(n - lag);
+    const last = at(n - 1);
+    const inWindow = (account: number): number => {
+      let count = 0;
+      for (let i = account; i < n; i += 20) if (at(i) >= last - DAY) count++;
+      return count;
+    };
+    for (const account of [0, 7, 19]) expect(store.readSync(`a${account}`, last)['orders1d']).toBe(inWindow(account));
+  });
+});
