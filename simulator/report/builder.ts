@@ -33,6 +33,8 @@ export class ReportBuilder {
   private readonly byCohort: Record<string, CohortTally> = {};
   private readonly byDay: Record<string, DayTally> = {};
   private readonly samples: FlipSample[] = [];
+  private readonly talliesByList = new WeakMap<readonly string[], CohortTally[]>();
+  private noCohortTallies: CohortTally[] | undefined;
 
   addEvent(): void {
     this.events++;
@@ -101,11 +103,24 @@ export class ReportBuilder {
     // Each side counts under the cohorts its own bundle saw (cohorts.yaml may differ); flips under either.
     const cb = cohortsOf(baseline);
     const cc = cohortsOf(candidate);
-    for (const name of cb.length === 0 ? ONLY_NO_COHORT : cb) inc(cohortTally(this.byCohort, name).baseline, baseline.action);
-    for (const name of cc.length === 0 ? ONLY_NO_COHORT : cc) inc(cohortTally(this.byCohort, name).candidate, candidate.action);
+    const tb = this.talliesOf(cb);
+    const tc = cc === cb ? tb : this.talliesOf(cc);
+    for (let k = 0; k < tb.length; k++) inc((tb[k] as CohortTally).baseline, baseline.action);
+    for (let k = 0; k < tc.length; k++) inc((tc[k] as CohortTally).candidate, candidate.action);
     if (!flipped) return;
     const union = cb.length === 0 && cc.length === 0 ? ONLY_NO_COHORT : [...new Set([...cb, ...cc])];
     for (const name of union) inc(cohortTally(this.byCohort, name).flips, flipKey);
+  }
+
+  /**
+   * The tallies of a cohort list. Decisions of one merchant share its list (the facts hold the stored
+   * array), so the lookups by name are done once per list, not once per decision.
+   */
+  private talliesOf(cohorts: readonly string[]): readonly CohortTally[] {
+    if (cohorts.length === 0) return (this.noCohortTallies ??= [cohortTally(this.byCohort, NO_COHORT)]);
+    let tallies = this.talliesByList.get(cohorts);
+    if (tallies === undefined) this.talliesByList.set(cohorts, (tallies = cohorts.map((name) => cohortTally(this.byCohort, name))));
+    return tallies;
   }
 
   private labels(side: Side, pair: DecisionPair, record: DecisionRecord): void {
