@@ -60,15 +60,10 @@ function topLevelObject(text: string): Record<string, unknown> | undefined {
     topKeys[count] = key;
     topValues[count] = value;
     count++;
-    // a comma, or the closing brace
+    const more = nextMember(text);
+    if (more === undefined) return undefined;
     i = cursor;
-    const next = text.charCodeAt(i);
-    if (next === COMMA) {
-      i++;
-      continue;
-    }
-    if (next !== CLOSE) return undefined;
-    cursor = i + 1;
+    if (more) continue;
     const make = makerOf(count);
     if (make !== undefined) return make(topValues);
     const out: Record<string, unknown> = {};
@@ -135,16 +130,19 @@ function objectAt(text: string, depth: number): Record<string, unknown> | undefi
     const value = valueAt(text, depth);
     if (value === undefined) return undefined;
     out[key] = value;
+    const more = nextMember(text);
+    if (more === undefined) return undefined;
     i = cursor;
-    const next = text.charCodeAt(i);
-    if (next === COMMA) {
-      i++;
-      continue;
-    }
-    if (next !== CLOSE) return undefined;
-    cursor = i + 1;
-    return out;
+    if (!more) return out;
   }
+}
+
+/** After an object's member: past a comma (true: a member follows), past the closing brace (false), or undefined for anything else. */
+function nextMember(text: string): boolean | undefined {
+  const next = text.charCodeAt(cursor);
+  if (next !== COMMA && next !== CLOSE) return undefined;
+  cursor++;
+  return next === COMMA;
 }
 
 /** The array at the cursor (which is on its `[`), or undefined. */
