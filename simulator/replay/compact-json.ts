@@ -11,6 +11,9 @@
 export function parseCompactJson(text: string): Record<string, unknown> | undefined {
   const n = text.length;
   if (n < 2 || text.charCodeAt(0) !== OPEN || text.charCodeAt(n - 1) !== CLOSE) return undefined;
+  // No escape and no control character anywhere (outside strings one would be invalid or whitespace):
+  // every string of the line then ends at its next quote and is exactly its characters.
+  if (ESCAPE_OR_CONTROL.test(text)) return undefined;
   cursor = 0;
   const out = topLevelObject(text);
   return cursor === n ? out : undefined;
@@ -76,7 +79,7 @@ function topLevelObject(text: string): Record<string, unknown> | undefined {
  * Builds an object of one key sequence from the values read, as an object literal: the object
  * JSON.parse would make (same keys, same order, a repeated key's last value at its first place), in
  * one step with its final layout, where adding the properties one by one costs about ten times more
- * per line. Keys come from plainStringEnd (no quote, backslash or control character) and are never
+ * per line. Keys hold no quote, backslash or control character (none is in the line) and are never
  * `__proto__`, so JSON.stringify writes each as a plain string literal: no text of the line becomes code.
  */
 type Maker = (values: readonly unknown[]) => Record<string, unknown>;
@@ -221,17 +224,12 @@ const CLOSE_ARRAY = 93; // ]
 const QUOTE = 34;
 const COLON = 58;
 const COMMA = 44;
-const BACKSLASH = 92;
+/** One search of the whole line, about three times faster than looking at each string's characters. */
+const ESCAPE_OR_CONTROL = /[\\\u0000-\u001f]/;
 
-/** Index of the quote closing a string whose text starts at `from`, or -1 if it holds an escape or a control character. */
+/** Index of the quote closing a string whose text starts at `from` (the line holds no escape), or -1. */
 function plainStringEnd(text: string, from: number): number {
-  const end = text.indexOf('"', from);
-  if (end < 0) return -1;
-  for (let k = from; k < end; k++) {
-    const ch = text.charCodeAt(k);
-    if (ch === BACKSLASH || ch < 32) return -1;
-  }
-  return end;
+  return text.indexOf('"', from);
 }
 
 /**
