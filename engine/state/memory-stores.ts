@@ -36,27 +36,40 @@ export interface RestrictionAuditEntry {
   record: Restriction;
 }
 
+/** What the state store holds for one account: one lookup serves a decision's restrictions and order marks. */
+interface AccountState {
+  restrictions: Map<string, Restriction> | undefined;
+  /** restrictions' values as a list, kept until they change (a decision reads it, rarely a write). */
+  list: readonly Restriction[];
+  orders: Map<string, OrderMarks> | undefined;
+}
+
 export class MemoryAccountStateStore implements AccountStateStore {
   private readonly auditLog: RestrictionAuditEntry[] = [];
-  private readonly restrictionsByAccount = new Map<string, Map<string, Restriction>>();
+  private readonly accounts = new Map<string, AccountState>();
   private readonly accountOfRestriction = new Map<string, string>();
-  private readonly orders = new Map<string, Map<string, OrderMarks>>();
 
   restrictionsSync(accountId: string): readonly Restriction[] {
-    const map = this.restrictionsByAccount.get(accountId);
-    return map ? [...map.values()] : noRestrictions;
+    return this.accounts.get(accountId)?.list ?? noRestrictions;
   }
 
   ordersSync(accountId: string): ReadonlyMap<string, OrderMarks> {
-    return this.orders.get(accountId) ?? emptyOrders;
+    return this.accounts.get(accountId)?.orders ?? emptyOrders;
+  }
+
+  /** Restrictions and order marks of an account in one lookup (the lists are read-only views). */
+  stateSync(accountId: string): { restrictions: readonly Restriction[]; orders: ReadonlyMap<string, OrderMarks> } {
+    const state = this.accounts.get(accountId);
+    return state === undefined ? noState : { restrictions: state.list, orders: state.orders ?? emptyOrders };
   }
 
   addRestrictionSync(restriction: Restriction): { restriction: Restriction; created: boolean } {
-    let map = this.restrictionsByAccount.get(restriction.accountId);
-    if (!map) this.restrictionsByAccount.set(restriction.accountId, (map = new Map()));
+    const state = this.stateOf(restriction.accountId);
+    const map = (state.restrictions ??= new Map());
     const existing = map.get(restriction.id);
     if (existing) return { restriction: structuredClone(existing), created: false };
     map.set(restriction.id, structuredClone(restriction));
+    state.list = [...map.values()];
     this.accountOfRestriction.set(restriction.id, restriction.accountId);
     this.audit('restriction.created', restriction);
     return { restriction: structuredClone(restriction), created: true };
@@ -67,8 +80,7 @@ export class MemoryAccountStateStore implements AccountStateStore {
   }
 
   async getRestriction(id: string): Promise<Restriction | undefined> {
-    const accountId = this.accountOfRestriction.get(id);
-    const r = accountId === undefined ? undefined : this.restrictionsByAccount.get(accountId)?.get(id);
+    const r = this.restrictionById(id);
     return r && structuredClone(r);
   }
 
@@ -77,10 +89,10 @@ export class MemoryAccountStateStore implements AccountStateStore {
   }
 
   async liftRestriction(id: string, lift: RestrictionLift): Promise<Restriction | undefined> {
-    const accountId = this.accountOfRestriction.get(id);
-    const r = accountId === undefined ? undefined : this.restrictionsByAccount.get(accountId)?.get(id);
+    const r = this.restrictionById(id);
     if (!r) return undefined;
     if (r.status !== 'lifted') {
+      // In place: the list holds the same records, so it stays current.
       Object.assign(r, { status: 'lifted', liftedAt: lift.at, liftedBy: lift.by, liftReason: lift.reason });
       this.audit('restriction.lifted', r);
     }
@@ -97,9 +109,19 @@ export class MemoryAccountStateStore implements AccountStateStore {
   }
 
   markOrderSync(accountId: string, orderId: string, mark: OrderMark, at: number): void {
-    let byOrder = this.orders.get(accountId);
-    if (!byOrder) this.orders.set(accountId, (byOrder = new Map()));
+    const byOrder = (this.stateOf(accountId).orders ??= new Map());
     byOrder.set(orderId, mergeMark(byOrder.get(orderId) ?? {}, mark, at));
+  }
+
+  private stateOf(accountId: string): AccountState {
+    let state = this.accounts.get(accountId);
+    if (state === undefined) this.accounts.set(accountId, (state = { restrictions: undefined, list: noRestrictions, orders: undefined }));
+    return state;
+  }
+
+  private restrictionById(id: string): Restriction | undefined {
+    const accountId = this.accountOfRestriction.get(id);
+    return accountId === undefined ? undefined : this.accounts.get(accountId)?.restrictions?.get(id);
   }
 
   async markOrder(accountId: string, orderId: string, mark: OrderMark, at: number): Promise<void> {
@@ -110,6 +132,7 @@ export class MemoryAccountStateStore implements AccountStateStore {
 const emptyOrders: ReadonlyMap<string, OrderMarks> = new Map();
 /** Most accounts have no restriction: they share this (read-only) list. */
 const noRestrictions: readonly Restriction[] = Object.freeze([]);
+const noState = Object.freeze({ restrictions: noRestrictions, orders: emptyOrders });
 
 /** Features from the memory feature store, the integrity record from the memory state store. */
 export class MemoryAccountReader implements AccountReader {
@@ -121,8 +144,7 @@ export class MemoryAccountReader implements AccountReader {
   snapshotSync(accountId: string, asOf: number): AccountSnapshot {
     return {
       features: this.features.readSync(accountId, asOf),
-      restrictions: this.state.restrictionsSync(accountId),
-      orders: this.state.ordersSync(accountId),
+      ...this.state.stateSync(accountId),
     };
   }
 

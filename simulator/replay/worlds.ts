@@ -62,7 +62,8 @@ export class World {
 
   /** The account as of `now`, with features already read (shared by both worlds when they share a store). */
   snapshot(accountId: string, features: Record<string, number>): AccountSnapshot {
-    return { features, restrictions: this.state.restrictionsSync(accountId), orders: this.state.ordersSync(accountId) };
+    const { restrictions, orders } = this.state.stateSync(accountId);
+    return { features, restrictions, orders };
   }
 }
 
@@ -96,6 +97,6 @@ class SourceReader implements AccountReader {
   ) {}
 
   async snapshot(accountId: string, asOf: number): Promise<AccountSnapshot> {
-    return { features: this.features.readSync(accountId, asOf), restrictions: this.state.restrictionsSync(accountId), orders: this.state.ordersSync(accountId) };
+    return { features: this.features.readSync(accountId, asOf), ...this.state.stateSync(accountId) };
   }
 }
