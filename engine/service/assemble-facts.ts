@@ -13,11 +13,12 @@ import type { DecisionInput } from './decision-input.js';
  * predict production.
  */
 const noSettings: Readonly<Record<string, unknown>> = Object.freeze({});
+const noCohorts: readonly string[] = Object.freeze([]);
 
 /** Facts are read, never written, by the evaluators: stored settings and cohorts are shared, not copied. */
 export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, cohorts: CohortTable, now: number): Facts {
   const merchantId = input.merchant.id;
-  const staticCohorts = cohorts.byMerchant.get(merchantId) ?? [];
+  const staticCohorts = cohorts.byMerchant.get(merchantId) ?? noCohorts;
   const storedCohorts = merchant?.cohorts ?? [];
   // Object.assign, not spreads: V8 takes a slow path for a second spread source, and this runs per decision.
   const merchantFacts: Record<string, unknown> = Object.assign({}, input.merchant, {

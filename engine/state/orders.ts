@@ -16,6 +16,8 @@ export interface OrderFacts {
 }
 
 export function orderFacts(marks: OrderMarks | undefined, now: number): OrderFacts {
+  // Most orders have no marks: their facts are one shared (read-only) object.
+  if (marks === undefined) return unmarked;
   const forged = marks?.forgedAt !== undefined && marks.forgedAt <= now;
   const appraised = forged || (marks?.genuineAt !== undefined && marks.genuineAt <= now);
   return {
@@ -23,6 +25,8 @@ export function orderFacts(marks: OrderMarks | undefined, now: number): OrderFac
     evidencePending: marks?.reportedAt !== undefined && marks.reportedAt <= now && !appraised,
   };
 }
+
+const unmarked: OrderFacts = Object.freeze({ evidenceForged: false, evidencePending: false });
 
 /** Keeps the earliest time of each mark: replays and re-sends converge on the same state. */
 export function mergeMark(marks: OrderMarks, mark: OrderMark, at: number): OrderMarks {

@@ -105,6 +105,8 @@ export interface RestrictionFacts {
 }
 
 export function restrictionFacts(restrictions: readonly Restriction[], merchantId: string | undefined, now: number): RestrictionFacts {
+  // Most accounts have none: their facts are one shared (read-only: facts are copied, never written) object.
+  if (restrictions.length === 0) return unrestricted;
   const facts: RestrictionFacts = { activeRestrictions: 0, restrictedHere: false, restrictedPlatform: false, referredToAuthorities: false };
   for (const r of restrictions) {
     if (!isActiveAt(r, now)) continue;
@@ -115,6 +117,8 @@ export function restrictionFacts(restrictions: readonly Restriction[], merchantI
   }
   return facts;
 }
+
+const unrestricted: RestrictionFacts = Object.freeze({ activeRestrictions: 0, restrictedHere: false, restrictedPlatform: false, referredToAuthorities: false });
 
 /** An equivalent restriction already in force makes a new one redundant (same kind, same scope). */
 export function coveredBy(existing: readonly Restriction[], candidate: Restriction, now: number): Restriction | undefined {
