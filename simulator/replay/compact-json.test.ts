@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -174,6 +175,16 @@ describe('parseCompactJson', () => {
       const line = JSON.stringify(Object.fromEntries(Array.from({ length: 1 + (n % 7) }, (_, k) => [`k${n}_${k}`, k])));
       expect(parseCompactJson(line)).toEqual(JSON.parse(line));
     }
+  });
+
+  it('reads lines the same where code generation from strings is refused', () => {
+    const line = '{"eventId":"e1","type":"order.placed","amount":1.5,"refund":{"type":"x"}}';
+    const script = `import { parseCompactJson } from ${JSON.stringify(new URL('./compact-json.ts', import.meta.url).href)};
+      const line = ${JSON.stringify(line)};
+      process.stdout.write(JSON.stringify([parseCompactJson(line), parseCompactJson(line)]));`;
+    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([JSON.parse(line), JSON.parse(line)]);
   });
 
   it('declines a __proto__ key (JSON.parse makes it an own property; an assignment would set the prototype)', () => {

@@ -100,13 +100,23 @@ function makerOf(count: number): Maker | undefined {
       return shape.make;
     }
   }
-  if (shapes.length >= MAX_SHAPES) return undefined;
+  if (shapes.length >= MAX_SHAPES || !codeGeneration) return undefined;
   const keys = topKeys.slice(0, count);
   const body = `return {${keys.map((key, k) => `${JSON.stringify(key)}: values[${k}]`).join(', ')}};`;
-  lastShape = { keys, make: new Function('values', body) as Maker };
+  let make: Maker;
+  try {
+    make = new Function('values', body) as Maker;
+  } catch {
+    // Code generation refused (node --disallow-code-generation-from-strings): objects are built key by key.
+    codeGeneration = false;
+    return undefined;
+  }
+  lastShape = { keys, make };
   shapes.push(lastShape);
-  return lastShape.make;
+  return make;
 }
+
+let codeGeneration = true;
 
 function isShape(shape: Shape, count: number): boolean {
   const keys = shape.keys;
