@@ -7,11 +7,12 @@
  *
  * Built for million-event replays: each account IS its AccountLog (one object, buckets/links/flags
  * shared empty until first written); a filter of id hashes proves most events new before any
- * account's ids are looked at (they are, exactly, only when its bit is set); link and shared indexes are keyed by the raw value (no per-event key strings), hold their members in a
- * flat array and are remembered per account, so an account reusing its device or address does no
- * index lookup at all; entries build their sort key only on ties; types whose entries no feature
- * reads (orders) keep only times and ids; event times take a fixed-format fast path. Cross-account
- * work happens only when something new is learnt: a new (or earlier) use of a value, or a new flag.
+ * account's ids are looked at (they are, exactly, only when its bit is set); link and shared indexes
+ * are keyed by the raw value (no per-event key strings), hold their members in a flat array and are
+ * remembered per account, so an account reusing its device or address does no index lookup at all;
+ * entries build their sort key only on ties; types whose entries no feature reads (orders) keep only
+ * times and ids; event times take a fixed-format fast path. Cross-account work happens only when
+ * something new is learnt: a new (or earlier) use of a value, or a new flag.
  */
 import type { RefundGuardEvent } from '../events/index.js';
 import { type AccountLog, type Entry, type FlagEntry } from './account-log.js';
@@ -57,8 +58,10 @@ class MemoryAccount implements AccountLog {
 const TRIM_EVERY = 256;
 /** Smallest filter of seen ids, in 32-bit words (2^20 bits); it grows with the ids kept. */
 const MIN_ID_FILTER_WORDS = 1 << 15;
-/** Bits per kept id when the filter is rebuilt: about one in sixteen new ids then finds its bit set. */
-const ID_FILTER_BITS_PER_ID = 16;
+/** A rebuilt filter has at least this many bits per kept id (about one new id in 32 finds its bit set)... */
+const MIN_BITS_PER_ID = 32;
+/** ...and is rebuilt once it has taken in one id per this many bits (then about one in 8 does). */
+const MAX_FILL_BITS_PER_ID = 8;
 
 interface LinkedPlan {
   /** Per type index: the index (value → group) of each via slot of that type. */
@@ -185,15 +188,15 @@ export class MemoryFeatureStore implements FeatureStore {
   private addToIdFilter(h: number): void {
     const bit = h & (this.idFilter.length * 32 - 1);
     this.idFilter[bit >>> 5] = (this.idFilter[bit >>> 5] as number) | (1 << (bit & 31));
-    if (++this.idsInFilter * ID_FILTER_BITS_PER_ID > this.idFilter.length * 64) this.rebuildIdFilter();
+    if (++this.idsInFilter * MAX_FILL_BITS_PER_ID > this.idFilter.length * 32) this.rebuildIdFilter();
   }
 
-  /** Sized for the ids kept now (at least twice their share of bits), holding exactly their bits. */
+  /** Sized for the ids kept now, holding exactly their bits (those of trimmed ids are gone). */
   private rebuildIdFilter(): void {
     let kept = 0;
     for (const acc of this.accounts.values()) kept += keptIds(acc);
     let words = MIN_ID_FILTER_WORDS;
-    while (words * 32 < kept * ID_FILTER_BITS_PER_ID * 2) words *= 2;
+    while (words * 32 < kept * MIN_BITS_PER_ID) words *= 2;
     const filter = new Int32Array(words);
     const mask = words * 32 - 1;
     const add = (id: string): void => {
@@ -351,7 +354,7 @@ export class MemoryFeatureStore implements FeatureStore {
       let n = 0;
       while (n < times.length && (times[n] as number) < horizon) n++;
       if (n > 0) {
-        if (list.length > 0) list.splice(0, n);
+        if (this.compiled.entriesRead[ti] === true) list.splice(0, n);
         else (acc.timeIds?.[ti] as string[]).splice(0, n);
         times.splice(0, n);
         dropped += n;
