@@ -1,6 +1,6 @@
 /**
  * The feature thread of a pipelined replay. Reading, parsing and validating every line and
- * keeping the account features (apply + read as of each decision) is about half a replay's
+ * keeping the account features (apply + read as of each decision) is more than half a replay's
  * work and depends on events only, never on decisions; so a worker thread does it, one step
  * ahead, while the main thread decides. Per chunk of the file the worker posts what the main
  * thread needs to know about each line:
@@ -8,7 +8,7 @@
  *   that is only counted (no decision, no effect), or an event the main thread parses itself (with
  *   the same parser: its own copy of the text is at hand, and parsing it again costs less than
  *   shipping the fields, whose thousands of strings per batch kept both garbage collectors busy);
- * * - in history order, the feature values each decision (and each integrity review) of the main
+ * - in history order, the feature values each decision (and each integrity review) of the main
  *   thread will read.
  * Both threads apply the same line, shard and point rules, so the main thread consumes exactly
  * what the worker produced, in the same order; each record starts with its line number, which
