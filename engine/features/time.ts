@@ -74,7 +74,10 @@ function daysFromCivil(y: number, m: number, d: number): number {
 const FIRST_4_DIGIT_YEAR_MS = -62_167_219_200_000;
 const AFTER_4_DIGIT_YEARS_MS = 253_402_300_800_000;
 const pad2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const pad3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** ".sssZ" for each millisecond. */
+const millisZ = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z`);
+/** "HH:MM:SS" for each second of the day, made when first needed. */
+const timesOfDay: (string | undefined)[] = new Array<string | undefined>(86_400);
 /** The date parts ("YYYY-MM-DDT") of the last two days formatted: an event's day and the wall clock's. */
 let dayA = Number.NaN;
 let isoA = '';
@@ -101,12 +104,15 @@ function datePart(day: number): string {
 export function isoOf(ms: number): string {
   if (!(Number.isInteger(ms) && ms >= FIRST_4_DIGIT_YEAR_MS && ms < AFTER_4_DIGIT_YEARS_MS)) return new Date(ms).toISOString();
   const day = Math.floor(ms / MS_PER_DAY);
-  let rest = ms - day * MS_PER_DAY;
+  const rest = ms - day * MS_PER_DAY;
   const milli = rest % 1000;
-  rest = (rest - milli) / 1000;
-  const sec = rest % 60;
-  rest = (rest - sec) / 60;
-  const min = rest % 60;
-  const hour = (rest - min) / 60;
-  return datePart(day) + pad2[hour] + ':' + pad2[min] + ':' + pad2[sec] + '.' + pad3[milli] + 'Z';
+  const second = (rest - milli) / 1000;
+  // Three pieces, not eight: one decision's timestamp is two string joins.
+  return datePart(day) + (timesOfDay[second] ?? timeOfDay(second)) + millisZ[milli];
+}
+
+function timeOfDay(second: number): string {
+  const text = `${pad2[Math.floor(second / 3600)]}:${pad2[Math.floor(second / 60) % 60]}:${pad2[second % 60]}`;
+  timesOfDay[second] = text;
+  return text;
 }

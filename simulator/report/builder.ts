@@ -34,6 +34,7 @@ export class ReportBuilder {
   private readonly byDay: Record<string, DayTally> = {};
   private readonly samples: FlipSample[] = [];
   private readonly talliesByList = new WeakMap<readonly string[], CohortTally[]>();
+  private readonly rulesByPolicy = new Map<string, Map<string, RuleTally>>();
   private noCohortTallies: CohortTally[] | undefined;
 
   addEvent(): void {
@@ -95,8 +96,18 @@ export class ReportBuilder {
   }
 
   private rules(side: Side, record: DecisionRecord): void {
-    for (const r of record.reasons) ruleTally(this.byRule, `${r.policy}/${r.rule}`)[side].enforced++;
-    for (const r of record.shadow) ruleTally(this.byRule, `${r.policy}/${r.rule}`)[side].shadow++;
+    // Indexed loops and a lookup by policy then rule: no iterator and no "policy/rule" string per match.
+    const { reasons, shadow } = record;
+    for (let k = 0; k < reasons.length; k++) this.ruleTallyOf(reasons[k] as RuleMatch)[side].enforced++;
+    for (let k = 0; k < shadow.length; k++) this.ruleTallyOf(shadow[k] as RuleMatch)[side].shadow++;
+  }
+
+  private ruleTallyOf(match: RuleMatch): RuleTally {
+    let byRule = this.rulesByPolicy.get(match.policy);
+    if (byRule === undefined) this.rulesByPolicy.set(match.policy, (byRule = new Map()));
+    let tally = byRule.get(match.rule);
+    if (tally === undefined) byRule.set(match.rule, (tally = ruleTally(this.byRule, `${match.policy}/${match.rule}`)));
+    return tally;
   }
 
   private cohorts(baseline: DecisionRecord, candidate: DecisionRecord, flipped: boolean, flipKey: string): void {
@@ -135,6 +146,8 @@ export class ReportBuilder {
     if (positive) this.cents[side][abuse ? 'protected' : 'friction'] += toCents(pair.amount);
   }
 }
+
+type RuleMatch = DecisionRecord['reasons'][number];
 
 /** A positive is any action stronger than the point's default (at refund.requested: anything but approve). */
 export function isPositive(record: DecisionRecord): boolean {
