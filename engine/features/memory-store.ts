@@ -38,8 +38,8 @@ class MemoryAccount implements AccountLog {
   firstSeen = Number.POSITIVE_INFINITY;
   /** Per linked feature: times this account was flagged (null until flagged). */
   ownFlags: Set<number>[] | null = null;
-  /** Per via slot (LinkedPlan cache position): [group, member index] of the value last used there. */
-  linkCache: (Group | number | null)[] | null = null;
+  /** Per via slot (LinkedPlan cache position): [group, member index, value, first use] of the value last used there. */
+  linkCache: (Group | string | number | null)[] | null = null;
   /** Per type whose entries are not kept (see insertTime): the event ids, in the order of its times. */
   timeIds: string[][] | null = null;
   maxT = Number.NEGATIVE_INFINITY;
@@ -54,6 +54,8 @@ class MemoryAccount implements AccountLog {
   ) {}
 }
 
+/** Entries per via slot in an account's link cache. */
+const CACHE_WIDTH = 4;
 /** Trim an account's old entries every this many writes (amortised; trimming never changes reads within retention). */
 const TRIM_EVERY = 256;
 /** Smallest filter of seen ids, in 32-bit words (2^20 bits); it grows with the ids kept. */
@@ -80,7 +82,7 @@ interface SharedPlan {
 export class MemoryFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
   private readonly accounts = new Map<string, MemoryAccount>();
-  /** Number of via slots over all linked features and types (size of an account's link cache / 2). */
+  /** Number of via slots over all linked features and types (an account's link cache holds CACHE_WIDTH entries for each). */
   private readonly cacheSlots: number;
   private readonly linkedPlans: LinkedPlan[];
   private readonly sharedPlans: SharedPlan[];
@@ -257,11 +259,19 @@ export class MemoryFeatureStore implements FeatureStore {
     let g: Group | undefined;
     let k = -1;
     if (lc !== null && cache >= 0) {
-      const cg = lc[2 * cache] as Group | null;
-      if (cg !== null && cg[0] === v) {
-        g = cg;
-        k = lc[2 * cache + 1] as number;
-        if ((g[k + 1] as number) <= t) return g[0] as string;
+      // The value and the account's first use of it sit in the cache itself: the usual answer
+      // ("the same value, nothing earlier") reads no group. The cached first use is never earlier
+      // than the group's (which only moves earlier), so trusting it can only send us the long way.
+      const at = CACHE_WIDTH * cache;
+      const value = lc[at + 2] as string | null;
+      if (value === v) {
+        if ((lc[at + 3] as number) <= t) return value;
+        g = lc[at] as Group;
+        k = lc[at + 1] as number;
+        if ((g[k + 1] as number) <= t) {
+          lc[at + 3] = g[k + 1] as number;
+          return value;
+        }
       }
     }
     if (g === undefined) {
@@ -306,9 +316,12 @@ export class MemoryFeatureStore implements FeatureStore {
   private remember(acc: MemoryAccount, cache: number, g: Group, k: number): void {
     if (cache < 0) return;
     let lc = acc.linkCache;
-    if (lc === null) acc.linkCache = lc = new Array<Group | number | null>(2 * this.cacheSlots).fill(null);
-    lc[2 * cache] = g;
-    lc[2 * cache + 1] = k;
+    if (lc === null) acc.linkCache = lc = new Array<Group | string | number | null>(CACHE_WIDTH * this.cacheSlots).fill(null);
+    const at = CACHE_WIDTH * cache;
+    lc[at] = g;
+    lc[at + 1] = k;
+    lc[at + 2] = g[0] as string;
+    lc[at + 3] = g[k + 1] as number;
   }
 
   private applyShared(acc: MemoryAccount, j: number, ti: number, entry: Entry): void {
