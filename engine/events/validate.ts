@@ -174,6 +174,10 @@ const plainShapes = new Map<string, Plain>([
   ['refund.requested', plain({ ...common, orderId: isId, amount: isAmount, refund: isRefundRequest }, { label: isLabel })],
   ['refund.completed', plain({ ...common, orderId: isId }, { label: isLabel, amount: isAmount })],
   ['return.received', plain({ ...common, orderId: isId }, { label: isLabel })],
+  ['intervention.requested', plain({ ...common, orderId: isId }, { label: isLabel, reason: isText, amount: isAmount, refund: isRefundRequest })],
+  ['evidence.appraised', plain({ ...common, reportId: isId, verdict: (v) => v === 'forged' || v === 'genuine' }, { label: isLabel, orderId: isId })],
+  ['complaint.filed', plain({ ...common, complaintId: isId, orderId: isId, kind: (v) => v === 'fake_logistics' || v === 'empty_package' || v === 'missing_items' || v === 'swapped_item' }, { label: isLabel })],
+  ['complaint.resolved', plain({ ...common, complaintId: isId, outcome: (v) => v === 'upheld' || v === 'dismissed' }, { label: isLabel, orderId: isId })],
 ]);
 
 function plainlyValid(value: unknown): boolean {
