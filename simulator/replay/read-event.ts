@@ -9,7 +9,7 @@ export type LineRead = RefundGuardEvent | string | undefined;
  * the report lists. The in-thread replay and the feature worker both read lines through this.
  */
 export function readEventLine(text: string, line: number): LineRead {
-  if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0)) return undefined;
+  if (isBlankLine(text)) return undefined;
   let value: unknown;
   try {
     value = parseCompactJson(text) ?? JSON.parse(text);
@@ -21,7 +21,7 @@ export function readEventLine(text: string, line: number): LineRead {
   return checked.event;
 }
 
-/** True for a line that carries nothing (the same test readEventLine applies first). */
+/** True for a line that carries nothing (readEventLine reads it as undefined). */
 export function isBlankLine(text: string): boolean {
   return text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0);
 }
