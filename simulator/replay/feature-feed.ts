@@ -4,7 +4,7 @@ import type { RefundGuardEvent } from '../../engine/events/index.js';
 import type { FeatureStore } from '../../engine/features/index.js';
 import type { FeatureBatch, FeatureThreadInput } from './feature-thread.js';
 import type { ReplayOptions } from './replay.js';
-import { pointsReadingFeatures, type FeatureSource } from './worlds.js';
+import { pointsReadingFeatures, sameFeatures, type FeatureSource } from './worlds.js';
 
 type Side = 'baseline' | 'candidate';
 
@@ -48,7 +48,7 @@ export class FeatureFeed {
    * undefined (the caller replays in its own thread), or with `required` the worker's error.
    */
   static async start(options: ReplayOptions, required = false): Promise<FeatureFeed | undefined> {
-    const shared = JSON.stringify(options.baseline.features) === JSON.stringify(options.candidate.features);
+    const shared = sameFeatures(options.baseline, options.candidate);
     const input: FeatureThreadInput = {
       historyPath: options.historyPath,
       baselineFeatures: options.baseline.features,

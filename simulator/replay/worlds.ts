@@ -82,11 +82,14 @@ export function pointsReadingFeatures(bundle: PreparedBundle): Set<DecisionPoint
   return points;
 }
 
-/** Same feature definitions → one store for both worlds (features depend only on events). */
+/** Whether both bundles define the same features: then one store serves both worlds (features depend only on events). */
+export function sameFeatures(baseline: PreparedBundle, candidate: PreparedBundle): boolean {
+  return JSON.stringify(baseline.features) === JSON.stringify(candidate.features);
+}
+
 export function featureStoresFor(baseline: PreparedBundle, candidate: PreparedBundle): [MemoryFeatureStore, MemoryFeatureStore] {
   const b = new MemoryFeatureStore(baseline.features);
-  const same = JSON.stringify(baseline.features) === JSON.stringify(candidate.features);
-  return [b, same ? b : new MemoryFeatureStore(candidate.features)];
+  return [b, sameFeatures(baseline, candidate) ? b : new MemoryFeatureStore(candidate.features)];
 }
 
 /** MemoryAccountReader over a FeatureSource: the same snapshot, features from wherever the source gets them. */
