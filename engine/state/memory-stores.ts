@@ -134,10 +134,13 @@ const emptyOrders: ReadonlyMap<string, OrderMarks> = new Map();
 const noRestrictions: readonly Restriction[] = Object.freeze([]);
 const noState = Object.freeze({ restrictions: noRestrictions, orders: emptyOrders });
 
-/** Features from the memory feature store, the integrity record from the memory state store. */
+/**
+ * Features from the memory feature store (or anything that reads features synchronously: a
+ * pipelined replay's values from its feature thread), the integrity record from the memory state store.
+ */
 export class MemoryAccountReader implements AccountReader {
   constructor(
-    private readonly features: MemoryFeatureStore,
+    private readonly features: Pick<MemoryFeatureStore, 'readSync'>,
     private readonly state: MemoryAccountStateStore,
   ) {}
 

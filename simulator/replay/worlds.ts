@@ -4,7 +4,6 @@ import {
   MemoryAccountReader,
   RefundGuardService,
   decisionPointNames,
-  type AccountReader,
   type AccountSnapshot,
   type DecisionPoint,
   type MemoryMerchantStore,
@@ -46,7 +45,7 @@ export class World {
     this.service = new RefundGuardService({
       bundle: () => bundle,
       features,
-      reader: features instanceof MemoryFeatureStore ? new MemoryAccountReader(features, this.state) : new SourceReader(features, this.state),
+      reader: new MemoryAccountReader(features, this.state),
       state: this.state,
       merchants,
       // Replays are deterministic: decisions carry their event's clock, ids are a counter.
@@ -90,16 +89,4 @@ export function sameFeatures(baseline: PreparedBundle, candidate: PreparedBundle
 export function featureStoresFor(baseline: PreparedBundle, candidate: PreparedBundle): [MemoryFeatureStore, MemoryFeatureStore] {
   const b = new MemoryFeatureStore(baseline.features);
   return [b, sameFeatures(baseline, candidate) ? b : new MemoryFeatureStore(candidate.features)];
-}
-
-/** MemoryAccountReader over a FeatureSource: the same snapshot, features from wherever the source gets them. */
-class SourceReader implements AccountReader {
-  constructor(
-    private readonly features: FeatureSource,
-    private readonly state: MemoryAccountStateStore,
-  ) {}
-
-  async snapshot(accountId: string, asOf: number): Promise<AccountSnapshot> {
-    return { features: this.features.readSync(accountId, asOf), ...this.state.stateSync(accountId) };
-  }
 }
