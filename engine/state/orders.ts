@@ -18,11 +18,11 @@ export interface OrderFacts {
 export function orderFacts(marks: OrderMarks | undefined, now: number): OrderFacts {
   // Most orders have no marks: their facts are one shared (read-only) object.
   if (marks === undefined) return unmarked;
-  const forged = marks?.forgedAt !== undefined && marks.forgedAt <= now;
-  const appraised = forged || (marks?.genuineAt !== undefined && marks.genuineAt <= now);
+  const forged = marks.forgedAt !== undefined && marks.forgedAt <= now;
+  const appraised = forged || (marks.genuineAt !== undefined && marks.genuineAt <= now);
   return {
     evidenceForged: forged,
-    evidencePending: marks?.reportedAt !== undefined && marks.reportedAt <= now && !appraised,
+    evidencePending: marks.reportedAt !== undefined && marks.reportedAt <= now && !appraised,
   };
 }
 
