@@ -5,7 +5,7 @@ import type { RefundGuardEvent } from '../events/index.js';
 import type { FeatureStore } from '../features/index.js';
 import { coveredBy, restrictionFromReview, type Restriction, type RestrictionTrigger } from '../state/restrictions.js';
 import type { AccountReader, AccountSnapshot, AccountStateStore, MerchantState, MerchantStore } from '../state/stores.js';
-import { isoOf } from '../features/time.js';
+import { isoOf, parseEventTime } from '../features/time.js';
 import { assembleFacts } from './assemble-facts.js';
 import type { DecisionInput } from './decision-input.js';
 import { effectsOf, type EventEffect } from './event-effects.js';
@@ -62,7 +62,7 @@ export class RefundGuardService {
   constructor(private readonly deps: ServiceDependencies) {}
 
   async decide(input: DecisionInput, reader: AccountReader = this.deps.reader): Promise<DecisionRecord> {
-    const now = input.occurredAt !== undefined ? Date.parse(input.occurredAt) : this.deps.now();
+    const now = input.occurredAt !== undefined ? parseEventTime(input.occurredAt) : this.deps.now();
     let degraded = false;
     const [snapshot, merchant] = await Promise.all([
       reader.snapshot(input.account.id, now).catch((): AccountSnapshot | undefined => {
