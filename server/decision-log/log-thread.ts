@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { failFastClientOptions } from '../stores/redis/client-options.js';
-import { RedisDecisionLog, countTally, type PendingDecision, type RedisDecisionLogOptions } from './redis-decision-log.js';
+import { RedisDecisionLog, appendChunk, countTally, type DecisionChunk, type PendingDecision, type RedisDecisionLogOptions } from './redis-decision-log.js';
 
 export interface LogThreadInput {
   redisUrl: string;
@@ -16,9 +16,9 @@ export interface LogThreadInput {
   log: Omit<RedisDecisionLogOptions, 'onFlushError' | 'onDropped' | 'onWritten'>;
 }
 
-/** Main → log thread. A chunk's decisions are given as three parallel arrays (cheaper to post than objects). */
+/** Main → log thread. */
 export type ToLogThread =
-  | { kind: 'chunk'; ids: string[]; tallies: string[]; jsons: string[]; endsBatch: boolean }
+  | (DecisionChunk & { kind: 'chunk'; endsBatch: boolean })
   | { kind: 'call'; id: number; op: 'get'; decisionId: string }
   | { kind: 'call'; id: number; op: 'stats' | 'flush' | 'close' };
 
@@ -69,9 +69,7 @@ export function runLogThread(input: LogThreadInput, post: (message: FromLogThrea
 
   const receive = (message: ToLogThread): void => {
     if (message.kind === 'chunk') {
-      for (let i = 0; i < message.ids.length; i++) {
-        batch.push({ decisionId: message.ids[i] as string, tally: message.tallies[i] as string, json: message.jsons[i] as string });
-      }
+      appendChunk(message, batch);
       if (message.endsBatch) {
         log.appendBatch(batch);
         batch = [];

@@ -41,6 +41,19 @@ export function pendingDecisionOf(record: DecisionRecord): PendingDecision {
   return { decisionId: record.decisionId, tally: `${record.point}|${record.action}`, json: JSON.stringify(record) };
 }
 
+/** Decisions as the threaded log hands them over: parallel arrays, cheaper to post between threads than objects. */
+export interface DecisionChunk {
+  readonly ids: readonly string[];
+  readonly tallies: readonly string[];
+  readonly jsons: readonly string[];
+}
+
+/** Appends a chunk's decisions to `into`, as PendingDecisions. */
+export function appendChunk(chunk: DecisionChunk, into: PendingDecision[]): PendingDecision[] {
+  for (let i = 0; i < chunk.ids.length; i++) into.push({ decisionId: chunk.ids[i] as string, tally: chunk.tallies[i] as string, json: chunk.jsons[i] as string });
+  return into;
+}
+
 /**
  * Decision ids naming this process and the batch they are written in: `d-<ms>-<process>-<batch>-<n>`.
  * The process part is random, so processes sharing a stream never collide; the batch advances

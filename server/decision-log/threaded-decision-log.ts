@@ -3,7 +3,7 @@ import type { DecisionRecord } from '../../engine/index.js';
 import { startTsWorker } from '../../engine/threads/index.js';
 import type { DecisionLog } from './decision-log.js';
 import type { FromLogThread, LogThreadInput, ToLogThread } from './log-thread.js';
-import { BatchedDecisionIds, DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_MS, RedisDecisionLog, countTally, pendingDecisionOf, type RedisDecisionLogOptions } from './redis-decision-log.js';
+import { BatchedDecisionIds, DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_MS, RedisDecisionLog, appendChunk, countTally, pendingDecisionOf, type DecisionChunk, type RedisDecisionLogOptions } from './redis-decision-log.js';
 
 export interface ThreadedDecisionLogOptions extends RedisDecisionLogOptions {
   redisUrl: string;
@@ -148,8 +148,8 @@ export class ThreadedDecisionLog implements DecisionLog {
     this.worker.postMessage({ kind: 'chunk', ids, tallies, jsons, endsBatch } satisfies ToLogThread);
   }
 
-  /** The decisions waiting here, as parallel arrays (cheaper to post than objects); the chunk starts empty again. */
-  private takeChunk(): { ids: string[]; tallies: string[]; jsons: string[] } {
+  /** The decisions waiting here; the chunk starts empty again. */
+  private takeChunk(): DecisionChunk {
     const chunk = { ids: this.chunkIds, tallies: this.chunkTallies, jsons: this.chunkJsons };
     this.chunkIds = [];
     this.chunkTallies = [];
@@ -198,8 +198,7 @@ export class ThreadedDecisionLog implements DecisionLog {
       if (this.inWorker > 0) this.options.onDropped?.(this.inWorker);
       this.inWorker = 0;
       // What waited here goes to the fallback, with the ids it was given.
-      const { ids, tallies, jsons } = this.takeChunk();
-      this.fallback.appendBatch(ids.map((decisionId, i) => ({ decisionId, tally: tallies[i] as string, json: jsons[i] as string })));
+      this.fallback.appendBatch(appendChunk(this.takeChunk(), []));
     };
     this.worker.on('error', died);
     this.worker.on('exit', () => died());
