@@ -19,6 +19,8 @@ export interface SimulateOptions {
   onProgress?(progress: { bytesRead: number; totalBytes: number; events: number }): void;
   /** Parse, validate and keep features in a worker thread (same report). Default: for histories of 16 MiB or more. */
   featureThread?: boolean;
+  /** Lines per batch sent to the feature thread (see ReplayOptions). */
+  featureBatchLines?: number;
 }
 
 /** Replays `history` under both bundles and returns the report. The library entry point behind `refund-guard simulate`. */
@@ -33,6 +35,7 @@ export async function simulateHistory(options: SimulateOptions): Promise<Simulat
     ...(options.shard ? { shard: options.shard } : {}),
     strict: options.strict ?? false,
     ...(options.featureThread !== undefined ? { featureThread: options.featureThread } : {}),
+    ...(options.featureBatchLines !== undefined ? { featureBatchLines: options.featureBatchLines } : {}),
     onDecision: onDecision
       ? (pair) => {
           builder.add(pair);

@@ -26,11 +26,12 @@ describe('simulate with a feature thread', () => {
     return loaded.bundle;
   };
 
-  const both = async (options: { history: string; candidate: PreparedBundle; shard?: { index: number; count: number } }) => {
+  const both = async (options: { history: string; candidate: PreparedBundle; shard?: { index: number; count: number }; featureBatchLines?: number }) => {
     const out: { report: SimulationReport; pairs: DecisionPair[] }[] = [];
     for (const featureThread of [false, true]) {
       const pairs: DecisionPair[] = [];
-      const report = await simulateHistory({ ...options, baseline, featureThread, onDecision: (p) => pairs.push(withoutClock(p)) });
+      // Small batches: a few thousand lines cross many batches, as a long history does.
+      const report = await simulateHistory({ featureBatchLines: 97, ...options, baseline, featureThread, onDecision: (p) => pairs.push(withoutClock(p)) });
       out.push({ report, pairs });
     }
     return out as [(typeof out)[0], (typeof out)[0]];
@@ -82,7 +83,8 @@ describe('simulate with a feature thread', () => {
   });
 
   it('reports the same bad lines, and the same for one shard', async () => {
-    const [inThread, piped] = await both({ history: badHistory, candidate });
+    // One line per batch: batches of only merchants, blank or bad lines send the feature thread nothing to apply.
+    const [inThread, piped] = await both({ history: badHistory, candidate, featureBatchLines: 1 });
     expect(piped.report.history.badLines).toBe(4);
     expect(piped.report).toEqual(inThread.report);
     const [s0, s1] = await both({ history: badHistory, candidate, shard: { index: 1, count: 2 } });

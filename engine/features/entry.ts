@@ -31,19 +31,22 @@ export function extractEntry(compiled: CompiledFeatures, event: AccountEvent, t:
   return entryOf(layout, event, t);
 }
 
-/** The entry of an event of a known layout. Layouts without fields share one empty (never written) field list. */
+/** The entry of an event of a known layout. */
 export function entryOf(layout: TypeLayout, event: AccountEvent, t: number): FieldEntry {
+  return new FieldEntry(t, fieldsOf(layout, event), event.eventId, layout.prefix);
+}
+
+/** The field values an entry of this layout keeps. Layouts without fields share one empty (never written) list. */
+export function fieldsOf(layout: TypeLayout, event: AccountEvent): string[] {
   const g = layout.getters;
-  let f: string[];
   // Literals for the usual sizes: packed arrays of exactly the right length.
   switch (g.length) {
-    case 0: f = NO_FIELDS; break;
-    case 1: f = [(g[0] as Getter)(event)]; break;
-    case 2: f = [(g[0] as Getter)(event), (g[1] as Getter)(event)]; break;
-    case 3: f = [(g[0] as Getter)(event), (g[1] as Getter)(event), (g[2] as Getter)(event)]; break;
-    default: f = g.map((get) => get(event));
+    case 0: return NO_FIELDS;
+    case 1: return [(g[0] as Getter)(event)];
+    case 2: return [(g[0] as Getter)(event), (g[1] as Getter)(event)];
+    case 3: return [(g[0] as Getter)(event), (g[1] as Getter)(event), (g[2] as Getter)(event)];
+    default: return g.map((get) => get(event));
   }
-  return new FieldEntry(t, f, event.eventId, layout.prefix);
 }
 
 /** Hash value stored in Redis: "<t base36>|<key>". */

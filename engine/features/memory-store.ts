@@ -19,7 +19,8 @@ import { type AccountLog, type Entry, type FlagEntry } from './account-log.js';
 import { compileFeatures, emptyResult, type CompiledFeatures } from './compile.js';
 import { computeFeatures } from './compute.js';
 import type { FeatureDefinitions } from './definitions.js';
-import { entryOf } from './entry.js';
+import { FieldEntry, fieldsOf } from './entry.js';
+import type { TypeLayout } from './layout.js';
 import { fnv1a } from './fnv1a.js';
 import type { FeatureStore } from './store.js';
 import { parseEventTime } from './time.js';
@@ -33,6 +34,7 @@ type Group = (string | MemoryAccount | number)[];
 /** Never written: stands for "nothing yet" until an account writes its own list or map. */
 const EMPTY_LIST: never[] = [];
 const EMPTY_MAP: Map<string, number> = new Map();
+const NO_FIELDS: string[] = [];
 
 class MemoryAccount implements AccountLog {
   firstSeen = Number.POSITIVE_INFINITY;
@@ -153,18 +155,28 @@ export class MemoryFeatureStore implements FeatureStore {
   /** Applies one validated event; false when it is a duplicate (same eventId already applied to the account). */
   applySync(event: RefundGuardEvent): boolean {
     if (event.type === 'merchant.updated') return true;
-    const acc = this.account(event.accountId);
-    const id = event.eventId;
-    const h = fnv1a(id);
-    if (this.mayHaveId(h) && hasId(acc, id)) return false;
     const c = this.compiled;
     const ti = c.typeIndex.get(event.type);
-    if (ti === undefined) return true;
+    if (ti === undefined) return this.applyFields(event.accountId, event.eventId, -1, 0, NO_FIELDS);
     const t = parseEventTime(event.at);
-    const entry = entryOf(c.layouts[ti] as CompiledFeatures['layouts'][number], event, t);
+    return this.applyFields(event.accountId, event.eventId, ti, t, fieldsOf(c.layouts[ti] as TypeLayout, event));
+  }
+
+  /**
+   * applySync of an event already reduced to what the store keeps: its type index in `compiled`
+   * (-1 for a type no definition reads), its time and its entry fields (`fieldsOf`). A pipelined
+   * replay reduces events where it parses them and sends only this to the thread keeping features.
+   */
+  applyFields(accountId: string, eventId: string, ti: number, t: number, fields: string[]): boolean {
+    const acc = this.account(accountId);
+    const h = fnv1a(eventId);
+    if (this.mayHaveId(h) && hasId(acc, eventId)) return false;
+    if (ti < 0) return true;
+    const c = this.compiled;
+    const entry = new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix);
     if (t < acc.firstSeen) acc.firstSeen = t;
     if (c.entriesRead[ti] === true) insertInto(acc, ti, entry);
-    else insertTime(acc, ti, t, id);
+    else insertTime(acc, ti, t, eventId);
     for (let i = 0; i < this.linkedPlans.length; i++) this.applyLinked(acc, i, ti, entry);
     for (let j = 0; j < this.sharedPlans.length; j++) this.applyShared(acc, j, ti, entry);
     if (t > acc.maxT) acc.maxT = t;

@@ -2,39 +2,28 @@ import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../../engine/threads/index.js';
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import type { FeatureStore } from '../../engine/features/index.js';
-import type { FeatureBatch, FeatureThreadInput } from './feature-thread.js';
+import type { FeatureThreadInput, FeatureThreadReady, FeatureValues } from './feature-thread.js';
+import type { StoreOps } from './store-ops.js';
+import { sameFeatures, type FeatureSource } from './worlds.js';
 import type { ReplayOptions } from './replay.js';
-import { pointsReadingFeatures, sameFeatures, type FeatureSource } from './worlds.js';
 
 type Side = 'baseline' | 'candidate';
 
 /**
- * The main thread's end of a pipelined replay (see feature-thread.ts): batches from the worker,
- * consumed in history order. `covers(line)` says whether the worker has got that far; `until`
- * waits for it. Each side's `source` stands in for that world's feature store.
+ * The main thread's end of a pipelined replay (see feature-thread.ts): `send` a batch of store
+ * ops, later `take` the feature values it produced (answers come back in the order batches were
+ * sent), then read them through each side's `source`, which stands in for that world's store.
  */
 export class FeatureFeed {
   readonly shared: boolean;
-  /** Lines before this number are covered by the batches taken. */
-  private end = 1;
-  /** Line kinds of the batches taken, oldest first; `kindsFirst` is the line of kinds[0]. */
-  private readonly kindQueue: { first: number; kinds: Uint8Array }[] = [];
-  private kinds: Uint8Array = new Uint8Array(0);
-  private kindsFirst = 1;
-  private bad: [number, string][] = [];
-  private badAt = 0;
+  private names: Record<Side, string[]> = { baseline: [], candidate: [] };
   private values: Float64Array = new Float64Array(0);
   private at = 0;
-  /** Batches received, not yet taken. */
-  private readonly arrived: FeatureBatch[] = [];
-  /** Batches taken whose values are still to be read. */
-  private readonly valueQueue: Float64Array[] = [];
-  private names: Record<Side, string[]> = { baseline: [], candidate: [] };
-  private waiter: { line: number; resolve(): void; reject(err: Error): void } | undefined;
-  failure: Error | undefined;
-  private started!: Promise<boolean>;
+  /** Answers received, not yet taken. */
+  private readonly arrived: Float64Array[] = [];
+  private waiter: { resolve(): void; reject(err: Error): void } | undefined;
+  private failure: Error | undefined;
   private closing = false;
-  private done = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -44,18 +33,14 @@ export class FeatureFeed {
   }
 
   /**
-   * Starts the worker and waits for its first batch. When the worker fails before sending one:
-   * undefined (the caller replays in its own thread), or with `required` the worker's error.
+   * Starts the worker and waits until its stores are ready. When it fails to: undefined (the caller
+   * replays in its own thread), or with `required` the worker's error.
    */
-  static async start(options: ReplayOptions, required = false): Promise<FeatureFeed | undefined> {
+  static async start(options: Pick<ReplayOptions, 'baseline' | 'candidate'>, required = false): Promise<FeatureFeed | undefined> {
     const shared = sameFeatures(options.baseline, options.candidate);
     const input: FeatureThreadInput = {
-      historyPath: options.historyPath,
       baselineFeatures: options.baseline.features,
       candidateFeatures: shared ? null : options.candidate.features,
-      baselinePoints: [...pointsReadingFeatures(options.baseline)],
-      candidatePoints: [...pointsReadingFeatures(options.candidate)],
-      ...(options.shard ? { shard: options.shard } : {}),
     };
     let worker: Worker;
     try {
@@ -65,8 +50,7 @@ export class FeatureFeed {
       return undefined;
     }
     const feed = new FeatureFeed(worker, shared);
-    feed.listen();
-    if (!(await feed.started)) {
+    if (!(await feed.listen())) {
       await feed.close();
       if (required) throw feed.failure ?? new Error('feature thread did not start');
       return undefined;
@@ -74,51 +58,25 @@ export class FeatureFeed {
     return feed;
   }
 
-  /** Lines up to `line` are covered by the batches received. */
-  covers(line: number): boolean {
-    if (line < this.end) return true;
-    this.take();
-    return line < this.end;
+  send(ops: StoreOps): void {
+    this.worker.postMessage(ops, [ops.nums.buffer as ArrayBuffer]);
   }
 
-  /** What to do with `line` (a LineKind; the line must be covered). */
-  kind(line: number): number {
-    let i = line - this.kindsFirst;
-    while (i >= this.kinds.length) {
-      const next = this.kindQueue.shift();
-      if (next === undefined) throw new Error(`feature thread: line ${line} not covered`);
-      this.kinds = next.kinds;
-      this.kindsFirst = next.first;
-      i = line - next.first;
+  /** Waits for the answer to the oldest batch not yet taken; its values are read next. */
+  async take(): Promise<void> {
+    if (this.at < this.values.length) throw new Error(`feature thread: ${this.values.length - this.at} values of a batch left unread`);
+    while (this.arrived.length === 0) {
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve, reject) => (this.waiter = { resolve, reject }));
     }
-    return this.kinds[i] as number;
-  }
-
-  until(line: number): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiter = { line, resolve, reject };
-      this.wake();
-    });
-  }
-
-  /** The message of `line` when the worker found it bad. */
-  badLine(line: number): string | undefined {
-    const next = this.bad[this.badAt];
-    if (next === undefined || next[0] !== line) return undefined;
-    this.badAt++;
-    return next[1];
+    this.values = this.arrived.shift() as Float64Array;
+    this.at = 0;
   }
 
   /** The next value vector, which must belong to `line`, as the features object of `side`. */
   next(side: Side, line: number): Record<string, number> {
-    while (this.at >= this.values.length) {
-      const values = this.valueQueue.shift();
-      if (values === undefined) throw new Error(`feature thread: no values for line ${line}`);
-      this.values = values;
-      this.at = 0;
-    }
     const v = this.values;
+    if (this.at >= v.length) throw new Error(`feature thread: no values for line ${line}`);
     if (v[this.at] !== line) throw new Error(`feature thread out of step at line ${line} (got ${v[this.at]})`);
     this.at++;
     const out: Record<string, number> = {};
@@ -134,7 +92,7 @@ export class FeatureFeed {
       reviewLine: (line: number) => {
         reviewAt = line;
       },
-      applySync: () => true,
+      applySync: (_event: RefundGuardEvent) => true,
       apply: () => Promise.reject(new Error('a pipelined replay applies events in its feature thread')),
       read: () => Promise.resolve(this.next(side, reviewAt)),
       close: () => Promise.resolve(),
@@ -147,27 +105,33 @@ export class FeatureFeed {
     await this.worker.terminate();
   }
 
-  private listen(): void {
-    let first: (ok: boolean) => void = () => undefined;
-    this.started = new Promise((resolve) => (first = resolve));
-    this.worker.on('message', (msg: FeatureBatch | { error: string }) => {
+  /** Resolves true once the worker is ready, false if it fails first. */
+  private listen(): Promise<boolean> {
+    let started: (ok: boolean) => void = () => undefined;
+    const ready = new Promise<boolean>((resolve) => (started = resolve));
+    this.worker.on('message', (msg: FeatureThreadReady | FeatureValues | { error: string }) => {
       if ('error' in msg) {
-        first(false);
+        started(false);
         this.fail(new Error(`feature thread: ${msg.error}`));
+      } else if ('names' in msg) {
+        this.names = msg.names;
+        started(true);
       } else {
-        first(true);
-        this.arrived.push(msg);
-        this.wake();
+        this.arrived.push(msg.values);
+        const w = this.waiter;
+        this.waiter = undefined;
+        w?.resolve();
       }
     });
     this.worker.on('error', (err) => {
-      first(false);
+      started(false);
       this.fail(err);
     });
     this.worker.on('exit', (code) => {
-      first(false);
-      if (!this.closing && !this.done && !this.arrived.some((b) => b.done)) this.fail(new Error(`feature thread exited (${code})`));
+      started(false);
+      if (!this.closing) this.fail(new Error(`feature thread exited (${code})`));
     });
+    return ready;
   }
 
   private fail(err: Error): void {
@@ -175,31 +139,5 @@ export class FeatureFeed {
     const w = this.waiter;
     this.waiter = undefined;
     w?.reject(this.failure);
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    if (w === undefined || !this.covers(w.line)) return;
-    this.waiter = undefined;
-    w.resolve();
-  }
-
-  /** Takes the batches received: their coverage and bad lines now, their values as they are reached. */
-  private take(): void {
-    for (let batch = this.arrived.shift(); batch !== undefined; batch = this.arrived.shift()) {
-      this.worker.postMessage(0); // taken: the worker may read one more chunk
-      if (batch.names) this.names = batch.names;
-      if (batch.done) this.done = true;
-      this.end = batch.first + batch.kinds.length;
-      if (batch.kinds.length > 0) this.kindQueue.push({ first: batch.first, kinds: batch.kinds });
-      if (batch.values.length > 0) this.valueQueue.push(batch.values);
-      if (batch.bad.length > 0) {
-        if (this.badAt > 0) {
-          this.bad = this.bad.slice(this.badAt);
-          this.badAt = 0;
-        }
-        for (const b of batch.bad) this.bad.push(b);
-      }
-    }
   }
 }

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 
 /** Bytes read per chunk: large enough to amortise the syscall and the await, small enough to keep memory flat. */
@@ -41,7 +42,7 @@ export async function forEachLine(
       const end = kept + bytesRead;
       const last = buffer.lastIndexOf(NEWLINE, end - 1);
       if (last >= 0) {
-        const text = buffer.toString('utf8', 0, last);
+        const text = decode(buffer, last);
         let start = 0;
         for (;;) {
           const nl = text.indexOf('\n', start);
@@ -58,8 +59,17 @@ export async function forEachLine(
       }
       onChunk?.(bytes);
     }
-    if (kept > 0) await onLine(buffer.toString('utf8', 0, kept), ++line);
+    if (kept > 0) await onLine(decode(buffer, kept), ++line);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The text of buffer[0, end). A chunk of pure ASCII (histories nearly always are) is decoded as
+ * latin1, which for such bytes is the same text: a plain copy after a vectorised check, where UTF-8
+ * decoding costs about a second per 300 MB, and V8 then handles the one-byte string faster too.
+ */
+function decode(buffer: Buffer, end: number): string {
+  return isAscii(buffer.subarray(0, end)) ? buffer.toString('latin1', 0, end) : buffer.toString('utf8', 0, end);
 }

@@ -12,14 +12,14 @@ import {
   type Restriction,
   type ReviewOutcome,
 } from '../../engine/index.js';
-import { atMs, type RefundGuardEvent } from '../../engine/events/index.js';
-import type { FeatureStore } from '../../engine/features/index.js';
+import { atMs, type AccountEvent, type RefundGuardEvent } from '../../engine/events/index.js';
+import { compileFeatures, type FeatureStore } from '../../engine/features/index.js';
+import { decisionPointOf } from '../../engine/service/decision-points-of-events.js';
 import type { DecisionPair } from './decision-pair.js';
 import { FeatureFeed } from './feature-feed.js';
 import { forEachLine } from './line-reader.js';
-import { parseCompactJson } from './compact-json.js';
 import { readEventLine } from './read-event.js';
-import { LineKind } from './feature-thread.js';
+import { READ_BASELINE, READ_CANDIDATE, REVIEW_SHIFT, StoreOpsWriter } from './store-ops.js';
 import { shardOf, type Shard } from './shard.js';
 import { World, featureStoresFor, type FeatureSource } from './worlds.js';
 
@@ -47,6 +47,8 @@ export interface ReplayOptions {
    * `true` fails when the worker cannot start; by default the replay then stays in this thread.
    */
   featureThread?: boolean;
+  /** Lines per batch sent to the feature thread (tests use small ones to cross many batches). */
+  featureBatchLines?: number;
 }
 
 export class BadLineError extends Error {
@@ -112,10 +114,9 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     if (countsHere) onBadLine({ line, message });
   };
 
-  const decide = (event: RefundGuardEvent, line: number): void => {
+  const decide = (event: RefundGuardEvent, line: number, now: number): void => {
     const input = decisionInputFor(event);
     if (input === undefined) return;
-    const now = atMs(event);
     const accountId = input.account.id;
     const merchant = merchants.getSync(input.merchant.id);
     const needB = b.needsFeatures(input.point);
@@ -163,33 +164,15 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     }
   };
 
-  const onLine = (text: string, line: number): void | Promise<void> => {
-    let event: RefundGuardEvent;
-    if (feed === undefined) {
-      const read = readEventLine(text, line);
-      if (read === undefined) return;
-      if (typeof read === 'string') return bad(line, read);
-      event = read;
-    } else {
-      // The feature thread validated this very text: parsing it again gives the same event.
-      switch (feed.kind(line)) {
-        case LineKind.skip:
-          return;
-        case LineKind.bad:
-          return bad(line, feed.badLine(line) as string);
-        case LineKind.count:
-          onEvent?.();
-          return;
-        default:
-          event = (parseCompactJson(text) ?? JSON.parse(text)) as RefundGuardEvent;
-      }
-    }
+  /** An event read and checked, in history order: decide, then apply (features here, or already sent to the feature thread). */
+  /** `now` is the event's time (atMs), already read where the line was. */
+  const handle = (event: RefundGuardEvent, line: number, now: number): void | Promise<void> => {
     if (event.type === 'merchant.updated') {
       if (countsHere) onEvent?.();
     } else {
       if (shard !== undefined && shardOf(event.accountId, shard.count) !== shard.index) return;
       onEvent?.();
-      decide(event, line);
+      decide(event, line, now);
       featuresB.applySync(event);
       if (featuresC !== featuresB) featuresC.applySync(event);
     }
@@ -197,13 +180,97 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     return effects.length === 0 ? undefined : applyEffects(event, effects, line);
   };
 
+  const progress = onProgress ? (bytes: number) => onProgress(bytes, totalBytes) : undefined;
+  if (feed === undefined) {
+    await forEachLine(
+      options.historyPath,
+      (text, line) => {
+        const read = readEventLine(text, line);
+        if (read === undefined) return;
+        if (typeof read === 'string') return bad(line, read);
+        return handle(read, line, atMs(read));
+      },
+      progress,
+    );
+    return;
+  }
+
+  // Pipelined: lines are read and checked here a batch ahead; each batch's store ops go to the
+  // feature thread, which applies them while this thread decides on the batch before.
+  const writer = new StoreOpsWriter(compileFeatures(baseline.features), sharedFeatures ? null : compileFeatures(candidate.features));
+  /** The reads the feature thread takes around an event: the ones decide() and the reviews of applyEffects() will ask for, in that order. */
+  const readsOf = (event: AccountEvent): number => {
+    let reads = 0;
+    const point = decisionPointOf(event);
+    if (point !== undefined) {
+      const needB = b.needsFeatures(point);
+      const needC = c.needsFeatures(point);
+      if (needB || (needC && sharedFeatures)) reads |= READ_BASELINE;
+      if (!sharedFeatures && needC) reads |= READ_CANDIDATE;
+    }
+    const effects = effectsOf(event);
+    for (let k = 0; k < effects.length; k++) if ((effects[k] as EventEffect).kind === 'review') reads += 1 << REVIEW_SHIFT;
+    return reads;
+  };
+  const batchLines = options.featureBatchLines ?? FEATURE_BATCH_LINES;
+  let reading: Batch = { lines: [], items: [], times: [] };
+  /** Batches sent, oldest first, whose decisions are still to be taken. */
+  const sent: Batch[] = [];
+  const decideOn = async (batch: Batch): Promise<void> => {
+    await feed.take();
+    const { lines, items, times } = batch;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k] as RefundGuardEvent | string;
+      const line = lines[k] as number;
+      const pending = typeof item === 'string' ? bad(line, item) : handle(item, line, times[k] as number);
+      if (pending !== undefined) await pending;
+    }
+  };
+  const flush = (): Promise<void> | undefined => {
+    feed.send(writer.take());
+    sent.push(reading);
+    reading = { lines: [], items: [], times: [] };
+    return sent.length > FEATURE_BATCHES_AHEAD ? decideOn(sent.shift() as Batch) : undefined;
+  };
   await forEachLine(
     options.historyPath,
-    feed === undefined
-      ? onLine
-      : (text, line) => (feed.covers(line) ? onLine(text, line) : feed.until(line).then(() => onLine(text, line))),
-    onProgress ? (bytes) => onProgress(bytes, totalBytes) : undefined,
+    (text, line) => {
+      const read = readEventLine(text, line);
+      if (read === undefined) return;
+      let t = Number.NaN;
+      if (typeof read !== 'string') {
+        t = atMs(read);
+        if (read.type !== 'merchant.updated') {
+          if (shard !== undefined && shardOf(read.accountId, shard.count) !== shard.index) return;
+          writer.add(read, line, t, readsOf(read));
+        }
+      }
+      reading.lines.push(line);
+      reading.items.push(read);
+      reading.times.push(t);
+      return reading.items.length >= batchLines ? flush() : undefined;
+    },
+    progress,
   );
+  await flush();
+  for (let batch = sent.shift(); batch !== undefined; batch = sent.shift()) await decideOn(batch);
+}
+
+/**
+ * Lines per batch of a pipelined replay, and batches read ahead of the decisions. Parsed events
+ * wait here until their features come back: a few small batches let them die young (kept for
+ * long, they outlive two scavenges and cost a full collection each) yet ride out a pause of the
+ * other thread.
+ */
+const FEATURE_BATCH_LINES = 256;
+const FEATURE_BATCHES_AHEAD = 4;
+
+interface Batch {
+  lines: number[];
+  /** The event read from each line, or its bad-line message. */
+  items: (RefundGuardEvent | string)[];
+  /** atMs of each event (NaN for a bad line). */
+  times: number[];
 }
 
 /**

@@ -1,0 +1,114 @@
+/**
+ * What a pipelined replay sends its feature thread: each kept account event reduced to what the
+ * feature stores keep (type index, time, entry fields per store) and the reads the decisions
+ * will take around it. The main thread parses and validates every line anyway (it decides on the
+ * events); sending only this spares the feature thread a second parse and validation, which was
+ * most of its work besides the stores themselves.
+ */
+import type { AccountEvent } from '../../engine/events/index.js';
+import { fieldsOf, type CompiledFeatures, type MemoryFeatureStore } from '../../engine/features/index.js';
+
+/** Numbers per op in StoreOps.nums: line, type index (baseline store), type index (candidate store), time, reads. */
+export const OP_WIDTH = 5;
+
+/** `reads` bits: read the baseline store before applying the event, read the candidate store before it. */
+export const READ_BASELINE = 1;
+export const READ_CANDIDATE = 2;
+/** `reads` above these bits: integrity reviews after the event, each reading both stores. */
+export const REVIEW_SHIFT = 2;
+
+export interface StoreOps {
+  /** OP_WIDTH numbers per op (see OP_WIDTH); a type index is -1 where the store keeps no entry of that type. */
+  nums: Float64Array;
+  /**
+   * Per op: account id, event id, the baseline store's entry fields, then the candidate store's (when
+   * it is a separate store), all joined by '|': ids never hold one (the schema's id pattern) and entry
+   * fields are escaped. One string crosses to the worker as one copy, where thousands cost one each.
+   */
+  strings: string;
+}
+
+/** Accumulates ops until taken; the layouts say how many fields each op has, so nothing else is sent. */
+export class StoreOpsWriter {
+  private nums: number[] = [];
+  private strings: string[] = [];
+
+  constructor(
+    private readonly baseline: CompiledFeatures,
+    /** Null when one store serves both worlds. */
+    private readonly candidate: CompiledFeatures | null,
+  ) {}
+
+  get size(): number {
+    return this.nums.length / OP_WIDTH;
+  }
+
+  add(event: AccountEvent, line: number, t: number, reads: number): void {
+    const s = this.strings;
+    s.push(event.accountId, event.eventId);
+    const tiB = this.fields(this.baseline, event);
+    const tiC = this.candidate === null ? -1 : this.fields(this.candidate, event);
+    this.nums.push(line, tiB, tiC, t, reads);
+  }
+
+  take(): StoreOps {
+    const ops: StoreOps = { nums: new Float64Array(this.nums), strings: this.strings.join(SEPARATOR) };
+    this.nums = [];
+    this.strings = [];
+    return ops;
+  }
+
+  private fields(compiled: CompiledFeatures, event: AccountEvent): number {
+    const ti = compiled.typeIndex.get(event.type);
+    if (ti === undefined) return -1;
+    const f = fieldsOf(compiled.layouts[ti] as CompiledFeatures['layouts'][number], event);
+    for (let k = 0; k < f.length; k++) this.strings.push(f[k] as string);
+    return ti;
+  }
+}
+
+/** The feature thread's side: applies a batch of ops to the stores in order, calling `read` for each read asked for. */
+export function applyStoreOps(
+  ops: StoreOps,
+  storeB: MemoryFeatureStore,
+  storeC: MemoryFeatureStore,
+  read: (line: number, store: MemoryFeatureStore, accountId: string, asOf: number) => void,
+): void {
+  const { nums } = ops;
+  const strings = nums.length === 0 ? [] : ops.strings.split(SEPARATOR);
+  const shared = storeB === storeC;
+  const layoutsB = storeB.compiled.layouts;
+  const layoutsC = storeC.compiled.layouts;
+  let s = 0;
+  for (let at = 0; at < nums.length; at += OP_WIDTH) {
+    const line = nums[at] as number;
+    const tiB = nums[at + 1] as number;
+    const tiC = nums[at + 2] as number;
+    const t = nums[at + 3] as number;
+    const reads = nums[at + 4] as number;
+    const accountId = strings[s++] as string;
+    const eventId = strings[s++] as string;
+    const nB = tiB < 0 ? 0 : (layoutsB[tiB] as CompiledFeatures['layouts'][number]).paths.length;
+    const fieldsB = nB === 0 ? NO_FIELDS : strings.slice(s, (s += nB));
+    let fieldsC = NO_FIELDS;
+    if (!shared && tiC >= 0) {
+      const nC = (layoutsC[tiC] as CompiledFeatures['layouts'][number]).paths.length;
+      if (nC > 0) fieldsC = strings.slice(s, (s += nC));
+    }
+    if ((reads & READ_BASELINE) !== 0) read(line, storeB, accountId, t);
+    if ((reads & READ_CANDIDATE) !== 0) read(line, storeC, accountId, t);
+    storeB.applyFields(accountId, eventId, tiB, t, fieldsB);
+    if (!shared) storeC.applyFields(accountId, eventId, tiC, t, fieldsC);
+    // Integrity reviews read the account after the event: each world's review reads once.
+    for (let r = reads >>> REVIEW_SHIFT; r > 0; r--) {
+      read(line, storeB, accountId, t);
+      read(line, storeC, accountId, t);
+    }
+  }
+  if (s !== strings.length) throw new Error(`store ops out of step: ${strings.length - s} strings left over`);
+}
+
+const SEPARATOR = '|';
+
+/** Never written (applyFields only reads the fields of a layout that has some). */
+const NO_FIELDS: string[] = [];
