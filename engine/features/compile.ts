@@ -43,6 +43,12 @@ export interface CompiledFeatures {
    * keep just those (the fields still count when writing: links, shared values, flags).
    */
   readonly entriesRead: readonly boolean[];
+  /**
+   * Per type index: whether some windowed feature counts that type's events (reads its times, and
+   * maybe its entries). Events of other types matter to reads only through the account's first-seen
+   * time and what they write: links, shared values, flags.
+   */
+  readonly timesRead: readonly boolean[];
   /** Every feature at 0, keys in definition order; results are shallow copies (fast clone, stable shape). */
   readonly zero: Readonly<Record<string, number>>;
 }
@@ -61,6 +67,7 @@ export function compileFeatures(definitions: FeatureDefinitions): CompiledFeatur
   const shared: CompiledShared[] = [];
   const evaluators: Evaluator[] = [];
   const entriesRead = eventTypes.map(() => false);
+  const timesRead = eventTypes.map(() => false);
   let maxWindow = 0;
 
   const predicateOf = (f: CountDefinition | Exclude<FeatureDefinition, { kind: 'ratio' | 'age' | 'linked' }>): EntryPredicate => {
@@ -84,7 +91,11 @@ export function compileFeatures(definitions: FeatureDefinitions): CompiledFeatur
       slot: f.kind === 'count' ? -1 : slotOf(type, f.field),
       unfiltered: f.where.length === 0,
     }));
-    for (const source of sources) if (source.ti >= 0 && (f.kind !== 'count' || !source.unfiltered)) entriesRead[source.ti] = true;
+    for (const source of sources) {
+      if (source.ti < 0) continue;
+      timesRead[source.ti] = true;
+      if (f.kind !== 'count' || !source.unfiltered) entriesRead[source.ti] = true;
+    }
     if (f.kind === 'shared') {
       shared.push({ name: f.name, slots: new Map(sources.map((s) => [s.ti, s.slot])), cap: DEFAULT_SHARED_CAP });
     }
@@ -116,6 +127,7 @@ export function compileFeatures(definitions: FeatureDefinitions): CompiledFeatur
     shared,
     evaluators,
     entriesRead,
+    timesRead,
   };
 }
 

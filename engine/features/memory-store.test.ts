@@ -73,3 +73,38 @@ describe('MemoryFeatureStore idempotency', () => {
     for (const account of [0, 7, 19]) expect(store.readSync(`a${account}`, last)['orders1d']).toBe(inWindow(account));
   });
 });
+
+describe('MemoryFeatureStore, lean', () => {
+  it('reads every feature exactly as the full store does, with events re-sent, out of order and of every type', async () => {
+    const { generateHistory } = await import('../../simulator/history/index.js');
+    const events: RefundGuardEvent[] = [];
+    generateHistory({ orders: 4000, seed: 'lean' }, (line) => void events.push(JSON.parse(line) as RefundGuardEvent));
+    // Re-send every 7th event 50 events later: duplicates of counted and of uncounted types alike.
+    const sent: RefundGuardEvent[] = [];
+    events.forEach((e, i) => {
+      sent.push(e);
+      if (i % 7 === 0 && i + 50 < events.length) sent.splice(sent.length - 1 + 50, 0, e);
+    });
+    // Accounts first seen through an event no feature counts: their age starts there.
+    const uncountedTypes = events.filter((e) => e.type === 'refund.completed' || e.type === 'return.received').slice(0, 20);
+    uncountedTypes.forEach((e, i) => sent.splice(i * 10, 0, { ...e, eventId: `first-${i}`, accountId: `first-seen-${i}` }));
+    const full = new MemoryFeatureStore(definitions);
+    const lean = new MemoryFeatureStore(definitions, { lean: true });
+    const accounts = new Set<string>();
+    let uncounted = 0;
+    let compared = 0;
+    for (const e of sent) {
+      if (e.type !== 'merchant.updated') {
+        accounts.add(e.accountId);
+        if (full.compiled.timesRead[full.compiled.typeIndex.get(e.type) as number] !== true) uncounted++;
+        // Every 13th event, both stores answer as of that event, before applying it.
+        if (compared++ % 13 === 0) expect(lean.readSync(e.accountId, Date.parse(e.at))).toEqual(full.readSync(e.accountId, Date.parse(e.at)));
+      }
+      full.applySync(e);
+      lean.applySync(e);
+    }
+    expect(uncounted).toBeGreaterThan(500);
+    const end = Date.parse((events[events.length - 1] as RefundGuardEvent).at);
+    for (const id of accounts) for (const asOf of [end, end - 30 * DAY]) expect(lean.readSync(id, asOf)).toEqual(full.readSync(id, asOf));
+  });
+});

@@ -102,7 +102,16 @@ export class MemoryFeatureStore implements FeatureStore {
   private idFilter = new Int32Array(MIN_ID_FILTER_WORDS);
   private idsInFilter = 0;
 
-  constructor(definitions: FeatureDefinitions | CompiledFeatures) {
+  /**
+   * `lean` (a replay's stores): events of a type no windowed feature counts keep no time and no id.
+   * They still set the account's first-seen time and write their links, shared values and flags, all
+   * idempotent, so every read is the same; only a repeat of such an event is applied again (to no
+   * effect) instead of being reported a duplicate.
+   */
+  private readonly lean: boolean;
+
+  constructor(definitions: FeatureDefinitions | CompiledFeatures, options: { lean?: boolean } = {}) {
+    this.lean = options.lean === true;
     const c = (this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions));
     const types = c.layouts.length;
     let cacheSlots = 0;
@@ -169,21 +178,31 @@ export class MemoryFeatureStore implements FeatureStore {
    */
   applyFields(accountId: string, eventId: string, ti: number, t: number, fields: string[]): boolean {
     const acc = this.account(accountId);
+    const c = this.compiled;
+    if (this.lean && ti >= 0 && c.timesRead[ti] !== true) {
+      if (t < acc.firstSeen) acc.firstSeen = t;
+      this.applyWrites(acc, ti, new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix));
+      return true;
+    }
     const h = fnv1a(eventId);
     if (this.mayHaveId(h) && hasId(acc, eventId)) return false;
     if (ti < 0) return true;
-    const c = this.compiled;
     const entry = new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix);
     if (t < acc.firstSeen) acc.firstSeen = t;
     if (c.entriesRead[ti] === true) insertInto(acc, ti, entry);
     else insertTime(acc, ti, t, eventId);
-    for (let i = 0; i < this.linkedPlans.length; i++) this.applyLinked(acc, i, ti, entry);
-    for (let j = 0; j < this.sharedPlans.length; j++) this.applyShared(acc, j, ti, entry);
+    this.applyWrites(acc, ti, entry);
     if (t > acc.maxT) acc.maxT = t;
     if (++acc.sinceTrim >= TRIM_EVERY) this.trim(acc);
     // Last: a rebuild of the filter reads the ids kept, this one included.
     this.addToIdFilter(h);
     return true;
+  }
+
+  /** What an event writes beyond its own account's log: links, shared values, flags. */
+  private applyWrites(acc: MemoryAccount, ti: number, entry: Entry): void {
+    for (let i = 0; i < this.linkedPlans.length; i++) this.applyLinked(acc, i, ti, entry);
+    for (let j = 0; j < this.sharedPlans.length; j++) this.applyShared(acc, j, ti, entry);
   }
 
   /** Every feature of the account as of asOf. Allocates only the result object. */

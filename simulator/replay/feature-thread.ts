@@ -36,8 +36,8 @@ export class FeatureThread {
   private values: number[] = [];
 
   constructor(input: FeatureThreadInput) {
-    this.storeB = new MemoryFeatureStore(input.baselineFeatures);
-    this.storeC = input.candidateFeatures === null ? this.storeB : new MemoryFeatureStore(input.candidateFeatures);
+    this.storeB = new MemoryFeatureStore(input.baselineFeatures, { lean: true });
+    this.storeC = input.candidateFeatures === null ? this.storeB : new MemoryFeatureStore(input.candidateFeatures, { lean: true });
   }
 
   ready(): FeatureThreadReady {

@@ -87,6 +87,7 @@ export function sameFeatures(baseline: PreparedBundle, candidate: PreparedBundle
 }
 
 export function featureStoresFor(baseline: PreparedBundle, candidate: PreparedBundle): [MemoryFeatureStore, MemoryFeatureStore] {
-  const b = new MemoryFeatureStore(baseline.features);
-  return [b, sameFeatures(baseline, candidate) ? b : new MemoryFeatureStore(candidate.features)];
+  // Lean: a replay reads features, never duplicate counts.
+  const b = new MemoryFeatureStore(baseline.features, { lean: true });
+  return [b, sameFeatures(baseline, candidate) ? b : new MemoryFeatureStore(candidate.features, { lean: true })];
 }
