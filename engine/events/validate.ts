@@ -188,6 +188,47 @@ function plainlyValid(value: unknown): boolean {
   return shape !== undefined && !Array.isArray(value) && hasShape(value, shape, 'type');
 }
 
+/**
+ * plainlyValid for an object given as its keys and values in order (a parser that has them at hand,
+ * for lines that repeat a few key sequences): the same verdict on the object they make, checked by
+ * position with the checks of that key sequence and type, found once, instead of by walking the
+ * object's properties. False for a sequence with a repeated key (its object holds fewer values).
+ */
+export function plainlyValidValues(keys: readonly string[], values: readonly unknown[]): boolean {
+  let byType = checksByKeys.get(keys);
+  if (byType === undefined) checksByKeys.set(keys, (byType = new Map()));
+  const typeAt = keys.indexOf('type');
+  const type = typeAt < 0 ? undefined : values[typeAt];
+  if (typeof type !== 'string') return false;
+  let checks = byType.get(type);
+  if (checks === undefined) byType.set(type, (checks = positionalChecks(keys, type)));
+  if (checks === null) return false;
+  for (let k = 0; k < checks.length; k++) if (!(checks[k] as Check)(values[k])) return false;
+  return true;
+}
+
+/** Per key sequence (by identity), per type: the check at each position, or null where the sequence can never be plain. */
+const checksByKeys = new WeakMap<readonly string[], Map<string, Check[] | null>>();
+const anything: Check = () => true;
+
+function positionalChecks(keys: readonly string[], type: string): Check[] | null {
+  const shape = plainShapes.get(type);
+  if (shape === undefined || new Set(keys).size !== keys.length) return null;
+  let required = 0;
+  const checks: Check[] = [];
+  for (const key of keys) {
+    if (key === 'type') {
+      checks.push(anything); // the lookup by type checked it
+      continue;
+    }
+    const prop = shape.props.get(key);
+    if (prop === undefined) return null;
+    checks.push(prop.check);
+    if (prop.required) required++;
+  }
+  return required === shape.required ? checks : null;
+}
+
 /** Own enumerable keys only (all JSON.parse makes): each declared and valid, every required one there. */
 function hasShape(value: object, shape: Plain, skip?: string): boolean {
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;

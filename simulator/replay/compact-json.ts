@@ -9,6 +9,7 @@
  * A property test holds it to JSON.parse on random texts.
  */
 export function parseCompactJson(text: string): Record<string, unknown> | undefined {
+  made = undefined;
   const n = text.length;
   if (n < 2 || text.charCodeAt(0) !== OPEN || text.charCodeAt(n - 1) !== CLOSE) return undefined;
   // No escape and no control character anywhere (outside strings one would be invalid or whitespace):
@@ -16,8 +17,24 @@ export function parseCompactJson(text: string): Record<string, unknown> | undefi
   if (ESCAPE_OR_CONTROL.test(text)) return undefined;
   cursor = 0;
   const out = topLevelObject(text);
-  return cursor === n ? out : undefined;
+  if (cursor === n) return out;
+  made = undefined;
+  return undefined;
 }
+
+/**
+ * The keys and values of the object the last successful parseCompactJson returned, in order, when it
+ * was built from a known key sequence (the keys array is then the same for every line of that
+ * sequence); undefined otherwise. Valid until the next parse.
+ */
+export function lastParsedMembers(): { keys: readonly string[]; values: readonly unknown[] } | undefined {
+  if (made === undefined) return undefined;
+  members.keys = made.keys;
+  return members;
+}
+
+let made: Shape | undefined;
+const members: { keys: readonly string[]; values: readonly unknown[] } = { keys: [], values: [] };
 
 /** Where the parse has got to: the value functions below read from it and leave it after what they read. */
 let cursor = 0;
@@ -26,6 +43,7 @@ const MAX_DEPTH = 16;
 /** Keys and values of the line's object as read, before it is built (reused from line to line). */
 const topKeys: string[] = [];
 const topValues: unknown[] = [];
+members.values = topValues;
 
 /** The line's object (the cursor is on its `{`), or undefined. */
 function topLevelObject(text: string): Record<string, unknown> | undefined {
@@ -68,7 +86,10 @@ function topLevelObject(text: string): Record<string, unknown> | undefined {
     i = cursor;
     if (more) continue;
     const make = makerOf(count);
-    if (make !== undefined) return make(topValues);
+    if (make !== undefined) {
+      made = lastShape;
+      return make(topValues);
+    }
     const out: Record<string, unknown> = {};
     for (let k = 0; k < count; k++) out[topKeys[k] as string] = topValues[k];
     return out;

@@ -1,5 +1,5 @@
-import { validateEvent, type RefundGuardEvent } from '../../engine/events/index.js';
-import { parseCompactJson } from './compact-json.js';
+import { plainlyValidValues, validateEvent, type RefundGuardEvent } from '../../engine/events/index.js';
+import { lastParsedMembers, parseCompactJson } from './compact-json.js';
 
 /** A history line read: the event, a bad-line message, or nothing (blank line). */
 export type LineRead = RefundGuardEvent | string | undefined;
@@ -10,11 +10,17 @@ export type LineRead = RefundGuardEvent | string | undefined;
  */
 export function readEventLine(text: string, line: number): LineRead {
   if (isBlankLine(text)) return undefined;
-  let value: unknown;
-  try {
-    value = parseCompactJson(text) ?? JSON.parse(text);
-  } catch (err) {
-    return `not JSON: ${(err as Error).message}`;
+  let value: unknown = parseCompactJson(text);
+  if (value !== undefined) {
+    // Most lines: checked on the keys and values the parser still holds, without walking the object.
+    const members = lastParsedMembers();
+    if (members !== undefined && plainlyValidValues(members.keys, members.values)) return value as RefundGuardEvent;
+  } else {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return `not JSON: ${(err as Error).message}`;
+    }
   }
   const checked = validateEvent(value, line);
   if (!checked.ok) return checked.problems.map((p) => (p.path ? `${p.path} ${p.message}` : p.message)).join('; ');
