@@ -164,8 +164,10 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     }
   };
 
-  /** An event read and checked, in history order: decide, then apply (features here, or already sent to the feature thread). */
-  /** `now` is the event's time (atMs), already read where the line was. */
+  /**
+   * An event read and checked, in history order: decide, then apply (features here, or already sent
+   * to the feature thread). `now` is its time (atMs), read where the line was.
+   */
   const handle = (event: RefundGuardEvent, line: number, now: number): void | Promise<void> => {
     if (event.type === 'merchant.updated') {
       if (countsHere) onEvent?.();
