@@ -24,6 +24,7 @@ export class FeatureFeed {
   private waiter: { resolve(): void; reject(err: Error): void } | undefined;
   private failure: Error | undefined;
   private closing = false;
+  private started = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -33,10 +34,11 @@ export class FeatureFeed {
   }
 
   /**
-   * Starts the worker and waits until its stores are ready. When it fails to: undefined (the caller
-   * replays in its own thread), or with `required` the worker's error.
+   * Starts the worker without waiting for it: batches sent meanwhile queue up in its port, so the
+   * main thread reads ahead while the worker loads its modules (about half a second). Undefined when
+   * no worker can start here, unless `required` (then the error).
    */
-  static async start(options: Pick<ReplayOptions, 'baseline' | 'candidate'>, required = false): Promise<FeatureFeed | undefined> {
+  static start(options: Pick<ReplayOptions, 'baseline' | 'candidate'>, required = false): FeatureFeed | undefined {
     const shared = sameFeatures(options.baseline, options.candidate);
     const input: FeatureThreadInput = {
       baselineFeatures: options.baseline.features,
@@ -50,19 +52,23 @@ export class FeatureFeed {
       return undefined;
     }
     const feed = new FeatureFeed(worker, shared);
-    if (!(await feed.listen())) {
-      await feed.close();
-      if (required) throw feed.failure ?? new Error('feature thread did not start');
-      return undefined;
-    }
+    feed.listen();
     return feed;
+  }
+
+  /** The worker has its stores ready, or has failed: either way, waiting on it now is not waiting out its start. */
+  get settled(): boolean {
+    return this.started || this.failure !== undefined;
   }
 
   send(ops: StoreOps): void {
     this.worker.postMessage(ops, [ops.nums.buffer as ArrayBuffer]);
   }
 
-  /** Waits for the answer to the oldest batch not yet taken; its values are read next. */
+  /**
+   * Waits for the answer to the oldest batch not yet taken; its values are read next. Rejects with
+   * FeatureThreadUnavailable when the worker failed before it was ready (nothing was decided yet).
+   */
   async take(): Promise<void> {
     if (this.at < this.values.length) throw new Error(`feature thread: ${this.values.length - this.at} values of a batch left unread`);
     while (this.arrived.length === 0) {
@@ -105,17 +111,13 @@ export class FeatureFeed {
     await this.worker.terminate();
   }
 
-  /** Resolves true once the worker is ready, false if it fails first. */
-  private listen(): Promise<boolean> {
-    let started: (ok: boolean) => void = () => undefined;
-    const ready = new Promise<boolean>((resolve) => (started = resolve));
+  private listen(): void {
     this.worker.on('message', (msg: FeatureThreadReady | FeatureValues | { error: string }) => {
       if ('error' in msg) {
-        started(false);
         this.fail(new Error(`feature thread: ${msg.error}`));
       } else if ('names' in msg) {
         this.names = msg.names;
-        started(true);
+        this.started = true;
       } else {
         this.arrived.push(msg.values);
         const w = this.waiter;
@@ -123,21 +125,24 @@ export class FeatureFeed {
         w?.resolve();
       }
     });
-    this.worker.on('error', (err) => {
-      started(false);
-      this.fail(err);
-    });
+    this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => {
-      started(false);
       if (!this.closing) this.fail(new Error(`feature thread exited (${code})`));
     });
-    return ready;
   }
 
   private fail(err: Error): void {
-    this.failure ??= err;
+    this.failure ??= this.started ? err : new FeatureThreadUnavailable(err);
     const w = this.waiter;
     this.waiter = undefined;
     w?.reject(this.failure);
+  }
+}
+
+/** The feature thread failed before its stores were ready (an environment that cannot run it): no batch was answered. */
+export class FeatureThreadUnavailable extends Error {
+  override name = 'FeatureThreadUnavailable';
+  constructor(readonly reason: Error) {
+    super(`feature thread did not start: ${reason.message}`);
   }
 }

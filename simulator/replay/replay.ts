@@ -16,7 +16,7 @@ import { atMs, type AccountEvent, type RefundGuardEvent } from '../../engine/eve
 import { compileFeatures, type FeatureStore } from '../../engine/features/index.js';
 import { decisionPointOf } from '../../engine/service/decision-points-of-events.js';
 import type { DecisionPair } from './decision-pair.js';
-import { FeatureFeed } from './feature-feed.js';
+import { FeatureFeed, FeatureThreadUnavailable } from './feature-feed.js';
 import { forEachLine } from './line-reader.js';
 import { readEventLine } from './read-event.js';
 import { READ_BASELINE, READ_CANDIDATE, REVIEW_SHIFT, StoreOpsWriter } from './store-ops.js';
@@ -80,12 +80,15 @@ export class BadLineError extends Error {
 export async function replayHistory(options: ReplayOptions): Promise<void> {
   const useThread = options.featureThread ?? (await stat(options.historyPath)).size >= FEATURE_THREAD_MIN_BYTES;
   if (useThread) {
-    // By default, a worker that cannot start (an environment without worker threads, or a history it
-    // cannot read) leaves the replay, and the error if any, to this thread; asked for explicitly, it must start.
-    const feed = await FeatureFeed.start(options, options.featureThread === true);
+    // By default, a worker that cannot start (an environment without worker threads) leaves the replay
+    // to this thread, from the start (it fails before any decision is taken); asked for explicitly, it must start.
+    const required = options.featureThread === true;
+    const feed = FeatureFeed.start(options, required);
     if (feed !== undefined) {
       try {
         return await replay(options, feed);
+      } catch (err) {
+        if (required || !(err instanceof FeatureThreadUnavailable)) throw err;
       } finally {
         await feed.close();
       }
@@ -232,7 +235,12 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     feed.send(writer.take());
     sent.push(reading);
     reading = { lines: [], items: [], times: [] };
-    return sent.length > FEATURE_BATCHES_AHEAD ? decideOn(sent.shift() as Batch) : undefined;
+    // While the worker starts, read on (up to a bound); once it answers, decide down to the usual lead.
+    const ahead = feed.settled ? FEATURE_BATCHES_AHEAD : FEATURE_BATCHES_WHILE_STARTING;
+    return sent.length > ahead ? decideDownTo(ahead) : undefined;
+  };
+  const decideDownTo = async (ahead: number): Promise<void> => {
+    while (sent.length > ahead) await decideOn(sent.shift() as Batch);
   };
   await forEachLine(
     options.historyPath,
@@ -266,6 +274,8 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
  */
 const FEATURE_BATCH_LINES = 256;
 const FEATURE_BATCHES_AHEAD = 8;
+/** Batches read ahead while the feature thread starts (about half a second of reading). */
+const FEATURE_BATCHES_WHILE_STARTING = 256;
 
 interface Batch {
   lines: number[];
