@@ -97,7 +97,7 @@ export async function replayHistory(options: ReplayOptions): Promise<void> {
   return replay(options, undefined);
 }
 
-/** Below this size a worker's start-up (a second module graph, ajv compiled again) costs more than it saves. */
+/** Below this size a worker's start-up (a second module graph: about half a second) costs more than it saves. */
 const FEATURE_THREAD_MIN_BYTES = 16 << 20;
 
 async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Promise<void> {
