@@ -11,9 +11,8 @@ const NEWLINE = 0x0a;
  * line is synchronous, so one await per chunk (not per line) is all the asynchrony needed;
  * a line handler that does need to wait returns a promise and is awaited before the next line.
  *
- * Each chunk is decoded up to its last newline, an ASCII one line by line, any other once as UTF-8
- * (a newline byte never occurs inside a multi-byte UTF-8 character, so no character is split),
- * and the bytes after it move to the front
+ * Each chunk is decoded line by line up to its last newline (a newline byte never occurs inside a
+ * multi-byte UTF-8 character, so no character is split), and the bytes after it move to the front
  * of the buffer for the next read: no partial line is ever glued to a decoded chunk, which would
  * copy every chunk's text a second time. Memory is one buffer, grown only for a line longer than
  * it, whatever the file size.
@@ -42,31 +41,20 @@ export async function forEachLine(
       bytes += bytesRead;
       const end = kept + bytesRead;
       const last = buffer.lastIndexOf(NEWLINE, end - 1);
-      if (last >= 0 && isAscii(buffer.subarray(0, last))) {
-        // Pure ASCII (histories nearly always are): each line straight from its bytes, as latin1, which
-        // for such bytes is the same text. A plain copy per line, where decoding the chunk (as UTF-8
-        // about a second per 300 MB; as one large string it is an allocation the heap notices) and
-        // slicing lines off it cost several times more, and V8 reads a flat one-byte line faster too.
+      if (last >= 0) {
+        // Each line is decoded from its own bytes: pure ASCII (histories nearly always are) as latin1,
+        // which for such bytes is the same text, a plain copy; anything else as UTF-8. Decoding the
+        // chunk and slicing lines off it costs several times more (UTF-8 about a second per 300 MB;
+        // one large string per chunk is an allocation the heap notices), and V8 reads a flat line faster.
+        const encoding = textEncoding(buffer, last);
         let start = 0;
         for (;;) {
           // buffer[last] is a newline: the search ends there at the latest.
           const nl = buffer.indexOf(NEWLINE, start);
-          const pending = onLine(buffer.toString('latin1', start, nl), ++line);
+          // Only the rare events with side effects return a promise; the common path stays synchronous.
+          const pending = onLine(buffer.toString(encoding, start, nl), ++line);
           if (pending !== undefined) await pending;
           if (nl === last) break;
-          start = nl + 1;
-        }
-        buffer.copy(buffer, 0, last + 1, end);
-        kept = end - last - 1;
-      } else if (last >= 0) {
-        const text = buffer.toString('utf8', 0, last);
-        let start = 0;
-        for (;;) {
-          const nl = text.indexOf('\n', start);
-          // Only the rare events with side effects return a promise; the common path stays synchronous.
-          const pending = onLine(nl === -1 ? text.slice(start) : text.slice(start, nl), ++line);
-          if (pending !== undefined) await pending;
-          if (nl === -1) break;
           start = nl + 1;
         }
         buffer.copy(buffer, 0, last + 1, end);
@@ -76,13 +64,13 @@ export async function forEachLine(
       }
       onChunk?.(bytes);
     }
-    if (kept > 0) await onLine(decode(buffer, kept), ++line);
+    if (kept > 0) await onLine(buffer.toString(textEncoding(buffer, kept), 0, kept), ++line);
   } finally {
     await handle.close();
   }
 }
 
-/** The text of buffer[0, end): latin1 when pure ASCII (the same text, decoded faster), else UTF-8. */
-function decode(buffer: Buffer, end: number): string {
-  return isAscii(buffer.subarray(0, end)) ? buffer.toString('latin1', 0, end) : buffer.toString('utf8', 0, end);
+/** How to decode buffer[0, end): latin1 when pure ASCII (the same text, decoded faster), else UTF-8. */
+function textEncoding(buffer: Buffer, end: number): 'latin1' | 'utf8' {
+  return isAscii(buffer.subarray(0, end)) ? 'latin1' : 'utf8';
 }
