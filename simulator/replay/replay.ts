@@ -117,15 +117,21 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     if (countsHere) onBadLine({ line, message });
   };
 
+  /** The feature stores a decision at `point` reads (READ_* bits): the baseline's serves both worlds when they share it. */
+  const storesReadAt = (point: DecisionPoint): number => {
+    const needB = b.needsFeatures(point);
+    const needC = c.needsFeatures(point);
+    return (needB || (needC && sharedFeatures) ? READ_BASELINE : 0) | (!sharedFeatures && needC ? READ_CANDIDATE : 0);
+  };
+
   const decide = (event: RefundGuardEvent, line: number, now: number): void => {
     const input = decisionInputFor(event);
     if (input === undefined) return;
     const accountId = input.account.id;
     const merchant = merchants.getSync(input.merchant.id);
-    const needB = b.needsFeatures(input.point);
-    const needC = c.needsFeatures(input.point);
-    const fb = needB || (needC && sharedFeatures) ? featuresB.readSync(accountId, now, line) : noFeatures;
-    const fc = sharedFeatures ? fb : needC ? featuresC.readSync(accountId, now, line) : noFeatures;
+    const reads = storesReadAt(input.point);
+    const fb = (reads & READ_BASELINE) !== 0 ? featuresB.readSync(accountId, now, line) : noFeatures;
+    const fc = sharedFeatures ? fb : (reads & READ_CANDIDATE) !== 0 ? featuresC.readSync(accountId, now, line) : noFeatures;
     const sb = b.snapshot(accountId, fb);
     const sc = c.snapshot(accountId, fc);
     const rb = b.service.decideWith(input, sb, merchant, now, false, baseline);
@@ -168,14 +174,13 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
   };
 
   /**
-   * An event read and checked, in history order: decide, then apply (features here, or already sent
-   * to the feature thread). `now` is its time (atMs), read where the line was.
+   * An event read and checked, of this shard, in history order: decide, then apply (features here,
+   * or already sent to the feature thread). `now` is its time (atMs), read where the line was.
    */
   const handle = (event: RefundGuardEvent, line: number, now: number): void | Promise<void> => {
     if (event.type === 'merchant.updated') {
       if (countsHere) onEvent?.();
     } else {
-      if (shard !== undefined && shardOf(event.accountId, shard.count) !== shard.index) return;
       onEvent?.();
       decide(event, line, now);
       featuresB.applySync(event);
@@ -185,6 +190,10 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     return effects.length === 0 ? undefined : applyEffects(event, effects, line);
   };
 
+  /** Events of accounts hashed to other shards are skipped as they are read (merchant.updated goes to every shard). */
+  const otherShard = (event: RefundGuardEvent): boolean =>
+    shard !== undefined && event.type !== 'merchant.updated' && shardOf(event.accountId, shard.count) !== shard.index;
+
   const progress = onProgress ? (bytes: number) => onProgress(bytes, totalBytes) : undefined;
   if (feed === undefined) {
     await forEachLine(
@@ -193,7 +202,7 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
         const read = readEventLine(text, line);
         if (read === undefined) return;
         if (typeof read === 'string') return bad(line, read);
-        return handle(read, line, atMs(read));
+        return otherShard(read) ? undefined : handle(read, line, atMs(read));
       },
       progress,
     );
@@ -205,14 +214,8 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
   const writer = new StoreOpsWriter(compileFeatures(baseline.features), sharedFeatures ? null : compileFeatures(candidate.features));
   /** The reads the feature thread takes around an event: the ones decide() and the reviews of applyEffects() will ask for, in that order. */
   const readsOf = (event: AccountEvent): number => {
-    let reads = 0;
     const point = decisionPointOf(event);
-    if (point !== undefined) {
-      const needB = b.needsFeatures(point);
-      const needC = c.needsFeatures(point);
-      if (needB || (needC && sharedFeatures)) reads |= READ_BASELINE;
-      if (!sharedFeatures && needC) reads |= READ_CANDIDATE;
-    }
+    let reads = point === undefined ? 0 : storesReadAt(point);
     const effects = effectsOf(event);
     for (let k = 0; k < effects.length; k++) if ((effects[k] as EventEffect).kind === 'review') reads += 1 << REVIEW_SHIFT;
     return reads;
@@ -249,11 +252,9 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
       if (read === undefined) return;
       let t = Number.NaN;
       if (typeof read !== 'string') {
+        if (otherShard(read)) return;
         t = atMs(read);
-        if (read.type !== 'merchant.updated') {
-          if (shard !== undefined && shardOf(read.accountId, shard.count) !== shard.index) return;
-          writer.add(read, line, t, readsOf(read));
-        }
+        if (read.type !== 'merchant.updated') writer.add(read, line, t, readsOf(read));
       }
       reading.lines.push(line);
       reading.items.push(read);
