@@ -179,16 +179,17 @@ export class MemoryFeatureStore implements FeatureStore {
   applyFields(accountId: string, eventId: string, ti: number, t: number, fields: string[]): boolean {
     const acc = this.account(accountId);
     const c = this.compiled;
-    if (this.lean && ti >= 0 && c.timesRead[ti] !== true) {
-      if (t < acc.firstSeen) acc.firstSeen = t;
-      this.applyWrites(acc, ti, new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix));
-      return true;
-    }
-    const h = fnv1a(eventId);
-    if (this.mayHaveId(h) && hasId(acc, eventId)) return false;
+    // Lean: a type no windowed feature counts keeps no id, so it is not checked for one either.
+    const kept = !this.lean || ti < 0 || c.timesRead[ti] === true;
+    const h = kept ? fnv1a(eventId) : 0;
+    if (kept && this.mayHaveId(h) && hasId(acc, eventId)) return false;
     if (ti < 0) return true;
     const entry = new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix);
     if (t < acc.firstSeen) acc.firstSeen = t;
+    if (!kept) {
+      this.applyWrites(acc, ti, entry);
+      return true;
+    }
     if (c.entriesRead[ti] === true) insertInto(acc, ti, entry);
     else insertTime(acc, ti, t, eventId);
     this.applyWrites(acc, ti, entry);

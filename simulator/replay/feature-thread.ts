@@ -33,7 +33,6 @@ export interface FeatureValues {
 export class FeatureThread {
   private readonly storeB: MemoryFeatureStore;
   private readonly storeC: MemoryFeatureStore;
-  private values: number[] = [];
 
   constructor(input: FeatureThreadInput) {
     this.storeB = new MemoryFeatureStore(input.baselineFeatures, { lean: true });
@@ -45,13 +44,12 @@ export class FeatureThread {
   }
 
   apply(ops: StoreOps): FeatureValues {
-    const values = this.values;
+    const values: number[] = [];
     applyStoreOps(ops, this.storeB, this.storeC, (line, store, accountId, asOf) => {
       const features = store.readSync(accountId, asOf);
       values.push(line);
       for (const name in features) values.push(features[name] as number);
     });
-    this.values = [];
     return { values: new Float64Array(values) };
   }
 }
@@ -65,11 +63,15 @@ if (parentPort !== null && (workerData as { featureThread?: FeatureThreadInput }
         const answer = thread.apply(ops);
         port.postMessage(answer, [answer.values.buffer as ArrayBuffer]);
       } catch (err) {
-        port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        port.postMessage(errorMessage(err));
       }
     });
     port.postMessage(thread.ready());
   } catch (err) {
-    port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    port.postMessage(errorMessage(err));
   }
+}
+
+function errorMessage(err: unknown): { error: string } {
+  return { error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
 }
