@@ -17,7 +17,7 @@ export interface SimulateOptions {
   /** Every decision pair, in history order (a server-agreement test compares these per eventId). */
   onDecision?(pair: DecisionPair): void;
   onProgress?(progress: { bytesRead: number; totalBytes: number; events: number }): void;
-  /** Parse, validate and keep features in a worker thread (same report). Default: for histories of 16 MiB or more. */
+  /** Keep features in a worker thread while the main thread parses and decides (same report). Default: for histories of 16 MiB or more. */
   featureThread?: boolean;
   /** Lines per batch sent to the feature thread (see ReplayOptions). */
   featureBatchLines?: number;

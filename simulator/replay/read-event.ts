@@ -6,7 +6,7 @@ export type LineRead = RefundGuardEvent | string | undefined;
 
 /**
  * Parses and validates one history line. Blank lines carry nothing; a bad line yields the message
- * the report lists. The in-thread replay and the feature worker both read lines through this.
+ * the report lists. Both replay paths (in one thread, or pipelined) read lines through this.
  */
 export function readEventLine(text: string, line: number): LineRead {
   if (isBlankLine(text)) return undefined;
@@ -28,6 +28,6 @@ export function readEventLine(text: string, line: number): LineRead {
 }
 
 /** True for a line that carries nothing (readEventLine reads it as undefined). */
-export function isBlankLine(text: string): boolean {
+function isBlankLine(text: string): boolean {
   return text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0);
 }

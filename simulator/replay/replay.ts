@@ -42,8 +42,8 @@ export interface ReplayOptions {
   /** Called after each chunk with bytes read so far and the file size. */
   onProgress?(bytesRead: number, totalBytes: number): void;
   /**
-   * Parse, validate and keep features in a worker thread, one step ahead of the decisions
-   * (same results; faster on large files with a second core). Default: for files of 16 MiB or more.
+   * Keep features in a worker thread while this one parses ahead and decides (same results;
+   * faster on large files with a second core). Default: for files of 16 MiB or more.
    * `true` fails when the worker cannot start; by default the replay then stays in this thread.
    */
   featureThread?: boolean;
