@@ -51,8 +51,11 @@ export function runLogThread(input: LogThreadInput, post: (message: FromLogThrea
         return waiting !== undefined ? (JSON.parse(waiting.json) as unknown) : log.get(message.decisionId);
       }
       case 'stats': {
+        // What this thread holds as the call arrives: a chunk received while Redis answers was also
+        // counted by the main thread, which sent it after asking.
+        const held = batch.map((p) => p.tally);
         const counts = await log.stats();
-        for (const p of batch) countTally(counts, p.tally, 1);
+        for (const tally of held) countTally(counts, tally, 1);
         return counts;
       }
       case 'flush':

@@ -158,11 +158,13 @@ export class RedisDecisionLog implements DecisionLog {
   }
 
   async stats(): Promise<Record<string, Record<string, number>>> {
+    // Decisions still buffered count too, so a caller sees its own decisions at once: those buffered
+    // as the call starts, as the counters read are those before any later flush (one connection, in order).
+    const buffered = this.buffer.map((r) => r.tally);
     const flat = await this.client.hgetall(this.statsKey);
     const counts: Record<string, Record<string, number>> = {};
     for (const [field, value] of Object.entries(flat)) countTally(counts, field, Number(value));
-    // Decisions still buffered count too, so a caller sees its own decisions at once.
-    for (const r of this.buffer) countTally(counts, r.tally, 1);
+    for (const tally of buffered) countTally(counts, tally, 1);
     return counts;
   }
 
