@@ -129,12 +129,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const redisLog = threaded ?? inThread();
     decisionLog = redisLog;
     decisionIds = (at) => redisLog.newDecisionId(at);
-    ready = async () => (await readClient.ping().catch(() => 'down')) === 'PONG';
+    // Ready when every connection answers: each reconnects on its own back-off, and a write refused
+    // by a connection still reconnecting must not follow a "ready".
+    const clients = [readClient, writeClient, featureClient];
+    ready = async () => (await Promise.all(clients.map((client) => client.ping().catch(() => 'down')))).every((reply) => reply === 'PONG');
     closers.push(
       () => redisLog.close(),
       () => featureStore.close(),
       () => readFeatures.close(),
-      ...[readClient, writeClient, featureClient].map((client) => () => client.quit().catch(() => client.disconnect())),
+      ...clients.map((client) => () => client.quit().catch(() => client.disconnect())),
     );
   }
 
