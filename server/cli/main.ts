@@ -70,5 +70,10 @@ export async function runCli(argv: string[], io: CommandIO = processIO): Promise
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.env['REFUND_GUARD_CLI'] === '1') {
-  process.exitCode = await runCli(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'simulate' && argv[1] !== 'merge') {
+    const [{ ensureNodeFlags }, { SIMULATE_NODE_FLAGS }] = await Promise.all([import('./relaunch.js'), import('../../simulator/node-flags.js')]);
+    ensureNodeFlags(SIMULATE_NODE_FLAGS);
+  }
+  process.exitCode = await runCli(argv);
 }

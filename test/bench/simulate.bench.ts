@@ -11,6 +11,8 @@
  * stricter, informative ratio.
  * (b) uses a candidate that differs from the shipped policies (serial-refunder threshold), so
  * flips are tallied and samples kept as in real use.
+ * The script runs with the Node flags the CLI's `simulate` runs with (SIMULATE_NODE_FLAGS), relaunching
+ * itself when started without them; the bare parse runs in the same process, under the same flags.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -19,6 +21,10 @@ import { join } from 'node:path';
 import { loadBundle, readPolicyDirectory } from '../../engine/index.js';
 import { generateHistoryToFile } from '../../simulator/history/index.js';
 import { forEachLine, simulateHistory } from '../../simulator/index.js';
+import { SIMULATE_NODE_FLAGS } from '../../simulator/node-flags.js';
+import { ensureNodeFlags } from '../../server/cli/relaunch.js';
+
+ensureNodeFlags(SIMULATE_NODE_FLAGS);
 
 const orders = Number(process.argv[2] ?? 1_000_000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -64,6 +70,7 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 try {
   const generated = await generateHistoryToFile({ orders, seed: 'bench' }, file);
+  console.log(`node flags   ${SIMULATE_NODE_FLAGS.join(' ')} (as the CLI's simulate)`);
   console.log(`history      ${generated.events} lines, ${mib(statSync(file).size)}, generated in ${(generated.durationMs / 1000).toFixed(1)} s`);
 
   const policies = join(process.cwd(), 'policies');
