@@ -152,6 +152,23 @@ describe('parseCompactJson', () => {
     expect(grown).toBeLessThan(8 << 20);
   });
 
+  it('keeps no chunk alive through a short line that is a view into it, unless told the line is a string of its own', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const kept: unknown[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 40; i++) {
+      const chunk = `{"eventId":"evt-${String(i).padStart(20, '0')}","at":"2027-01-01T00:00:00Z"}\n${'x'.repeat(1 << 20)}`;
+      const line = chunk.slice(0, chunk.indexOf('\n'));
+      kept.push(parseCompactJson(line)?.['eventId']);
+    }
+    gc();
+    expect(kept).toHaveLength(40);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 << 20);
+    expect(parseCompactJson('{"at":"2027-01-01T00:00:00Z"}', true)).toEqual({ at: '2027-01-01T00:00:00Z' });
+  });
+
   it('builds each line’s object afresh, whether its keys repeat the last line’s, come in another order or repeat a key', () => {
     const lines = [
       '{"eventId":"e1","type":"order.placed","amount":1}',

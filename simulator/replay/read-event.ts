@@ -7,10 +7,12 @@ export type LineRead = RefundGuardEvent | string | undefined;
 /**
  * Parses and validates one history line. Blank lines carry nothing; a bad line yields the message
  * the report lists. Both replay paths (in one thread, or pipelined) read lines through this.
+ * `text` is a line as forEachLine gives it: a string of its own, not a view into its chunk.
  */
 export function readEventLine(text: string, line: number): LineRead {
   if (isBlankLine(text)) return undefined;
-  let value: unknown = parseCompactJson(text);
+  // forEachLine makes each line a string of its own.
+  let value: unknown = parseCompactJson(text, true);
   if (value !== undefined) {
     // Most lines: checked on the keys and values the parser still holds, without walking the object.
     const members = lastParsedMembers();
