@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RefundGuardEvent } from '../events/index.js';
-import { fnv1a } from './fnv1a.js';
+import { idHash } from './id-code.js';
 import { loadFeatureDefinitions } from './load.js';
 import { MemoryFeatureStore } from './memory-store.js';
 
@@ -18,12 +18,12 @@ const refund = (eventId: string, accountId: string, at: number): RefundGuardEven
   eventId, type: 'refund.requested', at: new Date(at).toISOString(), accountId, merchantId: 'm1', orderId: `o-${eventId}`, amount: 5, refund: { type: 'fast_refund', reason: 'damaged' },
 });
 
-/** Two ids whose hashes share their low `bits` bits: they fall on the same bit of a filter that small. */
-function collidingIds(bits: number): [string, string] {
+/** Two ids (`prefix` and a number) whose hashes share their low `bits` bits: they fall on the same bit of a filter that small. */
+function collidingIds(bits: number, prefix: string): [string, string] {
   const seen = new Map<number, string>();
   for (let i = 0; ; i++) {
-    const id = `id-${i}`;
-    const low = fnv1a(id) & ((1 << bits) - 1);
+    const id = `${prefix}${i}`;
+    const low = idHash(id) & ((1 << bits) - 1);
     const other = seen.get(low);
     if (other !== undefined) return [other, id];
     seen.set(low, id);
@@ -31,20 +31,28 @@ function collidingIds(bits: number): [string, string] {
 }
 
 describe('MemoryFeatureStore idempotency', () => {
-  it('tells a new event from a re-sent one when another id has set its filter bit', () => {
-    // Colliding in 30 bits, so on the same bit of any filter size.
-    const [a, b] = collidingIds(30);
+  // Ids of at most 8 characters are kept as numbers (idCode), longer ones as strings: both ways.
+  it.each([
+    ['short ids', 'id-'],
+    ['long ids', 'a-long-event-id-'],
+  ])('tells a new event from a re-sent one when another id has set its filter bit (%s)', (_, prefix) => {
+    // Colliding in 22 bits (on the same bit of a filter of up to 2^22 bits: the smallest is 2^20).
+    const [a, b] = collidingIds(22, prefix);
     const store = new MemoryFeatureStore(definitions);
     expect(store.applySync(order(a, 'x', T0))).toBe(true);
     expect(store.applySync(refund(b, 'x', T0 + 1))).toBe(true);
     expect(store.applySync(order(b, 'y', T0 + 2))).toBe(true);
     expect(store.applySync(refund(b, 'x', T0 + 1))).toBe(false);
     expect(store.applySync(order(a, 'x', T0))).toBe(false);
+    expect(store.applySync(order(b, 'y', T0 + 2))).toBe(false);
     expect(store.readSync('x', T0 + 1)).toMatchObject({ orders90d: 1, refunds90d: 1 });
     expect(store.readSync('y', T0 + 2)).toMatchObject({ orders90d: 1 });
   });
 
-  it('still refuses re-sent events and counts exactly after its filter has been rebuilt over trimmed ids', () => {
+  it.each([
+    ['short ids', 'e'],
+    ['long ids', 'event-from-a-long-series-'],
+  ])('still refuses re-sent events and counts exactly after its filter has been rebuilt over trimmed ids (%s)', (_, prefix) => {
     // A one-day window keeps ids for 8 days: of 600k orders over 1500 days about 3,200 are kept at any
     // time, so the filter (first sized for a million bits) is rebuilt every ~130k orders over ids
     // that are mostly trimmed.
@@ -59,8 +67,8 @@ describe('MemoryFeatureStore idempotency', () => {
     let applied = 0;
     let refused = 0;
     for (let i = 0; i < n; i++) {
-      if (store.applySync(order(`e${i}`, `a${i % 20}`, at(i)))) applied++;
-      if (i >= lag && !store.applySync(order(`e${i - lag}`, `a${(i - lag) % 20}`, at(i - lag)))) refused++;
+      if (store.applySync(order(`${prefix}${i}`, `a${i % 20}`, at(i)))) applied++;
+      if (i >= lag && !store.applySync(order(`${prefix}${i - lag}`, `a${(i - lag) % 20}`, at(i - lag)))) refused++;
     }
     expect(applied).toBe(n);
     expect(refused).toBe(n - lag);

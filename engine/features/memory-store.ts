@@ -22,6 +22,7 @@ import type { FeatureDefinitions } from './definitions.js';
 import { FieldEntry, fieldsOf } from './entry.js';
 import type { TypeLayout } from './layout.js';
 import { fnv1a } from './fnv1a.js';
+import { hashOfCode, idCode, idHash } from './id-code.js';
 import type { FeatureStore } from './store.js';
 import { parseEventTime } from './time.js';
 
@@ -42,8 +43,10 @@ class MemoryAccount implements AccountLog {
   ownFlags: Set<number>[] | null = null;
   /** Per via slot (LinkedPlan cache position): [group, member index, value, first use] of the value last used there. */
   linkCache: (Group | string | number | null)[] | null = null;
-  /** Per type whose entries are not kept (see insertTime): the event ids, in the order of its times. */
-  timeIds: string[][] | null = null;
+  /** Per type whose entries are not kept (see insertTime): the event ids as idCode numbers, in the order of its times (NaN for an id without a code). */
+  timeIds: number[][] | null = null;
+  /** The ids without a code of those types, each after its time: [t, id, t, id, ...]. */
+  uncodedIds: (number | string)[] | null = null;
   maxT = Number.NEGATIVE_INFINITY;
   sinceTrim = 0;
   constructor(
@@ -181,8 +184,9 @@ export class MemoryFeatureStore implements FeatureStore {
     const c = this.compiled;
     // Lean: a type no windowed feature counts keeps no id, so it is not checked for one either.
     const kept = !this.lean || ti < 0 || c.timesRead[ti] === true;
-    const h = kept ? fnv1a(eventId) : 0;
-    if (kept && this.mayHaveId(h) && hasId(acc, eventId)) return false;
+    const code = kept ? idCode(eventId) : 0;
+    const h = kept ? idHash(eventId, code) : 0;
+    if (kept && this.mayHaveId(h) && hasId(acc, eventId, code)) return false;
     if (ti < 0) return true;
     const entry = new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix);
     if (t < acc.firstSeen) acc.firstSeen = t;
@@ -191,7 +195,7 @@ export class MemoryFeatureStore implements FeatureStore {
       return true;
     }
     if (c.entriesRead[ti] === true) insertInto(acc, ti, entry);
-    else insertTime(acc, ti, t, eventId);
+    else insertTime(acc, ti, t, eventId, code);
     this.applyWrites(acc, ti, entry);
     if (t > acc.maxT) acc.maxT = t;
     if (++acc.sinceTrim >= TRIM_EVERY) this.trim(acc);
@@ -233,13 +237,15 @@ export class MemoryFeatureStore implements FeatureStore {
     while (words * 32 < kept * MIN_BITS_PER_ID) words *= 2;
     const filter = new Int32Array(words);
     const mask = words * 32 - 1;
-    const add = (id: string): void => {
-      const bit = fnv1a(id) & mask;
+    const add = (h: number): void => {
+      const bit = h & mask;
       filter[bit >>> 5] = (filter[bit >>> 5] as number) | (1 << (bit & 31));
     };
     for (const acc of this.accounts.values()) {
-      for (const list of acc.buckets) for (const e of list) add(e.id);
-      if (acc.timeIds !== null) for (const list of acc.timeIds) for (const id of list) add(id);
+      for (const list of acc.buckets) for (const e of list) add(idHash(e.id));
+      if (acc.timeIds !== null) for (const list of acc.timeIds) for (const code of list) if (code === code) add(hashOfCode(code));
+      const uncoded = acc.uncodedIds;
+      if (uncoded !== null) for (let k = 1; k < uncoded.length; k += 2) add(fnv1a(uncoded[k] as string));
     }
     this.idFilter = filter;
     this.idsInFilter = kept;
@@ -400,7 +406,7 @@ export class MemoryFeatureStore implements FeatureStore {
       while (n < times.length && (times[n] as number) < horizon) n++;
       if (n > 0) {
         if (this.compiled.entriesRead[ti] === true) list.splice(0, n);
-        else (acc.timeIds?.[ti] as string[]).splice(0, n);
+        else (acc.timeIds?.[ti] as number[]).splice(0, n);
         times.splice(0, n);
         dropped += n;
       }
@@ -410,6 +416,9 @@ export class MemoryFeatureStore implements FeatureStore {
       while (n < list.length && (list[n] as FlagEntry).t < horizon) n++;
       if (n > 0) list.splice(0, n);
     }
+    // The uncoded ids of the times just dropped go with them (their slots in timeIds were NaN).
+    const uncoded = acc.uncodedIds;
+    if (uncoded !== null) acc.uncodedIds = uncoded.filter((_, k) => (uncoded[k - (k & 1)] as number) >= horizon);
   }
 }
 
@@ -418,24 +427,25 @@ export class MemoryFeatureStore implements FeatureStore {
  * time and id are kept, in time order. Most events are of such types, and an entry object with its
  * field list per event was most of what the garbage collector had to move.
  */
-function insertTime(acc: MemoryAccount, ti: number, t: number, id: string): void {
+function insertTime(acc: MemoryAccount, ti: number, t: number, id: string, code: number): void {
   const times = acc.times[ti] as number[];
   let timeIds = acc.timeIds;
-  if (timeIds === null) acc.timeIds = timeIds = acc.times.map(() => EMPTY_LIST as string[]);
+  if (timeIds === null) acc.timeIds = timeIds = acc.times.map(() => EMPTY_LIST as number[]);
+  if (code !== code) (acc.uncodedIds ??= []).push(t, id);
   if (times === EMPTY_LIST) {
     acc.times[ti] = [t];
-    timeIds[ti] = [id];
+    timeIds[ti] = [code];
     return;
   }
-  const ids = timeIds[ti] as string[];
+  const ids = timeIds[ti] as number[];
   let i = times.length;
   while (i > 0 && (times[i - 1] as number) > t) i--;
   if (i === times.length) {
     times.push(t);
-    ids.push(id);
+    ids.push(code);
   } else {
     times.splice(i, 0, t);
-    ids.splice(i, 0, id);
+    ids.splice(i, 0, code);
   }
 }
 
@@ -516,10 +526,14 @@ function setMin(map: Map<string, number>, key: string, t: number): void {
   if (cur === undefined || t < cur) map.set(key, t);
 }
 
-/** Whether the account keeps an event of this id (its entries' ids, and the ids of its times-only types). */
-function hasId(acc: MemoryAccount, id: string): boolean {
+/** Whether the account keeps an event of this id (its entries' ids, and the ids of its times-only types); `code` is idCode(id). */
+function hasId(acc: MemoryAccount, id: string, code: number): boolean {
   for (const list of acc.buckets) for (let k = list.length - 1; k >= 0; k--) if ((list[k] as Entry).id === id) return true;
-  if (acc.timeIds !== null) for (const list of acc.timeIds) if (list.includes(id)) return true;
+  if (code === code) {
+    if (acc.timeIds !== null) for (const list of acc.timeIds) if (list.includes(code)) return true;
+  } else if (acc.uncodedIds !== null) {
+    for (let k = 1; k < acc.uncodedIds.length; k += 2) if (acc.uncodedIds[k] === id) return true;
+  }
   return false;
 }
 

@@ -1,0 +1,47 @@
+import { fnv1a } from './fnv1a.js';
+
+/**
+ * Event ids as numbers, where that is exact. An id of at most 8 characters of the id alphabet
+ * ([A-Za-z0-9._:-], the events schema's) is written in base 66 with digits 1..65 (no zero digit,
+ * so different lengths never meet): every such id has its own number, below 66^8 < 2^53, so a
+ * double holds it exactly. The memory feature store keeps the ids of types whose entries no feature
+ * reads (orders: most events) as these numbers: no string per event kept for the garbage collector
+ * to copy and mark, and duplicates are still found exactly. Longer ids have no code (NaN).
+ */
+export function idCode(id: string): number {
+  const n = id.length;
+  if (n > MAX_CODED_LENGTH) return Number.NaN;
+  let code = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    const c = id.charCodeAt(i);
+    const digit = c < 128 ? (DIGITS[c] as number) : 0;
+    if (digit === 0) return Number.NaN;
+    code = code * BASE + digit;
+  }
+  return code;
+}
+
+/**
+ * The memory store's 32-bit hash of an id for its filter of ids: from the id's code when it has one
+ * (cheaper than hashing the string again), else FNV-1a of the string. `code` is idCode(id).
+ */
+export function idHash(id: string, code = idCode(id)): number {
+  return code === code ? hashOfCode(code) : fnv1a(id);
+}
+
+/** A 32-bit hash of a code (any well-spread function of it will do). */
+export function hashOfCode(code: number): number {
+  const low = code % 4294967296;
+  const high = (code - low) / 4294967296;
+  return (Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x85ebca6b) ^ (low >>> 15)) >>> 0;
+}
+
+const MAX_CODED_LENGTH = 8;
+const BASE = 66;
+/** Digit (1..65) of each character of the id alphabet, 0 for any other. */
+const DIGITS = (() => {
+  const digits = new Uint8Array(128);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-';
+  for (let k = 0; k < alphabet.length; k++) digits[alphabet.charCodeAt(k)] = k + 1;
+  return digits;
+})();
