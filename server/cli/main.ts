@@ -72,8 +72,8 @@ export async function runCli(argv: string[], io: CommandIO = processIO): Promise
 if (import.meta.url === `file://${process.argv[1]}` || process.env['REFUND_GUARD_CLI'] === '1') {
   const argv = process.argv.slice(2);
   if (argv[0] === 'simulate' && argv[1] !== 'merge') {
-    const [{ ensureNodeFlags }, { SIMULATE_NODE_FLAGS }] = await Promise.all([import('./relaunch.js'), import('../../simulator/node-flags.js')]);
-    ensureNodeFlags(SIMULATE_NODE_FLAGS);
+    const [{ ensureNodeFlags }, { SIMULATE_NODE_FLAGS, simulateWantsNodeFlags }] = await Promise.all([import('./relaunch.js'), import('../../simulator/node-flags.js')]);
+    if (simulateWantsNodeFlags(argv.slice(1))) ensureNodeFlags(SIMULATE_NODE_FLAGS);
   }
   process.exitCode = await runCli(argv);
 }
