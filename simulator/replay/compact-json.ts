@@ -13,7 +13,7 @@
  */
 export function parseCompactJson(text: string, ownText = false): Record<string, unknown> | undefined {
   made = undefined;
-  textIsOwn = ownText;
+  keepViews = ownText && text.length <= SHORT_TEXT;
   const n = text.length;
   if (n < 2 || text.charCodeAt(0) !== OPEN || text.charCodeAt(n - 1) !== CLOSE) return undefined;
   // No escape and no control character anywhere (outside strings one would be invalid or whitespace):
@@ -67,7 +67,7 @@ function topLevelObject(text: string): Record<string, unknown> | undefined {
     if (key === '' || text.charCodeAt(keyEnd) !== QUOTE || !text.startsWith(key, i + 1)) {
       keyEnd = plainStringEnd(text, i + 1);
       if (keyEnd < 0) return undefined;
-      key = detached(text, text.slice(i + 1, keyEnd));
+      key = detached(text.slice(i + 1, keyEnd));
       if (key === '__proto__') return undefined;
       if (count < MAX_RECENT_KEYS) recentKeys[count] = key;
     }
@@ -162,7 +162,7 @@ function objectAt(text: string, depth: number): Record<string, unknown> | undefi
     if (text.charCodeAt(i) !== QUOTE) return undefined;
     const keyEnd = plainStringEnd(text, i + 1);
     if (keyEnd < 0) return undefined;
-    const key = detached(text, text.slice(i + 1, keyEnd));
+    const key = detached(text.slice(i + 1, keyEnd));
     if (key === '__proto__' || text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
     cursor = keyEnd + 2;
     const value = valueAt(text, depth);
@@ -214,7 +214,7 @@ function valueAt(text: string, depth: number): unknown {
     const end = plainStringEnd(text, i + 1);
     if (end < 0) return undefined;
     cursor = end + 1;
-    return detached(text, text.slice(i + 1, end));
+    return detached(text.slice(i + 1, end));
   }
   if (first === OPEN) return depth < MAX_DEPTH ? objectAt(text, depth + 1) : undefined;
   if (first === OPEN_ARRAY) return depth < MAX_DEPTH ? arrayAt(text, depth + 1) : undefined;
@@ -237,17 +237,17 @@ function valueAt(text: string, depth: number): unknown {
 }
 
 /**
- * The string cut out of `text`, or a copy of it when keeping it could keep a large string alive. V8
+ * The string cut out of the text, or a copy of it when keeping it could keep a large string alive. V8
  * cuts 13 characters or more out of a string as a view that keeps the whole underlying string alive:
  * a value kept from a line that is itself a view into a megabyte chunk would keep the chunk, and a
  * long replay the whole file. JSON.parse makes copies; so does this (about 70 ns), unless the caller
  * said the text is a short string of its own, where a view keeps no more than that line.
  */
-function detached(text: string, cut: string): string {
-  return cut.length < 13 || (textIsOwn && text.length <= SHORT_TEXT) ? cut : (' ' + cut).slice(1);
+function detached(cut: string): string {
+  return cut.length < 13 || keepViews ? cut : (' ' + cut).slice(1);
 }
-/** Set per parse: the text is a string of its own, not a view into a larger one. */
-let textIsOwn = false;
+/** Set per parse: the text is a short string of its own, so values may stay views into it. */
+let keepViews = false;
 const SHORT_TEXT = 1024;
 
 /** Top-level keys by their position in the last lines read (never `__proto__`, never holding an escape). */
