@@ -20,7 +20,8 @@ export class FieldEntry implements Entry {
   }
 }
 
-const NO_FIELDS: string[] = [];
+/** The field list of every entry without fields: shared, never written. */
+export const NO_FIELDS: string[] = [];
 type Getter = (event: object) => string;
 
 /** The entry of an account event, or undefined for an event type the catalogue does not know. */

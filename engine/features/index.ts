@@ -20,6 +20,6 @@ export { compileFeatures, emptyResult, RETENTION_MARGIN_MS, type CompiledFeature
 export { computeFeatures } from './compute.js';
 export { emptyAccountLog, finishAccountLog, insertEntry, insertLogEntry, insertFlag, type AccountLog, type Entry, type FlagEntry } from './account-log.js';
 export { parseEventTime } from './time.js';
-export { extractEntry, entryOf, fieldsOf, FieldEntry, encodeEntryValue, decodeEntryValue } from './entry.js';
+export { extractEntry, entryOf, fieldsOf, NO_FIELDS, FieldEntry, encodeEntryValue, decodeEntryValue } from './entry.js';
 export { MemoryFeatureStore } from './memory-store.js';
 export { fnv1a } from './fnv1a.js';

@@ -19,7 +19,7 @@ import { type AccountLog, type Entry, type FlagEntry } from './account-log.js';
 import { compileFeatures, emptyResult, type CompiledFeatures } from './compile.js';
 import { computeFeatures } from './compute.js';
 import type { FeatureDefinitions } from './definitions.js';
-import { FieldEntry, fieldsOf } from './entry.js';
+import { FieldEntry, NO_FIELDS, fieldsOf } from './entry.js';
 import type { TypeLayout } from './layout.js';
 import { fnv1a } from './fnv1a.js';
 import { hashOfCode, idCode, idHash } from './id-code.js';
@@ -35,7 +35,6 @@ type Group = (string | MemoryAccount | number)[];
 /** Never written: stands for "nothing yet" until an account writes its own list or map. */
 const EMPTY_LIST: never[] = [];
 const EMPTY_MAP: Map<string, number> = new Map();
-const NO_FIELDS: string[] = [];
 
 class MemoryAccount implements AccountLog {
   firstSeen = Number.POSITIVE_INFINITY;

@@ -6,7 +6,7 @@
  * most of its work besides the stores themselves.
  */
 import type { AccountEvent } from '../../engine/events/index.js';
-import { fieldsOf, type CompiledFeatures, type MemoryFeatureStore } from '../../engine/features/index.js';
+import { NO_FIELDS, fieldsOf, type CompiledFeatures, type MemoryFeatureStore } from '../../engine/features/index.js';
 
 /** Numbers per op in StoreOps.nums: line, type index (baseline store), type index (candidate store), time, reads. */
 export const OP_WIDTH = 5;
@@ -109,6 +109,3 @@ export function applyStoreOps(
 }
 
 const SEPARATOR = '|';
-
-/** Never written (applyFields only reads the fields of a layout that has some). */
-const NO_FIELDS: string[] = [];
