@@ -15,6 +15,9 @@ export interface Entry {
   readonly id: string;
 }
 
+/** Times of one type's events, sorted: an array (Redis reads) or a view of the memory store's time lists. */
+export type TimeList = ArrayLike<number>;
+
 /** "Account `x` was flagged at `t`", copied onto every account linked to x. */
 export interface FlagEntry {
   readonly x: string;
@@ -34,7 +37,7 @@ export interface AccountLog {
    * those of `buckets[ti]` in the same order (times[ti][i] === buckets[ti][i].t).
    * Windows are binary-searched here: one contiguous array of doubles instead of an object per probe.
    */
-  readonly times: number[][];
+  readonly times: readonly TimeList[];
   /** Per linked feature: other account → time from which the two are linked. */
   readonly links: Map<string, number>[];
   /** Per linked feature: flags of linked accounts, sorted by t. */
@@ -125,7 +128,7 @@ export function insertFlag(list: FlagEntry[], flag: FlagEntry): void {
 }
 
 /** First index in [0, hi) whose time >= from (hi when none). */
-export function lowerBoundTime(times: readonly number[], from: number, hi: number = times.length): number {
+export function lowerBoundTime(times: TimeList, from: number, hi: number = times.length): number {
   let lo = 0;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -136,7 +139,7 @@ export function lowerBoundTime(times: readonly number[], from: number, hi: numbe
 }
 
 /** First index whose time > to. */
-export function upperBoundTime(times: readonly number[], to: number): number {
+export function upperBoundTime(times: TimeList, to: number): number {
   let lo = 0;
   let hi = times.length;
   // Reads are mostly "as of now": the answer is usually the end.

@@ -3,7 +3,7 @@
  * with binary-searched windows and no per-read allocation beyond the result object.
  */
 import { DAY_MS, eventTypes, type EventType } from '../events/index.js';
-import { lowerBound, lowerBoundTime, upperBound, upperBoundTime, type AccountLog, type Entry } from './account-log.js';
+import { lowerBound, lowerBoundTime, upperBound, upperBoundTime, type AccountLog, type Entry, type TimeList } from './account-log.js';
 import { buildLayouts, escapeValue, type TypeLayout } from './layout.js';
 import type { CountDefinition, FeatureDefinition, FeatureDefinitions, LinkedDefinition, WhereClause } from './definitions.js';
 
@@ -201,7 +201,7 @@ function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age'
       return (log, asOf, out) => {
         let n = 0;
         for (const s of sources) {
-          const times = log.times[s.ti] as number[];
+          const times = log.times[s.ti] as TimeList;
           if (times.length === 0) continue;
           const hi = upperBoundTime(times, asOf);
           const lo = lowerBoundTime(times, asOf - windowMs, hi);
@@ -217,7 +217,7 @@ function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age'
       return (log, asOf, out) => {
         let total = 0;
         for (const s of sources) {
-          const times = log.times[s.ti] as number[];
+          const times = log.times[s.ti] as TimeList;
           if (times.length === 0) continue;
           const list = log.buckets[s.ti] as Entry[];
           const hi = upperBoundTime(times, asOf);
@@ -234,7 +234,7 @@ function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age'
         let best: Entry | undefined;
         let bestSlot = -1;
         for (const s of sources) {
-          const times = log.times[s.ti] as number[];
+          const times = log.times[s.ti] as TimeList;
           if (times.length === 0) continue;
           const list = log.buckets[s.ti] as Entry[];
           const hi = upperBoundTime(times, asOf);
@@ -258,7 +258,7 @@ function windowedEvaluator(f: Exclude<FeatureDefinition, { kind: 'ratio' | 'age'
         const others = isShared ? (log.shared[sharedIndex] as Map<string, number>) : undefined;
         if (others !== undefined && others.size === 0) { out[name] = 0; return; }
         for (const s of sources) {
-          const times = log.times[s.ti] as number[];
+          const times = log.times[s.ti] as TimeList;
           if (times.length === 0) continue;
           const list = log.buckets[s.ti] as Entry[];
           const hi = upperBoundTime(times, asOf);

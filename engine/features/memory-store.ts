@@ -15,7 +15,7 @@
  * something new is learnt: a new (or earlier) use of a value, or a new flag.
  */
 import type { RefundGuardEvent } from '../events/index.js';
-import { type AccountLog, type Entry, type FlagEntry } from './account-log.js';
+import type { AccountLog, Entry, FlagEntry, TimeList } from './account-log.js';
 import { compileFeatures, emptyResult, type CompiledFeatures } from './compile.js';
 import { computeFeatures } from './compute.js';
 import type { FeatureDefinitions } from './definitions.js';
@@ -25,6 +25,7 @@ import { fnv1a } from './fnv1a.js';
 import { hashOfCode, idCode, idHash } from './id-code.js';
 import type { FeatureStore } from './store.js';
 import { parseEventTime } from './time.js';
+import { TimeLists } from './time-lists.js';
 
 /**
  * Accounts using one value: [value, account, since, account, since, ...] — `since` is the account's
@@ -35,23 +36,29 @@ type Group = (string | MemoryAccount | number)[];
 /** Never written: stands for "nothing yet" until an account writes its own list or map. */
 const EMPTY_LIST: never[] = [];
 const EMPTY_MAP: Map<string, number> = new Map();
+const NO_TIMES: TimeList = new Float64Array(0);
 
-class MemoryAccount implements AccountLog {
+/**
+ * One account. The times and id codes of the events it keeps are in the store's TimeLists (one list
+ * per kept type, handles `lists + k`); the entries of types whose entries a feature reads are here,
+ * in `buckets`, in the same order as their list's times. Until it writes one, an account shares the
+ * store's empty buckets, links, flags and shared maps.
+ */
+class MemoryAccount {
   firstSeen = Number.POSITIVE_INFINITY;
   /** Per linked feature: times this account was flagged (null until flagged). */
   ownFlags: Set<number>[] | null = null;
   /** Per via slot (LinkedPlan cache position): [group, member index, value, first use] of the value last used there. */
   linkCache: (Group | string | number | null)[] | null = null;
-  /** Per type whose entries are not kept (see insertTime): the event ids as idCode numbers, in the order of its times (NaN for an id without a code). */
-  timeIds: number[][] | null = null;
-  /** The ids without a code of those types, each after its time: [t, id, t, id, ...]. */
+  /** The ids without a code (longer than idCode takes) of the events kept, each after its time: [t, id, t, id, ...]. */
   uncodedIds: (number | string)[] | null = null;
   maxT = Number.NEGATIVE_INFINITY;
   sinceTrim = 0;
   constructor(
     readonly id: string,
-    readonly buckets: Entry[][],
-    readonly times: number[][],
+    /** Handle of the account's first time list in the store's TimeLists. */
+    readonly lists: number,
+    public buckets: Entry[][],
     public links: Map<string, number>[],
     public flags: FlagEntry[][],
     public shared: Map<string, number>[],
@@ -86,6 +93,14 @@ interface SharedPlan {
 export class MemoryFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
   private readonly accounts = new Map<string, MemoryAccount>();
+  /** Times and id codes of every kept event, one list per account and kept type. */
+  private readonly timeLists = new TimeLists();
+  /** Per type index: the position of its list among an account's lists, -1 for a type whose events are not kept. */
+  private readonly listOfType: Int32Array;
+  /** The type index of each of an account's lists. */
+  private readonly typeOfList: number[];
+  /** Per type index: the times a read sees of a type not kept (none). */
+  private readonly noTimes: TimeList[];
   /** Number of via slots over all linked features and types (an account's link cache holds CACHE_WIDTH entries for each). */
   private readonly cacheSlots: number;
   private readonly linkedPlans: LinkedPlan[];
@@ -136,6 +151,15 @@ export class MemoryFeatureStore implements FeatureStore {
       return { slot, index: new Map(), cap: sf.cap };
     });
     this.cacheSlots = cacheSlots;
+    // Lean: only types some windowed feature counts are kept (see applyFields).
+    this.typeOfList = [];
+    this.listOfType = new Int32Array(types).fill(-1);
+    for (let ti = 0; ti < types; ti++) {
+      if (this.lean && c.timesRead[ti] !== true) continue;
+      this.listOfType[ti] = this.typeOfList.length;
+      this.typeOfList.push(ti);
+    }
+    this.noTimes = Array.from({ length: types }, () => NO_TIMES);
     this.emptyBuckets = Array.from({ length: types }, () => EMPTY_LIST);
     this.emptyLinks = c.linked.map(() => EMPTY_MAP);
     this.emptyFlags = c.linked.map(() => EMPTY_LIST);
@@ -159,6 +183,7 @@ export class MemoryFeatureStore implements FeatureStore {
 
   async close(): Promise<void> {
     this.accounts.clear();
+    this.timeLists.clear();
     for (const p of this.linkedPlans) for (const v of p.via) for (const s of v ?? []) s.index.clear();
     for (const p of this.sharedPlans) p.index.clear();
   }
@@ -185,7 +210,7 @@ export class MemoryFeatureStore implements FeatureStore {
     const kept = !this.lean || ti < 0 || c.timesRead[ti] === true;
     const code = kept ? idCode(eventId) : 0;
     const h = kept ? idHash(eventId, code) : 0;
-    if (kept && this.mayHaveId(h) && hasId(acc, eventId, code)) return false;
+    if (kept && this.mayHaveId(h) && this.hasId(acc, eventId, code)) return false;
     if (ti < 0) return true;
     const entry = new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix);
     if (t < acc.firstSeen) acc.firstSeen = t;
@@ -193,8 +218,10 @@ export class MemoryFeatureStore implements FeatureStore {
       this.applyWrites(acc, ti, entry);
       return true;
     }
-    if (c.entriesRead[ti] === true) insertInto(acc, ti, entry);
-    else insertTime(acc, ti, t, eventId, code);
+    const list = acc.lists + (this.listOfType[ti] as number);
+    if (c.entriesRead[ti] === true) this.insertEntry(acc, ti, list, entry, code);
+    else this.timeLists.insertTime(list, t, code);
+    if (code !== code) (acc.uncodedIds ??= []).push(t, eventId);
     this.applyWrites(acc, ti, entry);
     if (t > acc.maxT) acc.maxT = t;
     if (++acc.sinceTrim >= TRIM_EVERY) this.trim(acc);
@@ -209,11 +236,49 @@ export class MemoryFeatureStore implements FeatureStore {
     for (let j = 0; j < this.sharedPlans.length; j++) this.applyShared(acc, j, ti, entry);
   }
 
-  /** Every feature of the account as of asOf. Allocates only the result object. */
+  /** Every feature of the account as of asOf. Allocates the result object and the account's log (views of its lists). */
   readSync(accountId: string, asOf: number): Record<string, number> {
     const acc = this.accounts.get(accountId);
     if (acc === undefined) return { ...this.zero };
-    return computeFeatures(this.compiled, acc, asOf);
+    return computeFeatures(this.compiled, this.logOf(acc), asOf);
+  }
+
+  private logOf(acc: MemoryAccount): AccountLog {
+    const times = this.noTimes.slice();
+    for (let k = 0; k < this.typeOfList.length; k++) times[this.typeOfList[k] as number] = this.timeLists.timesOf(acc.lists + k);
+    return { firstSeen: acc.firstSeen, buckets: acc.buckets, times, links: acc.links, flags: acc.flags, shared: acc.shared };
+  }
+
+  /**
+   * An entry goes into its bucket and its time into the type's list at the same position, after every
+   * entry not greater in (t, key) order; the in-order case (the usual one) is decided on the times alone.
+   */
+  private insertEntry(acc: MemoryAccount, ti: number, list: number, entry: FieldEntry, code: number): void {
+    const lists = this.timeLists;
+    if (acc.buckets === this.emptyBuckets) acc.buckets = this.emptyBuckets.slice();
+    let bucket = acc.buckets[ti] as Entry[];
+    if (bucket === EMPTY_LIST) acc.buckets[ti] = bucket = [];
+    const t = entry.t;
+    let k = lists.size(list);
+    while (k > 0) {
+      const pt = lists.timeAt(list, k - 1);
+      if (pt < t || (pt === t && (bucket[k - 1] as Entry).key <= entry.key)) break;
+      k--;
+    }
+    if (k === bucket.length) bucket.push(entry);
+    else bucket.splice(k, 0, entry);
+    lists.insertAt(list, k, t, code);
+  }
+
+  /** Whether the account keeps an event of this id; `code` is idCode(id). */
+  private hasId(acc: MemoryAccount, id: string, code: number): boolean {
+    if (code === code) {
+      for (let k = 0; k < this.typeOfList.length; k++) if (this.timeLists.includesCode(acc.lists + k, code)) return true;
+      return false;
+    }
+    const uncoded = acc.uncodedIds;
+    if (uncoded !== null) for (let k = 1; k < uncoded.length; k += 2) if (uncoded[k] === id) return true;
+    return false;
   }
 
   private mayHaveId(h: number): boolean {
@@ -230,8 +295,10 @@ export class MemoryFeatureStore implements FeatureStore {
 
   /** Sized for the ids kept now, holding exactly their bits (those of trimmed ids are gone). */
   private rebuildIdFilter(): void {
+    const lists = this.timeLists;
+    const perAccount = this.typeOfList.length;
     let kept = 0;
-    for (const acc of this.accounts.values()) kept += keptIds(acc);
+    for (const acc of this.accounts.values()) for (let k = 0; k < perAccount; k++) kept += lists.size(acc.lists + k);
     let words = MIN_ID_FILTER_WORDS;
     while (words * 32 < kept * MIN_BITS_PER_ID) words *= 2;
     const filter = new Int32Array(words);
@@ -241,8 +308,13 @@ export class MemoryFeatureStore implements FeatureStore {
       filter[bit >>> 5] = (filter[bit >>> 5] as number) | (1 << (bit & 31));
     };
     for (const acc of this.accounts.values()) {
-      for (const list of acc.buckets) for (const e of list) add(idHash(e.id));
-      if (acc.timeIds !== null) for (const list of acc.timeIds) for (const code of list) if (code === code) add(hashOfCode(code));
+      for (let k = 0; k < perAccount; k++) {
+        const codes = lists.codesOf(acc.lists + k);
+        for (let i = 0; i < codes.length; i++) {
+          const code = codes[i] as number;
+          if (code === code) add(hashOfCode(code));
+        }
+      }
       const uncoded = acc.uncodedIds;
       if (uncoded !== null) for (let k = 1; k < uncoded.length; k += 2) add(fnv1a(uncoded[k] as string));
     }
@@ -253,7 +325,7 @@ export class MemoryFeatureStore implements FeatureStore {
   private account(id: string): MemoryAccount {
     let acc = this.accounts.get(id);
     if (acc === undefined) {
-      acc = new MemoryAccount(id, this.emptyBuckets.slice(), this.emptyBuckets.slice() as never[][], this.emptyLinks, this.emptyFlags, this.emptyShared);
+      acc = new MemoryAccount(id, this.timeLists.add(this.typeOfList.length), this.emptyBuckets, this.emptyLinks, this.emptyFlags, this.emptyShared);
       this.accounts.set(id, acc);
     }
     return acc;
@@ -396,55 +468,19 @@ export class MemoryFeatureStore implements FeatureStore {
   private trim(acc: MemoryAccount): void {
     acc.sinceTrim = 0;
     const horizon = acc.maxT - this.compiled.retentionMs;
-    const buckets = acc.buckets;
-    let dropped = 0;
-    for (let ti = 0; ti < buckets.length; ti++) {
-      const list = buckets[ti] as Entry[];
-      const times = acc.times[ti] as number[];
-      let n = 0;
-      while (n < times.length && (times[n] as number) < horizon) n++;
-      if (n > 0) {
-        if (this.compiled.entriesRead[ti] === true) list.splice(0, n);
-        else (acc.timeIds?.[ti] as number[]).splice(0, n);
-        times.splice(0, n);
-        dropped += n;
-      }
+    for (let k = 0; k < this.typeOfList.length; k++) {
+      const n = this.timeLists.dropBefore(acc.lists + k, horizon);
+      const ti = this.typeOfList[k] as number;
+      if (n > 0 && this.compiled.entriesRead[ti] === true) (acc.buckets[ti] as Entry[]).splice(0, n);
     }
     for (const list of acc.flags) {
       let n = 0;
       while (n < list.length && (list[n] as FlagEntry).t < horizon) n++;
       if (n > 0) list.splice(0, n);
     }
-    // The uncoded ids of the times just dropped go with them (their slots in timeIds were NaN).
+    // The uncoded ids of the times just dropped go with them (their codes in the lists were NaN).
     const uncoded = acc.uncodedIds;
     if (uncoded !== null) acc.uncodedIds = uncoded.filter((_, k) => (uncoded[k - (k & 1)] as number) >= horizon);
-  }
-}
-
-/**
- * An event of a type whose entries no feature reads (orders, with the shipped definitions): only its
- * time and id are kept, in time order. Most events are of such types, and an entry object with its
- * field list per event was most of what the garbage collector had to move.
- */
-function insertTime(acc: MemoryAccount, ti: number, t: number, id: string, code: number): void {
-  const times = acc.times[ti] as number[];
-  let timeIds = acc.timeIds;
-  if (timeIds === null) acc.timeIds = timeIds = acc.times.map(() => EMPTY_LIST as number[]);
-  if (code !== code) (acc.uncodedIds ??= []).push(t, id);
-  if (times === EMPTY_LIST) {
-    acc.times[ti] = [t];
-    timeIds[ti] = [code];
-    return;
-  }
-  const ids = timeIds[ti] as number[];
-  let i = times.length;
-  while (i > 0 && (times[i - 1] as number) > t) i--;
-  if (i === times.length) {
-    times.push(t);
-    ids.push(code);
-  } else {
-    times.splice(i, 0, t);
-    ids.splice(i, 0, code);
   }
 }
 
@@ -452,38 +488,6 @@ function insertTime(acc: MemoryAccount, ti: number, t: number, id: string, code:
 function memberIndex(g: Group, acc: MemoryAccount): number {
   for (let m = 1; m < g.length; m += 2) if (g[m] === acc) return m;
   return -1;
-}
-
-/** Inserts keeping (t, key) order in the entries and their times; appends in O(1) for the usual in-order case. */
-function insertInto(acc: MemoryAccount, ti: number, entry: Entry): void {
-  const list = acc.buckets[ti] as Entry[];
-  if (list === EMPTY_LIST) {
-    acc.buckets[ti] = [entry];
-    acc.times[ti] = [entry.t];
-    return;
-  }
-  const times = acc.times[ti] as number[];
-  const t = entry.t;
-  // In-order (the usual case): decided on the contiguous times alone.
-  const n = times.length;
-  if (n > 0 && (times[n - 1] as number) < t) {
-    list.push(entry);
-    times.push(t);
-    return;
-  }
-  let i = times.length;
-  while (i > 0) {
-    const pt = times[i - 1] as number;
-    if (pt < t || (pt === t && (list[i - 1] as Entry).key <= entry.key)) break;
-    i--;
-  }
-  if (i === list.length) {
-    list.push(entry);
-    times.push(entry.t);
-  } else {
-    list.splice(i, 0, entry);
-    times.splice(i, 0, entry.t);
-  }
 }
 
 function ownFlagsOf(acc: MemoryAccount, i: number, linked: number): Set<number> {
@@ -523,22 +527,4 @@ function addFlag(target: MemoryAccount, i: number, x: string, t: number): void {
 function setMin(map: Map<string, number>, key: string, t: number): void {
   const cur = map.get(key);
   if (cur === undefined || t < cur) map.set(key, t);
-}
-
-/** Whether the account keeps an event of this id (its entries' ids, and the ids of its times-only types); `code` is idCode(id). */
-function hasId(acc: MemoryAccount, id: string, code: number): boolean {
-  for (const list of acc.buckets) for (let k = list.length - 1; k >= 0; k--) if ((list[k] as Entry).id === id) return true;
-  if (code === code) {
-    if (acc.timeIds !== null) for (const list of acc.timeIds) if (list.includes(code)) return true;
-  } else if (acc.uncodedIds !== null) {
-    for (let k = 1; k < acc.uncodedIds.length; k += 2) if (acc.uncodedIds[k] === id) return true;
-  }
-  return false;
-}
-
-function keptIds(acc: MemoryAccount): number {
-  let n = 0;
-  for (const list of acc.buckets) n += list.length;
-  if (acc.timeIds !== null) for (const list of acc.timeIds) n += list.length;
-  return n;
 }
