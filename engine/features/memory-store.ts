@@ -25,13 +25,15 @@ import { fnv1a } from './fnv1a.js';
 import { hashOfCode, idCode, idHash } from './id-code.js';
 import type { FeatureStore } from './store.js';
 import { parseEventTime } from './time.js';
-import { TimeLists } from './time-lists.js';
+import { TimeLists, grownTo } from './time-lists.js';
 
 /**
- * Accounts using one value: [value, account, since, account, since, ...] — `since` is the account's
- * first use of the value. The value string is kept so entries can share it (interning).
+ * The accounts using one value (a device, an address, an evidence fingerprint) are a group: a list of
+ * the store's `groups` (TimeLists) holding each member's account number and its first use of the value,
+ * in the order they joined. An index maps each value to its group; `groupValues` keeps the value
+ * itself, so entries can share one copy of it (interning).
  */
-type Group = (string | MemoryAccount | number)[];
+type GroupIndex = Map<string, number>;
 
 /** Never written: stands for "nothing yet" until an account writes its own list or map. */
 const EMPTY_LIST: never[] = [];
@@ -42,20 +44,18 @@ const NO_TIMES: TimeList = new Float64Array(0);
  * One account. The times and id codes of the events it keeps are in the store's TimeLists (one list
  * per kept type, handles `lists + k`); the entries of types whose entries a feature reads are here,
  * in `buckets`, in the same order as their list's times. Until it writes one, an account shares the
- * store's empty buckets, links, flags and shared maps.
+ * store's empty buckets, links, flags and shared maps. Its times (first seen, latest, writes since
+ * the last trim) and its link cache are in the store's columns, at its `index`.
  */
 class MemoryAccount {
-  firstSeen = Number.POSITIVE_INFINITY;
   /** Per linked feature: times this account was flagged (null until flagged). */
   ownFlags: Set<number>[] | null = null;
-  /** Per via slot (LinkedPlan cache position): [group, member index, value, first use] of the value last used there. */
-  linkCache: (Group | string | number | null)[] | null = null;
   /** The ids without a code (longer than idCode takes) of the events kept, each after its time: [t, id, t, id, ...]. */
   uncodedIds: (number | string)[] | null = null;
-  maxT = Number.NEGATIVE_INFINITY;
-  sinceTrim = 0;
   constructor(
     readonly id: string,
+    /** The account's number: accounts are numbered 0, 1, ... as they are first seen. */
+    readonly index: number,
     /** Handle of the account's first time list in the store's TimeLists. */
     readonly lists: number,
     public buckets: Entry[][],
@@ -65,10 +65,10 @@ class MemoryAccount {
   ) {}
 }
 
-/** Entries per via slot in an account's link cache. */
-const CACHE_WIDTH = 4;
 /** Trim an account's old entries every this many writes (amortised; trimming never changes reads within retention). */
 const TRIM_EVERY = 256;
+/** Room in the per-account columns at first (they double as accounts come). */
+const INITIAL_ACCOUNTS = 1 << 12;
 /** Smallest filter of seen ids, in 32-bit words (2^20 bits); it grows with the ids kept. */
 const MIN_ID_FILTER_WORDS = 1 << 15;
 /** A rebuilt filter has at least this many bits per kept id (about one new id in 32 finds its bit set)... */
@@ -78,7 +78,7 @@ const MAX_FILL_BITS_PER_ID = 8;
 
 interface LinkedPlan {
   /** Per type index: the index (value → group) of each via slot of that type. */
-  readonly via: ({ slot: number; index: Map<string, Group>; cache: number }[] | undefined)[];
+  readonly via: ({ slot: number; index: GroupIndex; cache: number }[] | undefined)[];
   readonly isFlag: (ti: number, entry: Entry) => boolean;
   readonly cap: number;
 }
@@ -86,13 +86,29 @@ interface LinkedPlan {
 interface SharedPlan {
   /** Per type index: the slot holding the shared field, -1 when the type has none. */
   readonly slot: number[];
-  readonly index: Map<string, Group>;
+  readonly index: GroupIndex;
   readonly cap: number;
 }
 
 export class MemoryFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
   private readonly accounts = new Map<string, MemoryAccount>();
+  /** Accounts by number (MemoryAccount.index). */
+  private accountList: MemoryAccount[] = [];
+  /** Per account number: first event time (+Infinity until one), latest event time kept, writes since the last trim. */
+  private firstSeen = new Float64Array(INITIAL_ACCOUNTS).fill(Number.POSITIVE_INFINITY);
+  private maxT = new Float64Array(INITIAL_ACCOUNTS).fill(Number.NEGATIVE_INFINITY);
+  private sinceTrim = new Int32Array(INITIAL_ACCOUNTS);
+  /** Members of every group (see GroupIndex), and each group's value. */
+  private readonly groups = new TimeLists();
+  private groupValues: string[] = [];
+  /**
+   * The link cache: per account and via slot (LinkedPlan cache position), the group of the value it
+   * used last there (plus one; 0: none), its position in the group, and its first use of the value.
+   */
+  private cacheGroup = new Int32Array(0);
+  private cacheMember = new Int32Array(0);
+  private cacheFirstUse = new Float64Array(0);
   /** Times and id codes of every kept event, one list per account and kept type. */
   private readonly timeLists = new TimeLists();
   /** Per type index: the position of its list among an account's lists, -1 for a type whose events are not kept. */
@@ -134,7 +150,7 @@ export class MemoryFeatureStore implements FeatureStore {
     let cacheSlots = 0;
     this.linkedPlans = c.linked.map((lf) => {
       // One index per via path (a path read from several event types shares its index, as in Redis).
-      const byPath = new Map<string, Map<string, Group>>();
+      const byPath = new Map<string, GroupIndex>();
       const via: LinkedPlan['via'] = Array.from({ length: types }, () => undefined);
       for (const [ti, slots] of lf.viaSlots) {
         via[ti] = slots.map(({ slot, path }) => {
@@ -151,6 +167,9 @@ export class MemoryFeatureStore implements FeatureStore {
       return { slot, index: new Map(), cap: sf.cap };
     });
     this.cacheSlots = cacheSlots;
+    this.cacheGroup = new Int32Array(INITIAL_ACCOUNTS * cacheSlots);
+    this.cacheMember = new Int32Array(INITIAL_ACCOUNTS * cacheSlots);
+    this.cacheFirstUse = new Float64Array(INITIAL_ACCOUNTS * cacheSlots);
     // Lean: only types some windowed feature counts are kept (see applyFields).
     this.typeOfList = [];
     this.listOfType = new Int32Array(types).fill(-1);
@@ -183,7 +202,14 @@ export class MemoryFeatureStore implements FeatureStore {
 
   async close(): Promise<void> {
     this.accounts.clear();
+    this.accountList = [];
+    this.firstSeen.fill(Number.POSITIVE_INFINITY);
+    this.maxT.fill(Number.NEGATIVE_INFINITY);
+    this.sinceTrim.fill(0);
+    this.cacheGroup.fill(0);
     this.timeLists.clear();
+    this.groups.clear();
+    this.groupValues = [];
     for (const p of this.linkedPlans) for (const v of p.via) for (const s of v ?? []) s.index.clear();
     for (const p of this.sharedPlans) p.index.clear();
   }
@@ -213,7 +239,8 @@ export class MemoryFeatureStore implements FeatureStore {
     if (kept && this.mayHaveId(h) && this.hasId(acc, eventId, code)) return false;
     if (ti < 0) return true;
     const entry = new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix);
-    if (t < acc.firstSeen) acc.firstSeen = t;
+    const a = acc.index;
+    if (t < (this.firstSeen[a] as number)) this.firstSeen[a] = t;
     if (!kept) {
       this.applyWrites(acc, ti, entry);
       return true;
@@ -223,8 +250,10 @@ export class MemoryFeatureStore implements FeatureStore {
     else this.timeLists.insertTime(list, t, code);
     if (code !== code) (acc.uncodedIds ??= []).push(t, eventId);
     this.applyWrites(acc, ti, entry);
-    if (t > acc.maxT) acc.maxT = t;
-    if (++acc.sinceTrim >= TRIM_EVERY) this.trim(acc);
+    if (t > (this.maxT[a] as number)) this.maxT[a] = t;
+    const writes = (this.sinceTrim[a] as number) + 1;
+    this.sinceTrim[a] = writes;
+    if (writes >= TRIM_EVERY) this.trim(acc);
     // Last: a rebuild of the filter reads the ids kept, this one included.
     this.addToIdFilter(h);
     return true;
@@ -246,7 +275,7 @@ export class MemoryFeatureStore implements FeatureStore {
   private logOf(acc: MemoryAccount): AccountLog {
     const times = this.noTimes.slice();
     for (let k = 0; k < this.typeOfList.length; k++) times[this.typeOfList[k] as number] = this.timeLists.timesOf(acc.lists + k);
-    return { firstSeen: acc.firstSeen, buckets: acc.buckets, times, links: acc.links, flags: acc.flags, shared: acc.shared };
+    return { firstSeen: this.firstSeen[acc.index] as number, buckets: acc.buckets, times, links: acc.links, flags: acc.flags, shared: acc.shared };
   }
 
   /**
@@ -273,7 +302,7 @@ export class MemoryFeatureStore implements FeatureStore {
   /** Whether the account keeps an event of this id; `code` is idCode(id). */
   private hasId(acc: MemoryAccount, id: string, code: number): boolean {
     if (code === code) {
-      for (let k = 0; k < this.typeOfList.length; k++) if (this.timeLists.includesCode(acc.lists + k, code)) return true;
+      for (let k = 0; k < this.typeOfList.length; k++) if (this.timeLists.indexOfCode(acc.lists + k, code) >= 0) return true;
       return false;
     }
     const uncoded = acc.uncodedIds;
@@ -325,10 +354,33 @@ export class MemoryFeatureStore implements FeatureStore {
   private account(id: string): MemoryAccount {
     let acc = this.accounts.get(id);
     if (acc === undefined) {
-      acc = new MemoryAccount(id, this.timeLists.add(this.typeOfList.length), this.emptyBuckets, this.emptyLinks, this.emptyFlags, this.emptyShared);
+      const index = this.accountList.length;
+      acc = new MemoryAccount(id, index, this.timeLists.add(this.typeOfList.length), this.emptyBuckets, this.emptyLinks, this.emptyFlags, this.emptyShared);
       this.accounts.set(id, acc);
+      this.accountList.push(acc);
+      if (index === this.sinceTrim.length) this.growColumns();
     }
     return acc;
+  }
+
+  /** Room for twice as many accounts in the per-account columns. */
+  private growColumns(): void {
+    const n = this.sinceTrim.length * 2;
+    this.firstSeen = grownTo(this.firstSeen, n, Number.POSITIVE_INFINITY);
+    this.maxT = grownTo(this.maxT, n, Number.NEGATIVE_INFINITY);
+    this.sinceTrim = grownTo(this.sinceTrim, n, 0);
+    this.cacheGroup = grownTo(this.cacheGroup, n * this.cacheSlots, 0);
+    this.cacheMember = grownTo(this.cacheMember, n * this.cacheSlots, 0);
+    this.cacheFirstUse = grownTo(this.cacheFirstUse, n * this.cacheSlots, 0);
+  }
+
+  /** A new group of one member: `acc`, using `v` from `t` on. */
+  private newGroup(index: GroupIndex, v: string, acc: MemoryAccount, t: number): number {
+    const g = this.groups.add(1);
+    this.groupValues.push(v);
+    this.groups.insertAt(g, 0, t, acc.index);
+    index.set(v, g);
+    return g;
   }
 
   private applyLinked(acc: MemoryAccount, i: number, ti: number, entry: Entry): void {
@@ -362,55 +414,58 @@ export class MemoryFeatureStore implements FeatureStore {
    * Records that `acc` used `v` at `t`. Only a first (or earlier) use can change links: then every
    * other member's link time and the flags both ways are brought up to date. Returns the stored value.
    */
-  private useLinkValue(acc: MemoryAccount, i: number, cap: number, index: Map<string, Group>, v: string, t: number, cache: number): string | undefined {
-    // The value this account used last time in this slot: no index lookup, usually nothing new.
-    const lc = acc.linkCache;
-    let g: Group | undefined;
+  private useLinkValue(acc: MemoryAccount, i: number, cap: number, index: GroupIndex, v: string, t: number, cache: number): string | undefined {
+    const groups = this.groups;
+    let g = -1;
     let k = -1;
-    if (lc !== null && cache >= 0) {
-      // The value and the account's first use of it sit in the cache itself: the usual answer
-      // ("the same value, nothing earlier") reads no group. The cached first use is never earlier
-      // than the group's (which only moves earlier), so trusting it can only send us the long way.
-      const at = CACHE_WIDTH * cache;
-      const value = lc[at + 2] as string | null;
-      if (value === v) {
-        if ((lc[at + 3] as number) <= t) return value;
-        g = lc[at] as Group;
-        k = lc[at + 1] as number;
-        if ((g[k + 1] as number) <= t) {
-          lc[at + 3] = g[k + 1] as number;
-          return value;
+    // The value this account used last time in this slot: no index lookup, usually nothing new.
+    if (cache >= 0) {
+      // The account's first use of the value sits in the cache itself: the usual answer ("the same
+      // value, nothing earlier") reads no group. The cached first use is never earlier than the
+      // group's (which only moves earlier), so trusting it can only send us the long way.
+      const at = acc.index * this.cacheSlots + cache;
+      const cached = (this.cacheGroup[at] as number) - 1;
+      if (cached >= 0 && this.groupValues[cached] === v) {
+        if ((this.cacheFirstUse[at] as number) <= t) return this.groupValues[cached];
+        g = cached;
+        k = this.cacheMember[at] as number;
+        const since = groups.timeAt(g, k);
+        if (since <= t) {
+          this.cacheFirstUse[at] = since;
+          return this.groupValues[g];
         }
       }
     }
-    if (g === undefined) {
-      g = index.get(v);
-      if (g === undefined) {
+    if (g < 0) {
+      const found = index.get(v);
+      if (found === undefined) {
         if (cap <= 0) return undefined;
-        const made: Group = [v, acc, t];
-        index.set(v, made);
-        this.remember(acc, cache, made, 1);
+        this.remember(acc, cache, this.newGroup(index, v, acc, t), 0, t);
         return v;
       }
-      k = memberIndex(g, acc);
+      g = found;
+      k = groups.indexOfCode(g, acc.index);
     }
+    const value = this.groupValues[g] as string;
     if (k < 0) {
-      if ((g.length - 1) / 2 >= cap) return g[0] as string;
-      g.push(acc, t);
-      k = g.length - 2;
-      this.remember(acc, cache, g, k);
-    } else if ((g[k + 1] as number) <= t) {
-      this.remember(acc, cache, g, k);
-      return g[0] as string;
+      k = groups.size(g);
+      if (k >= cap) return value;
+      groups.insertAt(g, k, t, acc.index);
+      this.remember(acc, cache, g, k, t);
     } else {
-      g[k + 1] = t;
-      this.remember(acc, cache, g, k);
+      const since = groups.timeAt(g, k);
+      if (since <= t) {
+        this.remember(acc, cache, g, k, since);
+        return value;
+      }
+      groups.setTimeAt(g, k, t);
+      this.remember(acc, cache, g, k, t);
     }
     const fa = t; // acc's first use is now t (a new member, or an earlier use than known)
-    for (let m = 1; m < g.length; m += 2) {
-      const b = g[m] as MemoryAccount;
+    for (let m = 0, n = groups.size(g); m < n; m++) {
+      const b = this.accountList[groups.codeAt(g, m)] as MemoryAccount;
       if (b === acc) continue;
-      const fb = g[m + 1] as number;
+      const fb = groups.timeAt(g, m);
       const since = fa > fb ? fa : fb;
       setMin(linksOf(acc, i, this.emptyLinks), b.id, since);
       setMin(linksOf(b, i, this.emptyLinks), acc.id, since);
@@ -419,18 +474,15 @@ export class MemoryFeatureStore implements FeatureStore {
       const aFlags = acc.ownFlags?.[i];
       if (aFlags !== undefined) for (const ft of aFlags) addFlag(b, i, acc.id, ft);
     }
-    return g[0] as string;
+    return value;
   }
 
-  private remember(acc: MemoryAccount, cache: number, g: Group, k: number): void {
+  private remember(acc: MemoryAccount, cache: number, g: number, k: number, firstUse: number): void {
     if (cache < 0) return;
-    let lc = acc.linkCache;
-    if (lc === null) acc.linkCache = lc = new Array<Group | string | number | null>(CACHE_WIDTH * this.cacheSlots).fill(null);
-    const at = CACHE_WIDTH * cache;
-    lc[at] = g;
-    lc[at + 1] = k;
-    lc[at + 2] = g[0] as string;
-    lc[at + 3] = g[k + 1] as number;
+    const at = acc.index * this.cacheSlots + cache;
+    this.cacheGroup[at] = g + 1;
+    this.cacheMember[at] = k;
+    this.cacheFirstUse[at] = firstUse;
   }
 
   private applyShared(acc: MemoryAccount, j: number, ti: number, entry: Entry): void {
@@ -440,25 +492,26 @@ export class MemoryFeatureStore implements FeatureStore {
     const raw = entry.f[slot];
     if (!raw) return;
     const t = entry.t;
+    const groups = this.groups;
     for (const v of raw.includes(',') ? raw.split(',') : [raw]) {
-      let g = plan.index.get(v);
+      const g = plan.index.get(v);
       if (g === undefined) {
-        if (plan.cap > 0) plan.index.set(v, [v, acc, t]);
+        if (plan.cap > 0) this.newGroup(plan.index, v, acc, t);
         continue;
       }
-      const k = memberIndex(g, acc);
+      const k = groups.indexOfCode(g, acc.index);
       if (k < 0) {
-        if ((g.length - 1) / 2 >= plan.cap) continue;
-        g.push(acc, t);
-      } else if ((g[k + 1] as number) <= t) {
+        if (groups.size(g) >= plan.cap) continue;
+        groups.insertAt(g, groups.size(g), t, acc.index);
+      } else if (groups.timeAt(g, k) <= t) {
         continue; // nothing new: every pair already holds these times
       } else {
-        g[k + 1] = t;
+        groups.setTimeAt(g, k, t);
       }
-      for (let m = 1; m < g.length; m += 2) {
-        const b = g[m] as MemoryAccount;
+      for (let m = 0, n = groups.size(g); m < n; m++) {
+        const b = this.accountList[groups.codeAt(g, m)] as MemoryAccount;
         if (b === acc) continue;
-        setMin(sharedOf(acc, j, this.emptyShared), v, g[m + 1] as number);
+        setMin(sharedOf(acc, j, this.emptyShared), v, groups.timeAt(g, m));
         setMin(sharedOf(b, j, this.emptyShared), v, t);
       }
     }
@@ -466,8 +519,8 @@ export class MemoryFeatureStore implements FeatureStore {
 
   /** Drops entries older than retention before the newest event seen; their ids go with them. */
   private trim(acc: MemoryAccount): void {
-    acc.sinceTrim = 0;
-    const horizon = acc.maxT - this.compiled.retentionMs;
+    this.sinceTrim[acc.index] = 0;
+    const horizon = (this.maxT[acc.index] as number) - this.compiled.retentionMs;
     for (let k = 0; k < this.typeOfList.length; k++) {
       const n = this.timeLists.dropBefore(acc.lists + k, horizon);
       const ti = this.typeOfList[k] as number;
@@ -482,12 +535,6 @@ export class MemoryFeatureStore implements FeatureStore {
     const uncoded = acc.uncodedIds;
     if (uncoded !== null) acc.uncodedIds = uncoded.filter((_, k) => (uncoded[k - (k & 1)] as number) >= horizon);
   }
-}
-
-/** Position of `acc` in a group (its index, the time follows), -1 when absent. */
-function memberIndex(g: Group, acc: MemoryAccount): number {
-  for (let m = 1; m < g.length; m += 2) if (g[m] === acc) return m;
-  return -1;
 }
 
 function ownFlagsOf(acc: MemoryAccount, i: number, linked: number): Set<number> {

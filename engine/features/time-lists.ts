@@ -1,7 +1,8 @@
 /**
- * Many small sorted lists of (time, id code) pairs, kept in two shared Float64Arrays instead of two
+ * Many small lists of (time, code) pairs, kept in two shared Float64Arrays instead of two
  * JavaScript arrays per list. The memory feature store holds one list per account and event type it
- * keeps: on a million-event replay that was hundreds of thousands of small arrays, each born in the
+ * keeps (event times, sorted, and id codes), and one per shared or linking value (the accounts that
+ * used it, as account numbers, and when each first did): on a million-event replay that was hundreds of thousands of small arrays, each born in the
  * young generation and copied twice by the garbage collector before it settled (most of what the
  * feature thread's collector did). Here the lists live in a few large buffers outside the heap the
  * collector copies, and a list's handle is a plain integer.
@@ -32,10 +33,10 @@ export class TimeLists {
     if (this.lists > this.base.length) {
       let size = this.base.length * 2;
       while (size < this.lists) size *= 2;
-      this.base = grown(this.base, size);
-      this.cap = grown(this.cap, size);
-      this.first = grown(this.first, size);
-      this.count = grown(this.count, size);
+      this.base = grownTo(this.base, size);
+      this.cap = grownTo(this.cap, size);
+      this.first = grownTo(this.first, size);
+      this.count = grownTo(this.count, size);
     }
     return handle;
   }
@@ -46,6 +47,22 @@ export class TimeLists {
 
   timeAt(list: number, k: number): number {
     return this.times[(this.base[list] as number) + (this.first[list] as number) + k] as number;
+  }
+
+  codeAt(list: number, k: number): number {
+    return this.codes[(this.base[list] as number) + (this.first[list] as number) + k] as number;
+  }
+
+  setTimeAt(list: number, k: number, t: number): void {
+    this.times[(this.base[list] as number) + (this.first[list] as number) + k] = t;
+  }
+
+  /** Position of the first item with this code, -1 when none. */
+  indexOfCode(list: number, code: number): number {
+    const at = (this.base[list] as number) + (this.first[list] as number);
+    const n = this.count[list] as number;
+    for (let k = 0; k < n; k++) if (this.codes[at + k] === code) return k;
+    return -1;
   }
 
   /** The list's times, oldest first: a view that is valid until the next insert or trim of any list. */
@@ -98,13 +115,6 @@ export class TimeLists {
     return d;
   }
 
-  includesCode(list: number, code: number): boolean {
-    const at = (this.base[list] as number) + (this.first[list] as number);
-    const end = at + (this.count[list] as number);
-    for (let i = at; i < end; i++) if (this.codes[i] === code) return true;
-    return false;
-  }
-
   clear(): void {
     this.times = new Float64Array(INITIAL_SLOTS);
     this.codes = new Float64Array(INITIAL_SLOTS);
@@ -149,8 +159,8 @@ export class TimeLists {
     if (this.top > this.times.length) {
       let size = this.times.length * 2;
       while (size < this.top) size *= 2;
-      this.times = grown(this.times, size);
-      this.codes = grown(this.codes, size);
+      this.times = grownTo(this.times, size);
+      this.codes = grownTo(this.codes, size);
     }
     return block;
   }
@@ -169,8 +179,10 @@ function sizeClass(capacity: number): number {
   return 31 - Math.clz32(capacity);
 }
 
-function grown<T extends Float64Array | Int32Array>(array: T, size: number): T {
-  const next = new (array.constructor as new (n: number) => T)(size);
-  next.set(array);
+/** A copy of `column` of length `n` (at least its own), the new part filled with `fill`. */
+export function grownTo<T extends Float64Array | Int32Array>(column: T, n: number, fill = 0): T {
+  const next = new (column.constructor as new (length: number) => T)(n);
+  next.set(column);
+  if (fill !== 0) next.fill(fill, column.length);
   return next;
 }
