@@ -67,8 +67,19 @@ class MemoryAccount {
 
 /** Trim an account's old entries every this many writes (amortised; trimming never changes reads within retention). */
 const TRIM_EVERY = 256;
-/** Room in the per-account columns at first (they double as accounts come). */
+/** Rows for this many accounts at first (they double as accounts come). */
 const INITIAL_ACCOUNTS = 1 << 12;
+/** Places in an account's row (MemoryFeatureStore.rows)... */
+const FIRST_SEEN = 0;
+const LATEST = 1;
+const SINCE_TRIM = 2;
+const CACHE_AT = 3;
+/** ...and in each via slot's entry of its link cache. */
+const CACHE_WIDTH = 4;
+const CACHED_GROUP = 0;
+const CACHED_MEMBER = 1;
+const CACHED_FIRST_USE = 2;
+const CACHED_CODE = 3;
 /** Smallest filter of seen ids, in 32-bit words (2^20 bits); it grows with the ids kept. */
 const MIN_ID_FILTER_WORDS = 1 << 15;
 /** A rebuilt filter has at least this many bits per kept id (about one new id in 32 finds its bit set)... */
@@ -95,20 +106,19 @@ export class MemoryFeatureStore implements FeatureStore {
   private readonly accounts = new Map<string, MemoryAccount>();
   /** Accounts by number (MemoryAccount.index). */
   private accountList: MemoryAccount[] = [];
-  /** Per account number: first event time (+Infinity until one), latest event time kept, writes since the last trim. */
-  private firstSeen = new Float64Array(INITIAL_ACCOUNTS).fill(Number.POSITIVE_INFINITY);
-  private maxT = new Float64Array(INITIAL_ACCOUNTS).fill(Number.NEGATIVE_INFINITY);
-  private sinceTrim = new Int32Array(INITIAL_ACCOUNTS);
+  /**
+   * One row of `rowWidth` numbers per account number, what an event of the account touches most: its
+   * first event time (+Infinity until one), its latest event time kept, its writes since the last
+   * trim, then its link cache, CACHE_WIDTH numbers per via slot (LinkedPlan cache position): the group
+   * of the value it used last there (plus one; 0: none), its position in the group, its first use of
+   * the value, and the value's idCode. One row in one array: one cache line or two per event, where
+   * separate columns or objects cost a miss each.
+   */
+  private rows: Float64Array;
+  private readonly rowWidth: number;
   /** Members of every group (see GroupIndex), and each group's value. */
   private readonly groups = new TimeLists();
   private groupValues: string[] = [];
-  /**
-   * The link cache: per account and via slot (LinkedPlan cache position), the group of the value it
-   * used last there (plus one; 0: none), its position in the group, and its first use of the value.
-   */
-  private cacheGroup = new Int32Array(0);
-  private cacheMember = new Int32Array(0);
-  private cacheFirstUse = new Float64Array(0);
   /** Times and id codes of every kept event, one list per account and kept type. */
   private readonly timeLists = new TimeLists();
   /** Per type index: the position of its list among an account's lists, -1 for a type whose events are not kept. */
@@ -167,9 +177,8 @@ export class MemoryFeatureStore implements FeatureStore {
       return { slot, index: new Map(), cap: sf.cap };
     });
     this.cacheSlots = cacheSlots;
-    this.cacheGroup = new Int32Array(INITIAL_ACCOUNTS * cacheSlots);
-    this.cacheMember = new Int32Array(INITIAL_ACCOUNTS * cacheSlots);
-    this.cacheFirstUse = new Float64Array(INITIAL_ACCOUNTS * cacheSlots);
+    this.rowWidth = CACHE_AT + CACHE_WIDTH * cacheSlots;
+    this.rows = new Float64Array(INITIAL_ACCOUNTS * this.rowWidth);
     // Lean: only types some windowed feature counts are kept (see applyFields).
     this.typeOfList = [];
     this.listOfType = new Int32Array(types).fill(-1);
@@ -203,10 +212,6 @@ export class MemoryFeatureStore implements FeatureStore {
   async close(): Promise<void> {
     this.accounts.clear();
     this.accountList = [];
-    this.firstSeen.fill(Number.POSITIVE_INFINITY);
-    this.maxT.fill(Number.NEGATIVE_INFINITY);
-    this.sinceTrim.fill(0);
-    this.cacheGroup.fill(0);
     this.timeLists.clear();
     this.groups.clear();
     this.groupValues = [];
@@ -239,8 +244,9 @@ export class MemoryFeatureStore implements FeatureStore {
     if (kept && this.mayHaveId(h) && this.hasId(acc, eventId, code)) return false;
     if (ti < 0) return true;
     const entry = new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix);
-    const a = acc.index;
-    if (t < (this.firstSeen[a] as number)) this.firstSeen[a] = t;
+    const rows = this.rows;
+    const row = acc.index * this.rowWidth;
+    if (t < (rows[row + FIRST_SEEN] as number)) rows[row + FIRST_SEEN] = t;
     if (!kept) {
       this.applyWrites(acc, ti, entry);
       return true;
@@ -250,9 +256,11 @@ export class MemoryFeatureStore implements FeatureStore {
     else this.timeLists.insertTime(list, t, code);
     if (code !== code) (acc.uncodedIds ??= []).push(t, eventId);
     this.applyWrites(acc, ti, entry);
-    if (t > (this.maxT[a] as number)) this.maxT[a] = t;
-    const writes = (this.sinceTrim[a] as number) + 1;
-    this.sinceTrim[a] = writes;
+    // (Writes may have grown the rows: read them again.)
+    const grown = this.rows;
+    if (t > (grown[row + LATEST] as number)) grown[row + LATEST] = t;
+    const writes = (grown[row + SINCE_TRIM] as number) + 1;
+    grown[row + SINCE_TRIM] = writes;
     if (writes >= TRIM_EVERY) this.trim(acc);
     // Last: a rebuild of the filter reads the ids kept, this one included.
     this.addToIdFilter(h);
@@ -265,7 +273,7 @@ export class MemoryFeatureStore implements FeatureStore {
     for (let j = 0; j < this.sharedPlans.length; j++) this.applyShared(acc, j, ti, entry);
   }
 
-  /** Every feature of the account as of asOf. Allocates the result object and the account's log (views of its lists). */
+  /** Every feature of the account as of asOf. Allocates the result object and the account's log (copies of its times). */
   readSync(accountId: string, asOf: number): Record<string, number> {
     const acc = this.accounts.get(accountId);
     if (acc === undefined) return { ...this.zero };
@@ -275,7 +283,7 @@ export class MemoryFeatureStore implements FeatureStore {
   private logOf(acc: MemoryAccount): AccountLog {
     const times = this.noTimes.slice();
     for (let k = 0; k < this.typeOfList.length; k++) times[this.typeOfList[k] as number] = this.timeLists.timesOf(acc.lists + k);
-    return { firstSeen: this.firstSeen[acc.index] as number, buckets: acc.buckets, times, links: acc.links, flags: acc.flags, shared: acc.shared };
+    return { firstSeen: this.rows[acc.index * this.rowWidth + FIRST_SEEN] as number, buckets: acc.buckets, times, links: acc.links, flags: acc.flags, shared: acc.shared };
   }
 
   /**
@@ -338,9 +346,8 @@ export class MemoryFeatureStore implements FeatureStore {
     };
     for (const acc of this.accounts.values()) {
       for (let k = 0; k < perAccount; k++) {
-        const codes = lists.codesOf(acc.lists + k);
-        for (let i = 0; i < codes.length; i++) {
-          const code = codes[i] as number;
+        for (let i = 0, list = acc.lists + k, n = lists.size(list); i < n; i++) {
+          const code = lists.codeAt(list, i);
           if (code === code) add(hashOfCode(code));
         }
       }
@@ -358,20 +365,13 @@ export class MemoryFeatureStore implements FeatureStore {
       acc = new MemoryAccount(id, index, this.timeLists.add(this.typeOfList.length), this.emptyBuckets, this.emptyLinks, this.emptyFlags, this.emptyShared);
       this.accounts.set(id, acc);
       this.accountList.push(acc);
-      if (index === this.sinceTrim.length) this.growColumns();
+      if ((index + 1) * this.rowWidth > this.rows.length) this.rows = grownTo(this.rows, this.rows.length * 2);
+      const row = index * this.rowWidth;
+      this.rows.fill(0, row, row + this.rowWidth);
+      this.rows[row + FIRST_SEEN] = Number.POSITIVE_INFINITY;
+      this.rows[row + LATEST] = Number.NEGATIVE_INFINITY;
     }
     return acc;
-  }
-
-  /** Room for twice as many accounts in the per-account columns. */
-  private growColumns(): void {
-    const n = this.sinceTrim.length * 2;
-    this.firstSeen = grownTo(this.firstSeen, n, Number.POSITIVE_INFINITY);
-    this.maxT = grownTo(this.maxT, n, Number.NEGATIVE_INFINITY);
-    this.sinceTrim = grownTo(this.sinceTrim, n, 0);
-    this.cacheGroup = grownTo(this.cacheGroup, n * this.cacheSlots, 0);
-    this.cacheMember = grownTo(this.cacheMember, n * this.cacheSlots, 0);
-    this.cacheFirstUse = grownTo(this.cacheFirstUse, n * this.cacheSlots, 0);
   }
 
   /** A new group of one member: `acc`, using `v` from `t` on. */
@@ -423,15 +423,18 @@ export class MemoryFeatureStore implements FeatureStore {
       // The account's first use of the value sits in the cache itself: the usual answer ("the same
       // value, nothing earlier") reads no group. The cached first use is never earlier than the
       // group's (which only moves earlier), so trusting it can only send us the long way.
-      const at = acc.index * this.cacheSlots + cache;
-      const cached = (this.cacheGroup[at] as number) - 1;
-      if (cached >= 0 && this.groupValues[cached] === v) {
-        if ((this.cacheFirstUse[at] as number) <= t) return this.groupValues[cached];
+      // Values are compared by their codes where they have one: the stored string is not read.
+      const rows = this.rows;
+      const at = acc.index * this.rowWidth + CACHE_AT + CACHE_WIDTH * cache;
+      const cached = (rows[at + CACHED_GROUP] as number) - 1;
+      const code = idCode(v);
+      if (cached >= 0 && (code === code ? rows[at + CACHED_CODE] === code : this.groupValues[cached] === v)) {
+        if ((rows[at + CACHED_FIRST_USE] as number) <= t) return this.groupValues[cached];
         g = cached;
-        k = this.cacheMember[at] as number;
+        k = rows[at + CACHED_MEMBER] as number;
         const since = groups.timeAt(g, k);
         if (since <= t) {
-          this.cacheFirstUse[at] = since;
+          rows[at + CACHED_FIRST_USE] = since;
           return this.groupValues[g];
         }
       }
@@ -479,10 +482,12 @@ export class MemoryFeatureStore implements FeatureStore {
 
   private remember(acc: MemoryAccount, cache: number, g: number, k: number, firstUse: number): void {
     if (cache < 0) return;
-    const at = acc.index * this.cacheSlots + cache;
-    this.cacheGroup[at] = g + 1;
-    this.cacheMember[at] = k;
-    this.cacheFirstUse[at] = firstUse;
+    const rows = this.rows;
+    const at = acc.index * this.rowWidth + CACHE_AT + CACHE_WIDTH * cache;
+    rows[at + CACHED_GROUP] = g + 1;
+    rows[at + CACHED_MEMBER] = k;
+    rows[at + CACHED_FIRST_USE] = firstUse;
+    rows[at + CACHED_CODE] = idCode(this.groupValues[g] as string);
   }
 
   private applyShared(acc: MemoryAccount, j: number, ti: number, entry: Entry): void {
@@ -519,8 +524,9 @@ export class MemoryFeatureStore implements FeatureStore {
 
   /** Drops entries older than retention before the newest event seen; their ids go with them. */
   private trim(acc: MemoryAccount): void {
-    this.sinceTrim[acc.index] = 0;
-    const horizon = (this.maxT[acc.index] as number) - this.compiled.retentionMs;
+    const row = acc.index * this.rowWidth;
+    this.rows[row + SINCE_TRIM] = 0;
+    const horizon = (this.rows[row + LATEST] as number) - this.compiled.retentionMs;
     for (let k = 0; k < this.typeOfList.length; k++) {
       const n = this.timeLists.dropBefore(acc.lists + k, horizon);
       const ti = this.typeOfList[k] as number;

@@ -13,142 +13,129 @@
  * times ever inserted.
  */
 export class TimeLists {
-  private times = new Float64Array(INITIAL_SLOTS);
-  private codes = new Float64Array(INITIAL_SLOTS);
-  /** Slots handed out so far (the buffers' free tail starts here). */
+  /** Items as (time, code) pairs: slot s holds its time at 2s and its code at 2s + 1 (one cache line serves a small list). */
+  private items = new Float64Array(2 * INITIAL_SLOTS);
+  /** Slots handed out so far (the buffer's free tail starts here). */
   private top = 0;
   /** Offsets of freed blocks, per size class (capacity 2^k). */
   private readonly free: number[][] = [];
-  /** Per list: its block's offset and capacity (0: no block yet), where its items start in the block, how many. */
-  private base = new Int32Array(INITIAL_LISTS);
-  private cap = new Int32Array(INITIAL_LISTS);
-  private first = new Int32Array(INITIAL_LISTS);
-  private count = new Int32Array(INITIAL_LISTS);
+  /** Per list, HEAD numbers at HEAD * list: its block's first slot, the block's capacity (0: no block yet), the slot of its first item, how many items. */
+  private head = new Int32Array(HEAD * INITIAL_LISTS);
   private lists = 0;
 
   /** Makes `n` new empty lists and returns the handle of the first (the others follow it). */
   add(n: number): number {
     const handle = this.lists;
     this.lists += n;
-    if (this.lists > this.base.length) {
-      let size = this.base.length * 2;
-      while (size < this.lists) size *= 2;
-      this.base = grownTo(this.base, size);
-      this.cap = grownTo(this.cap, size);
-      this.first = grownTo(this.first, size);
-      this.count = grownTo(this.count, size);
+    if (HEAD * this.lists > this.head.length) {
+      let size = this.head.length * 2;
+      while (size < HEAD * this.lists) size *= 2;
+      this.head = grownTo(this.head, size);
     }
     return handle;
   }
 
   size(list: number): number {
-    return this.count[list] as number;
+    return this.head[HEAD * list + COUNT] as number;
   }
 
   timeAt(list: number, k: number): number {
-    return this.times[(this.base[list] as number) + (this.first[list] as number) + k] as number;
+    return this.items[2 * ((this.head[HEAD * list + START] as number) + k)] as number;
   }
 
   codeAt(list: number, k: number): number {
-    return this.codes[(this.base[list] as number) + (this.first[list] as number) + k] as number;
+    return this.items[2 * ((this.head[HEAD * list + START] as number) + k) + 1] as number;
   }
 
   setTimeAt(list: number, k: number, t: number): void {
-    this.times[(this.base[list] as number) + (this.first[list] as number) + k] = t;
+    this.items[2 * ((this.head[HEAD * list + START] as number) + k)] = t;
   }
 
   /** Position of the first item with this code, -1 when none. */
   indexOfCode(list: number, code: number): number {
-    const at = (this.base[list] as number) + (this.first[list] as number);
-    const n = this.count[list] as number;
-    for (let k = 0; k < n; k++) if (this.codes[at + k] === code) return k;
+    const h = HEAD * list;
+    const at = 2 * (this.head[h + START] as number) + 1;
+    const n = this.head[h + COUNT] as number;
+    for (let k = 0; k < n; k++) if (this.items[at + 2 * k] === code) return k;
     return -1;
   }
 
-  /** The list's times, oldest first: a view that is valid until the next insert or trim of any list. */
+  /** A copy of the list's times, oldest first. */
   timesOf(list: number): Float64Array {
-    const n = this.count[list] as number;
+    const h = HEAD * list;
+    const n = this.head[h + COUNT] as number;
     if (n === 0) return NO_TIMES;
-    const at = (this.base[list] as number) + (this.first[list] as number);
-    return this.times.subarray(at, at + n);
-  }
-
-  /** The list's id codes, in the order of its times (same validity as timesOf). */
-  codesOf(list: number): Float64Array {
-    const n = this.count[list] as number;
-    if (n === 0) return NO_TIMES;
-    const at = (this.base[list] as number) + (this.first[list] as number);
-    return this.codes.subarray(at, at + n);
+    const times = new Float64Array(n);
+    const at = 2 * (this.head[h + START] as number);
+    for (let k = 0; k < n; k++) times[k] = this.items[at + 2 * k] as number;
+    return times;
   }
 
   /** Inserts at position `k` (0..size); the caller chooses `k` to keep the list in order. */
   insertAt(list: number, k: number, t: number, code: number): void {
-    const n = this.count[list] as number;
-    if ((this.first[list] as number) + n === (this.cap[list] as number)) this.makeRoom(list);
-    const at = (this.base[list] as number) + (this.first[list] as number);
-    if (k < n) {
-      this.times.copyWithin(at + k + 1, at + k, at + n);
-      this.codes.copyWithin(at + k + 1, at + k, at + n);
-    }
-    this.times[at + k] = t;
-    this.codes[at + k] = code;
-    this.count[list] = n + 1;
+    const h = HEAD * list;
+    const n = this.head[h + COUNT] as number;
+    if ((this.head[h + START] as number) + n === (this.head[h + BASE] as number) + (this.head[h + CAP] as number)) this.makeRoom(list);
+    const at = 2 * (this.head[h + START] as number);
+    if (k < n) this.items.copyWithin(at + 2 * k + 2, at + 2 * k, at + 2 * n);
+    this.items[at + 2 * k] = t;
+    this.items[at + 2 * k + 1] = code;
+    this.head[h + COUNT] = n + 1;
   }
 
   /** Inserts after every time not later than `t`: the place of a times-only event (appends in O(1) in the usual in-order case). */
   insertTime(list: number, t: number, code: number): void {
-    let k = this.count[list] as number;
+    let k = this.head[HEAD * list + COUNT] as number;
     while (k > 0 && this.timeAt(list, k - 1) > t) k--;
     this.insertAt(list, k, t, code);
   }
 
   /** Drops the items with a time before `horizon`; returns how many (they were the first ones). */
   dropBefore(list: number, horizon: number): number {
-    const n = this.count[list] as number;
-    const at = (this.base[list] as number) + (this.first[list] as number);
+    const h = HEAD * list;
+    const n = this.head[h + COUNT] as number;
+    const at = 2 * (this.head[h + START] as number);
     let d = 0;
-    while (d < n && (this.times[at + d] as number) < horizon) d++;
+    while (d < n && (this.items[at + 2 * d] as number) < horizon) d++;
     if (d > 0) {
-      this.count[list] = n - d;
-      this.first[list] = d === n ? 0 : (this.first[list] as number) + d;
+      this.head[h + COUNT] = n - d;
+      this.head[h + START] = d === n ? (this.head[h + BASE] as number) : (this.head[h + START] as number) + d;
     }
     return d;
   }
 
   clear(): void {
-    this.times = new Float64Array(INITIAL_SLOTS);
-    this.codes = new Float64Array(INITIAL_SLOTS);
+    this.items = new Float64Array(2 * INITIAL_SLOTS);
     this.top = 0;
     this.free.length = 0;
-    this.base = new Int32Array(INITIAL_LISTS);
-    this.cap = new Int32Array(INITIAL_LISTS);
-    this.first = new Int32Array(INITIAL_LISTS);
-    this.count = new Int32Array(INITIAL_LISTS);
+    this.head = new Int32Array(HEAD * INITIAL_LISTS);
     this.lists = 0;
   }
 
   /** The list's block is full to its end: slide its items to the front when that frees half of it, else move to a block twice the size. */
   private makeRoom(list: number): void {
-    const c = this.cap[list] as number;
-    const n = this.count[list] as number;
-    const from = (this.base[list] as number) + (this.first[list] as number);
+    const h = HEAD * list;
+    const c = this.head[h + CAP] as number;
+    const n = this.head[h + COUNT] as number;
+    const from = this.head[h + START] as number;
     if (c === 0) {
-      this.base[list] = this.allocate(MIN_BLOCK);
-      this.cap[list] = MIN_BLOCK;
+      const block = this.allocate(MIN_BLOCK);
+      this.head[h + BASE] = block;
+      this.head[h + START] = block;
+      this.head[h + CAP] = MIN_BLOCK;
     } else if (n <= c >>> 1) {
-      const to = this.base[list] as number;
-      this.times.copyWithin(to, from, from + n);
-      this.codes.copyWithin(to, from, from + n);
+      const to = this.head[h + BASE] as number;
+      this.items.copyWithin(2 * to, 2 * from, 2 * (from + n));
+      this.head[h + START] = to;
     } else {
-      // Allocate first: growing the buffers replaces them, and the copy must read the current ones.
+      // Allocate first: growing the buffer replaces it, and the copy must read the current one.
       const block = this.allocate(c * 2);
-      this.times.copyWithin(block, from, from + n);
-      this.codes.copyWithin(block, from, from + n);
-      this.release(this.base[list] as number, c);
-      this.base[list] = block;
-      this.cap[list] = c * 2;
+      this.items.copyWithin(2 * block, 2 * from, 2 * (from + n));
+      this.release(this.head[h + BASE] as number, c);
+      this.head[h + BASE] = block;
+      this.head[h + START] = block;
+      this.head[h + CAP] = c * 2;
     }
-    this.first[list] = 0;
   }
 
   private allocate(capacity: number): number {
@@ -156,11 +143,10 @@ export class TimeLists {
     if (reused !== undefined) return reused;
     const block = this.top;
     this.top += capacity;
-    if (this.top > this.times.length) {
-      let size = this.times.length * 2;
-      while (size < this.top) size *= 2;
-      this.times = grownTo(this.times, size);
-      this.codes = grownTo(this.codes, size);
+    if (2 * this.top > this.items.length) {
+      let size = this.items.length * 2;
+      while (size < 2 * this.top) size *= 2;
+      this.items = grownTo(this.items, size);
     }
     return block;
   }
@@ -170,6 +156,12 @@ export class TimeLists {
   }
 }
 
+/** Numbers per list in TimeLists.head, and their places. */
+const HEAD = 4;
+const BASE = 0;
+const CAP = 1;
+const START = 2;
+const COUNT = 3;
 const INITIAL_SLOTS = 1 << 16;
 const INITIAL_LISTS = 1 << 12;
 const MIN_BLOCK = 4;
