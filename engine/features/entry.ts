@@ -5,6 +5,7 @@
 import type { AccountEvent } from '../events/index.js';
 import type { Entry } from './account-log.js';
 import type { CompiledFeatures } from './compile.js';
+import { idOfCode } from './id-code.js';
 import type { TypeLayout } from './layout.js';
 
 /**
@@ -12,7 +13,11 @@ import type { TypeLayout } from './layout.js';
  * in-order path of the memory store never builds it. `p` is the layout prefix (type code + tag).
  */
 export class FieldEntry implements Entry {
-  constructor(readonly t: number, readonly f: string[], readonly id: string, private readonly p: string) {}
+  /** `eventId`: the id, or its idCode (see id-code.ts), as a pipelined replay sends it. */
+  constructor(readonly t: number, readonly f: string[], private readonly eventId: string | number, private readonly p: string) {}
+  get id(): string {
+    return typeof this.eventId === 'string' ? this.eventId : idOfCode(this.eventId);
+  }
   get key(): string {
     let key = this.p;
     for (const v of this.f) key += '|' + v;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { idCode, idHash } from './id-code.js';
+import { idCode, idHash, idOfCode } from './id-code.js';
 import { fnv1a } from './fnv1a.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-';
@@ -19,6 +19,11 @@ describe('idCode', () => {
     // Ids that differ only by length or by a first or last character.
     const near = ['A', 'AA', 'AAAAAAAA', 'AAAAAAA', '-', '--------', 'e1', 'e10', 'e01', '1e', 'a', 'b', 'aaaaaaab', 'baaaaaaa'];
     expect(new Set(near.map(idCode)).size).toBe(near.length);
+  });
+
+  it('gives the id back from its code', () => {
+    fc.assert(fc.property(shortId, (id) => idOfCode(idCode(id)) === id), { numRuns: 20_000 });
+    for (const id of ['A', '--------', 'e1347401', 'a153276', 'AAAAAAAA']) expect(idOfCode(idCode(id))).toBe(id);
   });
 
   it('gives none to a longer id or one with a character outside the alphabet', () => {

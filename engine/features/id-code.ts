@@ -1,12 +1,13 @@
 import { fnv1a } from './fnv1a.js';
 
 /**
- * Event ids as numbers, where that is exact. An id of at most 8 characters of the id alphabet
- * ([A-Za-z0-9._:-], the events schema's) is written in base 66 with digits 1..65 (no zero digit,
- * so different lengths never meet): every such id has its own number, below 66^8 < 2^53, so a
- * double holds it exactly. The memory feature store keeps the ids of types whose entries no feature
- * reads (orders: most events) as these numbers: no string per event kept for the garbage collector
- * to copy and mark, and duplicates are still found exactly. Longer ids have no code (NaN).
+ * Ids as numbers, where that is exact. An id of at most 8 characters of the id alphabet
+ * ([A-Za-z0-9._:-], the events schema's: 66 characters) is written in bijective base 66, digits
+ * 1..66 (no zero digit, so different lengths never meet): every such id has its own number, below
+ * 66^9 / 65 < 2^53, so a double holds it exactly, and idOfCode gives the id back. The memory feature
+ * store keeps event ids as these numbers (no string per event for the garbage collector to copy and
+ * mark, duplicates still found exactly) and finds accounts by them; a pipelined replay sends them to
+ * its feature thread instead of the strings. Longer ids have no code (NaN).
  */
 export function idCode(id: string): number {
   const n = id.length;
@@ -19,6 +20,17 @@ export function idCode(id: string): number {
     code = code * BASE + digit;
   }
   return code;
+}
+
+/** The id whose idCode is `code` (a code idCode gave: an integer of at least 1). */
+export function idOfCode(code: number): string {
+  let id = '';
+  for (let rest = code; rest > 0; ) {
+    const digit = rest % BASE || BASE;
+    id += ALPHABET[digit - 1] as string;
+    rest = (rest - digit) / BASE;
+  }
+  return id;
 }
 
 /**
@@ -39,9 +51,9 @@ export function hashOfCode(code: number): number {
 const MAX_CODED_LENGTH = 8;
 const BASE = 66;
 /** Digit (1..65) of each character of the id alphabet, 0 for any other. */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-';
 const DIGITS = (() => {
   const digits = new Uint8Array(128);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-';
-  for (let k = 0; k < alphabet.length; k++) digits[alphabet.charCodeAt(k)] = k + 1;
+  for (let k = 0; k < ALPHABET.length; k++) digits[ALPHABET.charCodeAt(k)] = k + 1;
   return digits;
 })();

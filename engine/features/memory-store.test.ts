@@ -116,3 +116,29 @@ describe('MemoryFeatureStore, lean', () => {
     for (const id of accounts) for (const asOf of [end, end - 30 * DAY]) expect(lean.readSync(id, asOf)).toEqual(full.readSync(id, asOf));
   });
 });
+
+describe('MemoryFeatureStore, account ids', () => {
+  it('reads the same features whether accounts are kept by their id code (short ids) or by their id (long ones)', async () => {
+    const { generateHistory } = await import('../../simulator/history/index.js');
+    const events: RefundGuardEvent[] = [];
+    generateHistory({ orders: 3000, seed: 'ids' }, (line) => void events.push(JSON.parse(line) as RefundGuardEvent));
+    // The same history twice: once as generated (ids of at most 8 characters), once with every
+    // other account renamed to a long id. Links, shared values and flags cross between both kinds.
+    const long = (id: string): string => (Number(id.slice(1)) % 2 === 0 ? `account-with-a-long-id-${id}` : id);
+    const short = new MemoryFeatureStore(definitions);
+    const mixed = new MemoryFeatureStore(definitions);
+    for (const e of events) {
+      short.applySync(e);
+      mixed.applySync(e.type === 'merchant.updated' ? e : { ...e, accountId: long(e.accountId) });
+    }
+    const accounts = [...new Set(events.flatMap((e) => (e.type === 'merchant.updated' ? [] : [e.accountId])))];
+    const end = Date.parse((events[events.length - 1] as RefundGuardEvent).at);
+    let linked = 0;
+    for (const id of accounts) {
+      const expected = short.readSync(id, end);
+      if ((expected['linkedFlaggedAccounts365d'] ?? 0) > 0) linked++;
+      expect(mixed.readSync(long(id), end), id).toEqual(expected);
+    }
+    expect(linked).toBeGreaterThan(0);
+  });
+});

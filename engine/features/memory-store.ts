@@ -22,7 +22,8 @@ import type { FeatureDefinitions } from './definitions.js';
 import { FieldEntry, NO_FIELDS, fieldsOf } from './entry.js';
 import type { TypeLayout } from './layout.js';
 import { fnv1a } from './fnv1a.js';
-import { hashOfCode, idCode, idHash } from './id-code.js';
+import { CodeTable } from './code-table.js';
+import { hashOfCode, idCode, idOfCode } from './id-code.js';
 import type { FeatureStore } from './store.js';
 import { parseEventTime } from './time.js';
 import { TimeLists, grownTo } from './time-lists.js';
@@ -34,6 +35,9 @@ import { TimeLists, grownTo } from './time-lists.js';
  * itself, so entries can share one copy of it (interning).
  */
 type GroupIndex = Map<string, number>;
+
+/** An id, or its idCode when it has one (a number is only ever a code). */
+export type IdOrCode = string | number;
 
 /** Never written: stands for "nothing yet" until an account writes its own list or map. */
 const EMPTY_LIST: never[] = [];
@@ -103,7 +107,9 @@ interface SharedPlan {
 
 export class MemoryFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
+  /** Accounts whose id has no idCode, by id; the others are in accountsByCode. */
   private readonly accounts = new Map<string, MemoryAccount>();
+  private readonly accountsByCode = new CodeTable();
   /** Accounts by number (MemoryAccount.index). */
   private accountList: MemoryAccount[] = [];
   /**
@@ -211,6 +217,7 @@ export class MemoryFeatureStore implements FeatureStore {
 
   async close(): Promise<void> {
     this.accounts.clear();
+    this.accountsByCode.clear();
     this.accountList = [];
     this.timeLists.clear();
     this.groups.clear();
@@ -233,14 +240,16 @@ export class MemoryFeatureStore implements FeatureStore {
    * applySync of an event already reduced to what the store keeps: its type index in `compiled`
    * (-1 for a type no definition reads), its time and its entry fields (`fieldsOf`). A pipelined
    * replay reduces events where it parses them and sends only this to the thread keeping features.
+   * The account and the event may be given by the idCode of their id (an IdOrCode), as a pipelined
+   * replay sends them: the id strings are then never needed.
    */
-  applyFields(accountId: string, eventId: string, ti: number, t: number, fields: string[]): boolean {
+  applyFields(accountId: IdOrCode, eventId: IdOrCode, ti: number, t: number, fields: string[]): boolean {
     const acc = this.account(accountId);
     const c = this.compiled;
     // Lean: a type no windowed feature counts keeps no id, so it is not checked for one either.
     const kept = !this.lean || ti < 0 || c.timesRead[ti] === true;
-    const code = kept ? idCode(eventId) : 0;
-    const h = kept ? idHash(eventId, code) : 0;
+    const code = !kept ? 0 : typeof eventId === 'number' ? eventId : idCode(eventId);
+    const h = !kept ? 0 : code === code ? hashOfCode(code) : fnv1a(eventId as string);
     if (kept && this.mayHaveId(h) && this.hasId(acc, eventId, code)) return false;
     if (ti < 0) return true;
     const entry = new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix);
@@ -254,7 +263,7 @@ export class MemoryFeatureStore implements FeatureStore {
     const list = acc.lists + (this.listOfType[ti] as number);
     if (c.entriesRead[ti] === true) this.insertEntry(acc, ti, list, entry, code);
     else this.timeLists.insertTime(list, t, code);
-    if (code !== code) (acc.uncodedIds ??= []).push(t, eventId);
+    if (code !== code) (acc.uncodedIds ??= []).push(t, eventId as string);
     this.applyWrites(acc, ti, entry);
     // (Writes may have grown the rows: read them again.)
     const grown = this.rows;
@@ -274,8 +283,8 @@ export class MemoryFeatureStore implements FeatureStore {
   }
 
   /** Every feature of the account as of asOf. Allocates the result object and the account's log (copies of its times). */
-  readSync(accountId: string, asOf: number): Record<string, number> {
-    const acc = this.accounts.get(accountId);
+  readSync(accountId: IdOrCode, asOf: number): Record<string, number> {
+    const acc = this.find(accountId);
     if (acc === undefined) return { ...this.zero };
     return computeFeatures(this.compiled, this.logOf(acc), asOf);
   }
@@ -308,7 +317,7 @@ export class MemoryFeatureStore implements FeatureStore {
   }
 
   /** Whether the account keeps an event of this id; `code` is idCode(id). */
-  private hasId(acc: MemoryAccount, id: string, code: number): boolean {
+  private hasId(acc: MemoryAccount, id: IdOrCode, code: number): boolean {
     if (code === code) {
       for (let k = 0; k < this.typeOfList.length; k++) if (this.timeLists.indexOfCode(acc.lists + k, code) >= 0) return true;
       return false;
@@ -335,7 +344,7 @@ export class MemoryFeatureStore implements FeatureStore {
     const lists = this.timeLists;
     const perAccount = this.typeOfList.length;
     let kept = 0;
-    for (const acc of this.accounts.values()) for (let k = 0; k < perAccount; k++) kept += lists.size(acc.lists + k);
+    for (const acc of this.accountList) for (let k = 0; k < perAccount; k++) kept += lists.size(acc.lists + k);
     let words = MIN_ID_FILTER_WORDS;
     while (words * 32 < kept * MIN_BITS_PER_ID) words *= 2;
     const filter = new Int32Array(words);
@@ -344,7 +353,7 @@ export class MemoryFeatureStore implements FeatureStore {
       const bit = h & mask;
       filter[bit >>> 5] = (filter[bit >>> 5] as number) | (1 << (bit & 31));
     };
-    for (const acc of this.accounts.values()) {
+    for (const acc of this.accountList) {
       for (let k = 0; k < perAccount; k++) {
         for (let i = 0, list = acc.lists + k, n = lists.size(list); i < n; i++) {
           const code = lists.codeAt(list, i);
@@ -358,19 +367,37 @@ export class MemoryFeatureStore implements FeatureStore {
     this.idsInFilter = kept;
   }
 
-  private account(id: string): MemoryAccount {
-    let acc = this.accounts.get(id);
-    if (acc === undefined) {
-      const index = this.accountList.length;
-      acc = new MemoryAccount(id, index, this.timeLists.add(this.typeOfList.length), this.emptyBuckets, this.emptyLinks, this.emptyFlags, this.emptyShared);
-      this.accounts.set(id, acc);
-      this.accountList.push(acc);
-      if ((index + 1) * this.rowWidth > this.rows.length) this.rows = grownTo(this.rows, this.rows.length * 2);
-      const row = index * this.rowWidth;
-      this.rows.fill(0, row, row + this.rowWidth);
-      this.rows[row + FIRST_SEEN] = Number.POSITIVE_INFINITY;
-      this.rows[row + LATEST] = Number.NEGATIVE_INFINITY;
+  /** The account of an id or id code, undefined when never seen. */
+  private find(key: IdOrCode): MemoryAccount | undefined {
+    const code = typeof key === 'number' ? key : idCode(key);
+    if (code > 0) return this.accountList[this.accountsByCode.get(code)];
+    return this.accounts.get(key as string);
+  }
+
+  /** The account of an id or id code, made on first sight. Ids with a code are found by it, the others by the string. */
+  private account(key: IdOrCode): MemoryAccount {
+    const code = typeof key === 'number' ? key : idCode(key);
+    if (code > 0) {
+      const index = this.accountsByCode.get(code);
+      if (index >= 0) return this.accountList[index] as MemoryAccount;
+      const acc = this.newAccount(typeof key === 'number' ? idOfCode(key) : key);
+      this.accountsByCode.add(code, acc.index);
+      return acc;
     }
+    let acc = this.accounts.get(key as string);
+    if (acc === undefined) this.accounts.set(key as string, (acc = this.newAccount(key as string)));
+    return acc;
+  }
+
+  private newAccount(id: string): MemoryAccount {
+    const index = this.accountList.length;
+    const acc = new MemoryAccount(id, index, this.timeLists.add(this.typeOfList.length), this.emptyBuckets, this.emptyLinks, this.emptyFlags, this.emptyShared);
+    this.accountList.push(acc);
+    if ((index + 1) * this.rowWidth > this.rows.length) this.rows = grownTo(this.rows, this.rows.length * 2);
+    const row = index * this.rowWidth;
+    this.rows.fill(0, row, row + this.rowWidth);
+    this.rows[row + FIRST_SEEN] = Number.POSITIVE_INFINITY;
+    this.rows[row + LATEST] = Number.NEGATIVE_INFINITY;
     return acc;
   }
 
@@ -391,7 +418,7 @@ export class MemoryFeatureStore implements FeatureStore {
       const own = ownFlagsOf(acc, i, this.linkedPlans.length);
       if (!own.has(t)) {
         own.add(t);
-        for (const b of (acc.links[i] as Map<string, number>).keys()) addFlag(this.accounts.get(b) as MemoryAccount, i, acc.id, t);
+        for (const b of (acc.links[i] as Map<string, number>).keys()) addFlag(this.find(b) as MemoryAccount, i, acc.id, t);
       }
     }
     const via = plan.via[ti];

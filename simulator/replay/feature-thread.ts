@@ -45,8 +45,8 @@ export class FeatureThread {
 
   apply(ops: StoreOps): FeatureValues {
     const values: number[] = [];
-    applyStoreOps(ops, this.storeB, this.storeC, (line, store, accountId, asOf) => {
-      const features = store.readSync(accountId, asOf);
+    applyStoreOps(ops, this.storeB, this.storeC, (line, store, account, asOf) => {
+      const features = store.readSync(account, asOf);
       values.push(line);
       for (const name in features) values.push(features[name] as number);
     });

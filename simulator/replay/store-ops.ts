@@ -6,10 +6,14 @@
  * most of its work besides the stores themselves.
  */
 import type { AccountEvent } from '../../engine/events/index.js';
-import { NO_FIELDS, fieldsOf, type CompiledFeatures, type MemoryFeatureStore } from '../../engine/features/index.js';
+import { NO_FIELDS, fieldsOf, idCode, type CompiledFeatures, type IdOrCode, type MemoryFeatureStore } from '../../engine/features/index.js';
 
-/** Numbers per op in StoreOps.nums: line, type index (baseline store), type index (candidate store), time, reads. */
-export const OP_WIDTH = 5;
+/**
+ * Numbers per op in StoreOps.nums: line, type index (baseline store), type index (candidate store),
+ * time, reads, then the idCode of the account id and of the event id (NaN for an id without a code:
+ * its string is sent instead).
+ */
+export const OP_WIDTH = 7;
 
 /** `reads` bits: read the baseline store before applying the event, read the candidate store before it. */
 export const READ_BASELINE = 1;
@@ -21,11 +25,14 @@ export interface StoreOps {
   /** OP_WIDTH numbers per op (see OP_WIDTH); a type index is -1 where the store keeps no entry of that type. */
   nums: Float64Array;
   /**
-   * Per op: account id, event id, the baseline store's entry fields, then the candidate store's (when
-   * it is a separate store), all joined by '|': ids never hold one (the schema's id pattern) and entry
-   * fields are escaped. One string crosses to the worker as one copy, where thousands cost one each.
+   * Per op: the account id and the event id when they have no code, the baseline store's entry fields,
+   * then the candidate store's (when it is a separate store), all joined by '|': ids never hold one
+   * (the schema's id pattern) and entry fields are escaped. One string crosses to the worker as one
+   * copy, where thousands cost one each; ids go as numbers, which the stores find accounts by.
    */
   strings: string;
+  /** How many strings `strings` joins: none and one empty string join alike. */
+  stringCount: number;
 }
 
 /** Accumulates ops until taken; the layouts say how many fields each op has, so nothing else is sent. */
@@ -44,15 +51,17 @@ export class StoreOpsWriter {
   }
 
   add(event: AccountEvent, line: number, t: number, reads: number): void {
-    const s = this.strings;
-    s.push(event.accountId, event.eventId);
+    const accountCode = codeOf(event.accountId);
+    const eventCode = codeOf(event.eventId);
+    if (accountCode !== accountCode) this.strings.push(event.accountId);
+    if (eventCode !== eventCode) this.strings.push(event.eventId);
     const tiB = this.fields(this.baseline, event);
     const tiC = this.candidate === null ? -1 : this.fields(this.candidate, event);
-    this.nums.push(line, tiB, tiC, t, reads);
+    this.nums.push(line, tiB, tiC, t, reads, accountCode, eventCode);
   }
 
   take(): StoreOps {
-    const ops: StoreOps = { nums: new Float64Array(this.nums), strings: this.strings.join(SEPARATOR) };
+    const ops: StoreOps = { nums: new Float64Array(this.nums), strings: this.strings.join(SEPARATOR), stringCount: this.strings.length };
     this.nums = [];
     this.strings = [];
     return ops;
@@ -72,10 +81,10 @@ export function applyStoreOps(
   ops: StoreOps,
   storeB: MemoryFeatureStore,
   storeC: MemoryFeatureStore,
-  read: (line: number, store: MemoryFeatureStore, accountId: string, asOf: number) => void,
+  read: (line: number, store: MemoryFeatureStore, account: IdOrCode, asOf: number) => void,
 ): void {
   const { nums } = ops;
-  const strings = nums.length === 0 ? [] : ops.strings.split(SEPARATOR);
+  const strings = ops.stringCount === 0 ? [] : ops.strings.split(SEPARATOR);
   const shared = storeB === storeC;
   const layoutsB = storeB.compiled.layouts;
   const layoutsC = storeC.compiled.layouts;
@@ -86,8 +95,10 @@ export function applyStoreOps(
     const tiC = nums[at + 2] as number;
     const t = nums[at + 3] as number;
     const reads = nums[at + 4] as number;
-    const accountId = strings[s++] as string;
-    const eventId = strings[s++] as string;
+    const accountCode = nums[at + 5] as number;
+    const eventCode = nums[at + 6] as number;
+    const accountId: IdOrCode = accountCode === accountCode ? accountCode : (strings[s++] as string);
+    const eventId: IdOrCode = eventCode === eventCode ? eventCode : (strings[s++] as string);
     const nB = tiB < 0 ? 0 : (layoutsB[tiB] as CompiledFeatures['layouts'][number]).paths.length;
     const fieldsB = nB === 0 ? NO_FIELDS : strings.slice(s, (s += nB));
     let fieldsC = NO_FIELDS;
@@ -95,6 +106,7 @@ export function applyStoreOps(
       const nC = (layoutsC[tiC] as CompiledFeatures['layouts'][number]).paths.length;
       if (nC > 0) fieldsC = strings.slice(s, (s += nC));
     }
+    if (s > strings.length) throw new Error(`store ops out of step at line ${line}: ${s - strings.length} strings missing`);
     if ((reads & READ_BASELINE) !== 0) read(line, storeB, accountId, t);
     if ((reads & READ_CANDIDATE) !== 0) read(line, storeC, accountId, t);
     storeB.applyFields(accountId, eventId, tiB, t, fieldsB);
@@ -109,3 +121,9 @@ export function applyStoreOps(
 }
 
 const SEPARATOR = '|';
+
+/** idCode of a non-empty id, NaN when it has none (the empty id's code, 0, is never sent as one). */
+function codeOf(id: string): number {
+  const code = idCode(id);
+  return code > 0 ? code : Number.NaN;
+}
