@@ -31,10 +31,29 @@ import { TimeLists, grownTo } from './time-lists.js';
 /**
  * The accounts using one value (a device, an address, an evidence fingerprint) are a group: a list of
  * the store's `groups` (TimeLists) holding each member's account number and its first use of the value,
- * in the order they joined. An index maps each value to its group; `groupValues` keeps the value
- * itself, so entries can share one copy of it (interning).
+ * in the order they joined. An index maps each value to its group: by the value's idCode where it has
+ * one (most devices and addresses: no string kept, no string hashed), else by the value itself, which
+ * `groupValues` then keeps so entries can share one copy of it (interning).
  */
-type GroupIndex = Map<string, number>;
+class GroupIndex {
+  private readonly byCode = new CodeTable();
+  private readonly byValue = new Map<string, number>();
+
+  /** The group of `v` (`code` is idCode(v)), -1 when none. */
+  get(v: string, code: number): number {
+    return code > 0 ? this.byCode.get(code) : (this.byValue.get(v) ?? -1);
+  }
+
+  set(v: string, code: number, group: number): void {
+    if (code > 0) this.byCode.add(code, group);
+    else this.byValue.set(v, group);
+  }
+
+  clear(): void {
+    this.byCode.clear();
+    this.byValue.clear();
+  }
+}
 
 /** An id, or its idCode when it has one (a number is only ever a code). */
 export type IdOrCode = string | number;
@@ -171,7 +190,7 @@ export class MemoryFeatureStore implements FeatureStore {
       for (const [ti, slots] of lf.viaSlots) {
         via[ti] = slots.map(({ slot, path }) => {
           let index = byPath.get(path);
-          if (index === undefined) byPath.set(path, (index = new Map()));
+          if (index === undefined) byPath.set(path, (index = new GroupIndex()));
           return { slot, index, cache: cacheSlots++ };
         });
       }
@@ -180,7 +199,7 @@ export class MemoryFeatureStore implements FeatureStore {
     this.sharedPlans = c.shared.map((sf) => {
       const slot = Array.from({ length: types }, () => -1);
       for (const [ti, s] of sf.slots) slot[ti] = s;
-      return { slot, index: new Map(), cap: sf.cap };
+      return { slot, index: new GroupIndex(), cap: sf.cap };
     });
     this.cacheSlots = cacheSlots;
     this.rowWidth = CACHE_AT + CACHE_WIDTH * cacheSlots;
@@ -401,12 +420,12 @@ export class MemoryFeatureStore implements FeatureStore {
     return acc;
   }
 
-  /** A new group of one member: `acc`, using `v` from `t` on. */
-  private newGroup(index: GroupIndex, v: string, acc: MemoryAccount, t: number): number {
+  /** A new group of one member: `acc`, using `v` (`code` is idCode(v)) from `t` on. */
+  private newGroup(index: GroupIndex, v: string, code: number, acc: MemoryAccount, t: number): number {
     const g = this.groups.add(1);
-    this.groupValues.push(v);
+    this.groupValues.push(code > 0 ? '' : v);
     this.groups.insertAt(g, 0, t, acc.index);
-    index.set(v, g);
+    index.set(v, code, g);
     return g;
   }
 
@@ -431,7 +450,7 @@ export class MemoryFeatureStore implements FeatureStore {
         for (const v of raw.split(',')) this.useLinkValue(acc, i, plan.cap, index, v, t, -1);
       } else {
         const value = this.useLinkValue(acc, i, plan.cap, index, raw, t, cache);
-        // Entries share the index's copy of the value.
+        // Entries share the index's copy of the value (when it keeps one).
         if (value !== undefined) (entry.f as string[])[slot] = value;
       }
     }
@@ -439,10 +458,12 @@ export class MemoryFeatureStore implements FeatureStore {
 
   /**
    * Records that `acc` used `v` at `t`. Only a first (or earlier) use can change links: then every
-   * other member's link time and the flags both ways are brought up to date. Returns the stored value.
+   * other member's link time and the flags both ways are brought up to date. Returns the value to keep
+   * in the entry: the index's copy, or `v` itself when the index keeps its code.
    */
   private useLinkValue(acc: MemoryAccount, i: number, cap: number, index: GroupIndex, v: string, t: number, cache: number): string | undefined {
     const groups = this.groups;
+    const code = idCode(v);
     let g = -1;
     let k = -1;
     // The value this account used last time in this slot: no index lookup, usually nothing new.
@@ -454,42 +475,41 @@ export class MemoryFeatureStore implements FeatureStore {
       const rows = this.rows;
       const at = acc.index * this.rowWidth + CACHE_AT + CACHE_WIDTH * cache;
       const cached = (rows[at + CACHED_GROUP] as number) - 1;
-      const code = idCode(v);
-      if (cached >= 0 && (code === code ? rows[at + CACHED_CODE] === code : this.groupValues[cached] === v)) {
-        if ((rows[at + CACHED_FIRST_USE] as number) <= t) return this.groupValues[cached];
+      if (cached >= 0 && (code > 0 ? rows[at + CACHED_CODE] === code : this.groupValues[cached] === v)) {
+        const value = code > 0 ? v : (this.groupValues[cached] as string);
+        if ((rows[at + CACHED_FIRST_USE] as number) <= t) return value;
         g = cached;
         k = rows[at + CACHED_MEMBER] as number;
         const since = groups.timeAt(g, k);
         if (since <= t) {
           rows[at + CACHED_FIRST_USE] = since;
-          return this.groupValues[g];
+          return value;
         }
       }
     }
     if (g < 0) {
-      const found = index.get(v);
-      if (found === undefined) {
+      g = index.get(v, code);
+      if (g < 0) {
         if (cap <= 0) return undefined;
-        this.remember(acc, cache, this.newGroup(index, v, acc, t), 0, t);
+        this.remember(acc, cache, this.newGroup(index, v, code, acc, t), 0, t, code);
         return v;
       }
-      g = found;
       k = groups.indexOfCode(g, acc.index);
     }
-    const value = this.groupValues[g] as string;
+    const value = code > 0 ? v : (this.groupValues[g] as string);
     if (k < 0) {
       k = groups.size(g);
       if (k >= cap) return value;
       groups.insertAt(g, k, t, acc.index);
-      this.remember(acc, cache, g, k, t);
+      this.remember(acc, cache, g, k, t, code);
     } else {
       const since = groups.timeAt(g, k);
       if (since <= t) {
-        this.remember(acc, cache, g, k, since);
+        this.remember(acc, cache, g, k, since, code);
         return value;
       }
       groups.setTimeAt(g, k, t);
-      this.remember(acc, cache, g, k, t);
+      this.remember(acc, cache, g, k, t, code);
     }
     const fa = t; // acc's first use is now t (a new member, or an earlier use than known)
     for (let m = 0, n = groups.size(g); m < n; m++) {
@@ -507,14 +527,15 @@ export class MemoryFeatureStore implements FeatureStore {
     return value;
   }
 
-  private remember(acc: MemoryAccount, cache: number, g: number, k: number, firstUse: number): void {
+  /** Caches, for the account's via slot `cache`, that it used the value of group `g` (idCode `code`) from `firstUse` on, as member `k`. */
+  private remember(acc: MemoryAccount, cache: number, g: number, k: number, firstUse: number, code: number): void {
     if (cache < 0) return;
     const rows = this.rows;
     const at = acc.index * this.rowWidth + CACHE_AT + CACHE_WIDTH * cache;
     rows[at + CACHED_GROUP] = g + 1;
     rows[at + CACHED_MEMBER] = k;
     rows[at + CACHED_FIRST_USE] = firstUse;
-    rows[at + CACHED_CODE] = idCode(this.groupValues[g] as string);
+    rows[at + CACHED_CODE] = code;
   }
 
   private applyShared(acc: MemoryAccount, j: number, ti: number, entry: Entry): void {
@@ -526,9 +547,10 @@ export class MemoryFeatureStore implements FeatureStore {
     const t = entry.t;
     const groups = this.groups;
     for (const v of raw.includes(',') ? raw.split(',') : [raw]) {
-      const g = plan.index.get(v);
-      if (g === undefined) {
-        if (plan.cap > 0) this.newGroup(plan.index, v, acc, t);
+      const code = idCode(v);
+      const g = plan.index.get(v, code);
+      if (g < 0) {
+        if (plan.cap > 0) this.newGroup(plan.index, v, code, acc, t);
         continue;
       }
       const k = groups.indexOfCode(g, acc.index);
