@@ -55,13 +55,29 @@ class GroupIndex {
   }
 }
 
+/**
+ * The entry of an event whose entry is not kept, as its writes (links, shared values, flags) read it:
+ * one object, reused from event to event.
+ */
+class PassingEntry implements Entry {
+  t = 0;
+  f: readonly string[] = NO_FIELDS;
+  readonly id = '';
+  readonly key = '';
+  of(t: number, f: readonly string[]): this {
+    this.t = t;
+    this.f = f;
+    return this;
+  }
+}
+
 /** An id, or its idCode when it has one (a number is only ever a code). */
 export type IdOrCode = string | number;
 
 /** Never written: stands for "nothing yet" until an account writes its own list or map. */
 const EMPTY_LIST: never[] = [];
 const EMPTY_MAP: Map<string, number> = new Map();
-const NO_TIMES: TimeList = new Float64Array(0);
+const NO_TIMES: TimeList = Object.freeze([]);
 
 /**
  * One account. The times and id codes of the events it keeps are in the store's TimeLists (one list
@@ -128,6 +144,7 @@ export class MemoryFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
   /** Accounts whose id has no idCode, by id; the others are in accountsByCode. */
   private readonly accounts = new Map<string, MemoryAccount>();
+  private readonly passing = new PassingEntry();
   private readonly accountsByCode = new CodeTable();
   /** Accounts by number (MemoryAccount.index). */
   private accountList: MemoryAccount[] = [];
@@ -271,7 +288,8 @@ export class MemoryFeatureStore implements FeatureStore {
     const h = !kept ? 0 : code === code ? hashOfCode(code) : fnv1a(eventId as string);
     if (kept && this.mayHaveId(h) && this.hasId(acc, eventId, code)) return false;
     if (ti < 0) return true;
-    const entry = new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix);
+    // Only an entry that is kept is an object of its own: the others (orders) are read once, by the writes.
+    const entry = kept && c.entriesRead[ti] === true ? new FieldEntry(t, fields, eventId, (c.layouts[ti] as TypeLayout).prefix) : this.passing.of(t, fields);
     const rows = this.rows;
     const row = acc.index * this.rowWidth;
     if (t < (rows[row + FIRST_SEEN] as number)) rows[row + FIRST_SEEN] = t;
@@ -280,7 +298,7 @@ export class MemoryFeatureStore implements FeatureStore {
       return true;
     }
     const list = acc.lists + (this.listOfType[ti] as number);
-    if (c.entriesRead[ti] === true) this.insertEntry(acc, ti, list, entry, code);
+    if (entry instanceof FieldEntry) this.insertEntry(acc, ti, list, entry, code);
     else this.timeLists.insertTime(list, t, code);
     if (code !== code) (acc.uncodedIds ??= []).push(t, eventId as string);
     this.applyWrites(acc, ti, entry);

@@ -60,14 +60,18 @@ export class TimeLists {
     return -1;
   }
 
-  /** A copy of the list's times, oldest first. */
-  timesOf(list: number): Float64Array {
+  /**
+   * A copy of the list's times, oldest first: a plain array, allocated in the heap's young generation
+   * (a typed array of more than a few items would be a buffer outside it, and each read would add to
+   * the external memory that hurries the collector).
+   */
+  timesOf(list: number): readonly number[] {
     const h = HEAD * list;
     const n = this.head[h + COUNT] as number;
     if (n === 0) return NO_TIMES;
-    const times = new Float64Array(n);
+    const times: number[] = [];
     const at = 2 * (this.head[h + START] as number);
-    for (let k = 0; k < n; k++) times[k] = this.items[at + 2 * k] as number;
+    for (let k = 0; k < n; k++) times.push(this.items[at + 2 * k] as number);
     return times;
   }
 
@@ -165,7 +169,7 @@ const COUNT = 3;
 const INITIAL_SLOTS = 1 << 16;
 const INITIAL_LISTS = 1 << 12;
 const MIN_BLOCK = 4;
-const NO_TIMES = new Float64Array(0);
+const NO_TIMES: readonly number[] = Object.freeze([]);
 
 function sizeClass(capacity: number): number {
   return 31 - Math.clz32(capacity);
