@@ -1,11 +1,12 @@
 import type { MemoryFeatureStore } from '../features/index.js';
+import { IdMap } from '../features/id-map.js';
 import { mergeMark, type OrderMark, type OrderMarks } from './orders.js';
 import type { Restriction } from './restrictions.js';
 import { mergeMerchant, type AccountReader, type AccountSnapshot, type AccountStateStore, type MerchantState, type MerchantStore, type MerchantUpdate, type RestrictionLift } from './stores.js';
 
 /** In-memory stores for the embedded default, the simulator and tests; same contract as Redis. */
 export class MemoryMerchantStore implements MerchantStore {
-  private readonly merchants = new Map<string, MerchantState>();
+  private readonly merchants = new IdMap<MerchantState>();
 
   getSync(merchantId: string): MerchantState | undefined {
     return this.merchants.get(merchantId);
@@ -46,7 +47,7 @@ interface AccountState {
 
 export class MemoryAccountStateStore implements AccountStateStore {
   private readonly auditLog: RestrictionAuditEntry[] = [];
-  private readonly accounts = new Map<string, AccountState>();
+  private readonly accounts = new IdMap<AccountState>();
   private readonly accountOfRestriction = new Map<string, string>();
 
   restrictionsSync(accountId: string): readonly Restriction[] {
