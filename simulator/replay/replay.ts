@@ -211,7 +211,8 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
 
   // Pipelined: lines are read and checked here a batch ahead; each batch's store ops go to the
   // feature thread, which applies them while this thread decides on the batch before.
-  const writer = new StoreOpsWriter(compileFeatures(baseline.features), sharedFeatures ? null : compileFeatures(candidate.features));
+  const batchLines = options.featureBatchLines ?? FEATURE_BATCH_LINES;
+  const writer = new StoreOpsWriter(compileFeatures(baseline.features), sharedFeatures ? null : compileFeatures(candidate.features), batchLines);
   /** The reads the feature thread takes around an event: the ones decide() and the reviews of applyEffects() will ask for, in that order. */
   const readsOf = (event: AccountEvent): number => {
     const point = decisionPointOf(event);
@@ -220,7 +221,6 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     for (let k = 0; k < effects.length; k++) if ((effects[k] as EventEffect).kind === 'review') reads += 1 << REVIEW_SHIFT;
     return reads;
   };
-  const batchLines = options.featureBatchLines ?? FEATURE_BATCH_LINES;
   let reading: Batch = { lines: [], items: [], times: [] };
   /** Batches sent, oldest first, whose decisions are still to be taken. */
   const sent: Batch[] = [];

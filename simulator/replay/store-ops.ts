@@ -37,17 +37,23 @@ export interface StoreOps {
 
 /** Accumulates ops until taken; the layouts say how many fields each op has, so nothing else is sent. */
 export class StoreOpsWriter {
-  private nums: number[] = [];
+  /** Written in place (the array sent is a view of it); a new one after each take, as the sent one is transferred. */
+  private nums: Float64Array;
+  private used = 0;
   private strings: string[] = [];
 
   constructor(
     private readonly baseline: CompiledFeatures,
     /** Null when one store serves both worlds. */
     private readonly candidate: CompiledFeatures | null,
-  ) {}
+    /** Ops a batch usually holds (its room grows past it when needed). */
+    private readonly batchOps = 256,
+  ) {
+    this.nums = new Float64Array(OP_WIDTH * batchOps);
+  }
 
   get size(): number {
-    return this.nums.length / OP_WIDTH;
+    return this.used / OP_WIDTH;
   }
 
   add(event: AccountEvent, line: number, t: number, reads: number): void {
@@ -57,12 +63,27 @@ export class StoreOpsWriter {
     if (eventCode !== eventCode) this.strings.push(event.eventId);
     const tiB = this.fields(this.baseline, event);
     const tiC = this.candidate === null ? -1 : this.fields(this.candidate, event);
-    this.nums.push(line, tiB, tiC, t, reads, accountCode, eventCode);
+    let nums = this.nums;
+    const at = this.used;
+    if (at + OP_WIDTH > nums.length) {
+      nums = new Float64Array(nums.length * 2);
+      nums.set(this.nums);
+      this.nums = nums;
+    }
+    nums[at] = line;
+    nums[at + 1] = tiB;
+    nums[at + 2] = tiC;
+    nums[at + 3] = t;
+    nums[at + 4] = reads;
+    nums[at + 5] = accountCode;
+    nums[at + 6] = eventCode;
+    this.used = at + OP_WIDTH;
   }
 
   take(): StoreOps {
-    const ops: StoreOps = { nums: new Float64Array(this.nums), strings: this.strings.join(SEPARATOR), stringCount: this.strings.length };
-    this.nums = [];
+    const ops: StoreOps = { nums: this.nums.subarray(0, this.used), strings: this.strings.join(SEPARATOR), stringCount: this.strings.length };
+    this.nums = new Float64Array(OP_WIDTH * this.batchOps);
+    this.used = 0;
     this.strings = [];
     return ops;
   }
