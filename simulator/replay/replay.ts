@@ -221,23 +221,30 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     for (let k = 0; k < effects.length; k++) if ((effects[k] as EventEffect).kind === 'review') reads += 1 << REVIEW_SHIFT;
     return reads;
   };
-  let reading: Batch = { lines: [], items: [], times: [] };
+  /** Batches decided on, to be filled again (one batch's arrays serve the whole replay, not one batch). */
+  const spare: Batch[] = [];
+  const newBatch = (): Batch => spare.pop() ?? { size: 0, lines: new Float64Array(batchLines), items: new Array<RefundGuardEvent | string | undefined>(batchLines).fill(undefined), times: new Float64Array(batchLines) };
+  let reading = newBatch();
   /** Batches sent, oldest first, whose decisions are still to be taken. */
   const sent: Batch[] = [];
   const decideOn = async (batch: Batch): Promise<void> => {
     await feed.take();
     const { lines, items, times } = batch;
-    for (let k = 0; k < items.length; k++) {
+    for (let k = 0; k < batch.size; k++) {
       const item = items[k] as RefundGuardEvent | string;
+      // Let go of the event as soon as it is done: the batch is kept for reuse.
+      items[k] = undefined;
       const line = lines[k] as number;
       const pending = typeof item === 'string' ? bad(line, item) : handle(item, line, times[k] as number);
       if (pending !== undefined) await pending;
     }
+    batch.size = 0;
+    spare.push(batch);
   };
   const flush = (): Promise<void> | undefined => {
     feed.send(writer.take());
     sent.push(reading);
-    reading = { lines: [], items: [], times: [] };
+    reading = newBatch();
     // While the worker starts, read on (up to a bound); once it answers, decide down to the usual lead.
     const ahead = feed.settled ? FEATURE_BATCHES_AHEAD : FEATURE_BATCHES_WHILE_STARTING;
     return sent.length > ahead ? decideDownTo(ahead) : undefined;
@@ -256,10 +263,11 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
         t = atMs(read);
         if (read.type !== 'merchant.updated') writer.add(read, line, t, readsOf(read));
       }
-      reading.lines.push(line);
-      reading.items.push(read);
-      reading.times.push(t);
-      return reading.items.length >= batchLines ? flush() : undefined;
+      const k = reading.size++;
+      reading.lines[k] = line;
+      reading.items[k] = read;
+      reading.times[k] = t;
+      return reading.size >= batchLines ? flush() : undefined;
     },
     progress,
   );
@@ -278,12 +286,14 @@ const FEATURE_BATCHES_AHEAD = 8;
 /** Batches read ahead while the feature thread starts (about half a second of reading). */
 const FEATURE_BATCHES_WHILE_STARTING = 256;
 
+/** The lines read since the last flush: `size` of them, in arrays of room for a whole batch. */
 interface Batch {
-  lines: number[];
-  /** The event read from each line, or its bad-line message. */
-  items: (RefundGuardEvent | string)[];
+  size: number;
+  lines: Float64Array;
+  /** The event read from each line, or its bad-line message (undefined once decided on). */
+  items: (RefundGuardEvent | string | undefined)[];
   /** atMs of each event (NaN for a bad line). */
-  times: number[];
+  times: Float64Array;
 }
 
 /**

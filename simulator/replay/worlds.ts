@@ -61,9 +61,18 @@ export class World {
 
   /** The account as of `now`, with features already read (shared by both worlds when they share a store). */
   snapshot(accountId: string, features: Record<string, number>): AccountSnapshot {
-    const { restrictions, orders } = this.state.stateSync(accountId);
-    return { features, restrictions, orders };
+    const state = this.state.stateSync(accountId);
+    // Accounts without state share one state object, and most decisions read no features: those
+    // decisions share one snapshot (facts are copied from it, never written to it).
+    if (state !== this.lastState || features !== this.lastSnapshot.features) {
+      this.lastState = state;
+      this.lastSnapshot = { features, restrictions: state.restrictions, orders: state.orders };
+    }
+    return this.lastSnapshot;
   }
+
+  private lastState: object | undefined;
+  private lastSnapshot: AccountSnapshot = { features: {}, restrictions: [], orders: new Map() };
 }
 
 /**
