@@ -21,10 +21,11 @@ export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot | 
   const staticCohorts = cohorts.byMerchant.get(merchantId) ?? noCohorts;
   const storedCohorts = merchant?.cohorts ?? [];
   // Object.assign, not spreads: V8 takes a slow path for a second spread source, and this runs per decision.
-  const merchantFacts: Record<string, unknown> = Object.assign({}, input.merchant, {
-    settings: merchant?.settings ?? noSettings,
-    cohorts: staticCohorts.length === 0 ? storedCohorts : [...new Set([...storedCohorts, ...staticCohorts])],
-  });
+  // The stored fields are assigned after the copy: they replace a caller's field of the same name in its
+  // place, or come after the caller's fields, as a second Object.assign source would, without an object for it.
+  const merchantFacts: Record<string, unknown> = Object.assign({}, input.merchant);
+  merchantFacts['settings'] = merchant?.settings ?? noSettings;
+  merchantFacts['cohorts'] = staticCohorts.length === 0 ? storedCohorts : [...new Set([...storedCohorts, ...staticCohorts])];
   if (merchant?.category !== undefined && input.merchant['category'] === undefined) merchantFacts['category'] = merchant.category;
   const facts: Record<string, Record<string, unknown>> = {
     // No snapshot (the store could not be read): features, restrictions and evidence marks are missing, not "none".

@@ -10,10 +10,16 @@ import type { DecisionInput } from './decision-input.js';
 export function decisionInputFor(event: RefundGuardEvent): DecisionInput | undefined {
   switch (event.type) {
     case 'order.placed': {
-      // Assignments, not conditional spreads: every checkout of a replay builds one of these.
-      const order: Record<string, unknown> = { id: event.orderId, amount: event.amount };
-      if (event.quantity !== undefined) order['quantity'] = event.quantity;
-      if (event.category !== undefined) order['category'] = event.category;
+      // Assignments, not conditional spreads: every checkout of a replay builds one of these. With both
+      // optional fields (the usual order), one literal: all four properties inside the object.
+      let order: Record<string, unknown>;
+      if (event.quantity !== undefined && event.category !== undefined) {
+        order = { id: event.orderId, amount: event.amount, quantity: event.quantity, category: event.category };
+      } else {
+        order = { id: event.orderId, amount: event.amount };
+        if (event.quantity !== undefined) order['quantity'] = event.quantity;
+        if (event.category !== undefined) order['category'] = event.category;
+      }
       return {
         point: pointOfEventType[event.type],
         requestId: event.eventId,
