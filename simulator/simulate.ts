@@ -36,12 +36,8 @@ export async function simulateHistory(options: SimulateOptions): Promise<Simulat
     strict: options.strict ?? false,
     ...(options.featureThread !== undefined ? { featureThread: options.featureThread } : {}),
     ...(options.featureBatchLines !== undefined ? { featureBatchLines: options.featureBatchLines } : {}),
-    onDecision: onDecision
-      ? (pair) => {
-          builder.add(pair);
-          onDecision(pair);
-        }
-      : (pair) => builder.add(pair),
+    onTally: (pair) => builder.add(pair),
+    ...(onDecision ? { onDecision } : {}),
     onBadLine: (bad) => builder.addBadLine(bad),
     onEvent: () => {
       events++;

@@ -76,6 +76,16 @@ describe('simulate with a feature thread', () => {
     expect(piped.pairs).toEqual(inThread.pairs);
   });
 
+  it('tallies the same report when nobody reads its decisions as records', async () => {
+    // Without onDecision, decisions other than integrity reviews are not made into records.
+    for (const featureThread of [false, true]) {
+      const withRecords = await simulateHistory({ history, baseline, candidate, featureThread, featureBatchLines: 97, onDecision: () => undefined });
+      const tallied = await simulateHistory({ history, baseline, candidate, featureThread, featureBatchLines: 97 });
+      expect(tallied.samples.length).toBeGreaterThan(0);
+      expect(tallied).toEqual(withRecords);
+    }
+  });
+
   it('gives the same when some ids are too long to cross to the feature thread as numbers', async () => {
     // Ids of up to 8 characters go as their idCode, longer ones as strings: half the accounts and
     // half the events here have long ids, so batches mix both.

@@ -77,6 +77,17 @@ export class RefundGuardService {
     return this.decideWith(input, snapshot, merchant, now, degraded);
   }
 
+  /**
+   * What decideWith decides, without making it a record (no decision id, no timestamps): the facts
+   * and the bundle's decision on them. A replay tallying a report, with no one reading its records,
+   * decides this way.
+   */
+  evaluateWith(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, now: number, bundle = this.deps.bundle()): Decision & { facts: Facts } {
+    const facts = assembleFacts(input, snapshot, merchant, bundle.cohorts, now);
+    const d = bundle.evaluate(input.point, facts, now);
+    return { point: d.point, action: d.action, params: d.params, reasons: d.reasons, shadow: d.shadow, missingFacts: d.missingFacts, facts };
+  }
+
   /** Evaluation on facts already gathered: the simulator reuses one snapshot for two bundles this way. */
   decideWith(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, now: number, degraded: boolean, bundle = this.deps.bundle()): DecisionRecord {
     const facts = assembleFacts(input, snapshot, merchant, bundle.cohorts, now);

@@ -5,6 +5,15 @@ import type { DecisionPoint, DecisionRecord } from '../../engine/index.js';
  * candidate. This is what the report tallies, what `--decisions` writes, and what a
  * server-agreement test compares per eventId.
  */
+/** What the report reads of one side's decision: a DecisionRecord has it all. */
+export type DecisionTally = Pick<DecisionRecord, 'point' | 'action' | 'reasons' | 'shadow' | 'facts'>;
+
+/**
+ * A decision pair as the report tallies it. A replay whose pairs nobody else reads takes its
+ * decisions this way, without making them records (ids, timestamps, a candidate's own copy).
+ */
+export type TallyPair = Omit<DecisionPair, 'baseline' | 'candidate'> & { baseline: DecisionTally; candidate: DecisionTally };
+
 export interface DecisionPair {
   /** The event that asked for the decision (for integrity.review: the upheld complaint or forged verdict). */
   eventId: string;
@@ -23,13 +32,13 @@ export interface DecisionPair {
 }
 
 /** Cohorts of the merchant as the decision saw them (stored ∪ static), read back from the assembled facts. */
-export function cohortsOf(record: DecisionRecord): readonly string[] {
+export function cohortsOf(record: DecisionTally): readonly string[] {
   const merchant = record.facts['merchant'];
   const cohorts = merchant !== null && typeof merchant === 'object' ? (merchant as { cohorts?: unknown }).cohorts : undefined;
   return Array.isArray(cohorts) ? (cohorts as string[]) : [];
 }
 
 /** "policy/rule" of each enforced match. */
-export function rulesOf(record: DecisionRecord): string[] {
+export function rulesOf(record: DecisionTally): string[] {
   return record.reasons.map((r) => `${r.policy}/${r.rule}`);
 }

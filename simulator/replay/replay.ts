@@ -5,6 +5,7 @@ import {
   decisionInputFor,
   decisionPointNames,
   effectsOf,
+  type DecisionInput,
   type DecisionPoint,
   type DecisionRecord,
   type EventEffect,
@@ -15,7 +16,7 @@ import {
 import { atMs, type AccountEvent, type RefundGuardEvent } from '../../engine/events/index.js';
 import { compileFeatures, type FeatureStore } from '../../engine/features/index.js';
 import { decisionPointOf } from '../../engine/service/decision-points-of-events.js';
-import type { DecisionPair } from './decision-pair.js';
+import type { DecisionPair, DecisionTally, TallyPair } from './decision-pair.js';
 import { FeatureFeed, FeatureThreadUnavailable } from './feature-feed.js';
 import { forEachLine } from './line-reader.js';
 import { readEventLine } from './read-event.js';
@@ -35,7 +36,13 @@ export interface ReplayOptions {
   shard?: Shard;
   /** Throw BadLineError at the first bad line instead of counting it. */
   strict?: boolean;
-  onDecision(pair: DecisionPair): void;
+  /** Called with every decision pair, in history order, as the report tallies it. */
+  onTally(pair: TallyPair): void;
+  /**
+   * Called with every decision pair as records (ids, timestamps, the candidate's own revision), after
+   * onTally. Without it, decisions that are not integrity reviews are not made into records at all.
+   */
+  onDecision?(pair: DecisionPair): void;
   onBadLine(bad: BadLineInfo): void;
   /** Called once per valid event this shard keeps. */
   onEvent?(): void;
@@ -101,7 +108,7 @@ export async function replayHistory(options: ReplayOptions): Promise<void> {
 const FEATURE_THREAD_MIN_BYTES = 16 << 20;
 
 async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Promise<void> {
-  const { baseline, candidate, shard, strict = false, onDecision, onBadLine, onEvent, onProgress } = options;
+  const { baseline, candidate, shard, strict = false, onTally, onDecision, onBadLine, onEvent, onProgress } = options;
   const [featuresB, featuresC]: [FeatureSource & FeatureStore, FeatureSource & FeatureStore] = feed === undefined ? featureStoresFor(baseline, candidate) : [feed.source('baseline'), feed.source('candidate')];
   const sharedFeatures = feed === undefined ? featuresB === featuresC : feed.shared;
   const merchants = new MemoryMerchantStore();
@@ -134,24 +141,19 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     const fc = sharedFeatures ? fb : (reads & READ_CANDIDATE) !== 0 ? featuresC.readSync(accountId, now, line) : noFeatures;
     const sb = b.snapshot(accountId, fb);
     const sc = c.snapshot(accountId, fc);
+    // Same policies and same facts give the same decision: reuse it (most checkouts).
+    const same = samePolicies.has(input.point) && fb === fc && sameRestrictions(sb.restrictions, sc.restrictions);
+    if (onDecision === undefined) {
+      const tb = b.service.evaluateWith(input, sb, merchant, now, baseline);
+      onTally(pairOf(event, input, line, now, tb, same ? tb : c.service.evaluateWith(input, sc, merchant, now, candidate)));
+      return;
+    }
     const rb = b.service.decideWith(input, sb, merchant, now, false, baseline);
-    // Same policies and same facts give the same decision: reuse it (most checkouts), relabelled with the candidate's revision.
-    const rc =
-      samePolicies.has(input.point) && fb === fc && sameRestrictions(sb.restrictions, sc.restrictions)
-        ? { ...rb, policyRevision: candidate.revision }
-        : c.service.decideWith(input, sc, merchant, now, false, candidate);
-    onDecision({
-      eventId: event.eventId,
-      point: input.point,
-      line,
-      at: now,
-      accountId,
-      merchantId: input.merchant.id,
-      amount: amountAtStake(input),
-      label: event.label,
-      baseline: rb,
-      candidate: rc,
-    });
+    // A reused decision is relabelled with the candidate's revision.
+    const rc = same ? { ...rb, policyRevision: candidate.revision } : c.service.decideWith(input, sc, merchant, now, false, candidate);
+    const pair = pairOf(event, input, line, now, rb, rc);
+    onTally(pair);
+    onDecision(pair);
   };
 
   const applyEffects = async (event: RefundGuardEvent, effects: readonly EventEffect[], line: number): Promise<void> => {
@@ -168,7 +170,9 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
       const ob = await b.service.applyEffect(effect);
       const oc = await c.service.applyEffect(effect);
       if (effect.kind === 'review' && ob !== undefined && oc !== undefined) {
-        onDecision(reviewPair(event, line, effect, ob, oc));
+        const pair = reviewPair(event, line, effect, ob, oc);
+        onTally(pair);
+        onDecision?.(pair);
       }
     }
   };
@@ -319,6 +323,22 @@ function sameRestrictions(a: readonly Restriction[], b: readonly Restriction[]):
 }
 
 const noFeatures: Record<string, number> = Object.freeze({}) as Record<string, number>;
+
+/** The pair of the decision `event` asked for, by its input, with the two sides given. */
+function pairOf<S extends DecisionTally>(event: RefundGuardEvent, input: DecisionInput, line: number, at: number, baseline: S, candidate: S): Omit<DecisionPair, 'baseline' | 'candidate'> & { baseline: S; candidate: S } {
+  return {
+    eventId: event.eventId,
+    point: input.point,
+    line,
+    at,
+    accountId: input.account.id,
+    merchantId: input.merchant.id,
+    amount: amountAtStake(input),
+    label: event.label,
+    baseline,
+    candidate,
+  };
+}
 
 function reviewPair(event: RefundGuardEvent, line: number, effect: EventEffect & { kind: 'review' }, ob: ReviewOutcome, oc: ReviewOutcome): DecisionPair {
   const pick = (o: ReviewOutcome): DecisionRecord => o.decision;

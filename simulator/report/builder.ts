@@ -1,5 +1,5 @@
 import { actionStrength, defaultAction, type DecisionRecord } from '../../engine/index.js';
-import { cohortsOf, type DecisionPair } from '../replay/decision-pair.js';
+import { cohortsOf, type DecisionTally, type TallyPair } from '../replay/decision-pair.js';
 import { canonicalReport } from './canonical.js';
 import { fromCents, labelMetrics, toCents, utcDate } from './metrics.js';
 import type { BadLine, CohortTally, DayTally, FlipSample, PointTally, RuleTally, Side, SideSample, SimulationReport } from './types.js';
@@ -46,7 +46,7 @@ export class ReportBuilder {
     if (this.firstBadLines.length < MAX_BAD_LINES) this.firstBadLines.push(bad);
   }
 
-  add(pair: DecisionPair): void {
+  add(pair: TallyPair): void {
     this.decisions++;
     const { point, baseline, candidate } = pair;
     const flipped = baseline.action !== candidate.action;
@@ -95,7 +95,7 @@ export class ReportBuilder {
     });
   }
 
-  private rules(side: Side, record: DecisionRecord): void {
+  private rules(side: Side, record: DecisionTally): void {
     // Indexed loops and a lookup by policy then rule: no iterator and no "policy/rule" string per match.
     const { reasons, shadow } = record;
     for (let k = 0; k < reasons.length; k++) this.ruleTallyOf(reasons[k] as RuleMatch)[side].enforced++;
@@ -110,7 +110,7 @@ export class ReportBuilder {
     return tally;
   }
 
-  private cohorts(baseline: DecisionRecord, candidate: DecisionRecord, flipped: boolean, flipKey: string): void {
+  private cohorts(baseline: DecisionTally, candidate: DecisionTally, flipped: boolean, flipKey: string): void {
     // Each side counts under the cohorts its own bundle saw (cohorts.yaml may differ); flips under either.
     const cb = cohortsOf(baseline);
     const cc = cohortsOf(candidate);
@@ -134,7 +134,7 @@ export class ReportBuilder {
     return tallies;
   }
 
-  private labels(side: Side, pair: DecisionPair, record: DecisionRecord): void {
+  private labels(side: Side, pair: TallyPair, record: DecisionTally): void {
     if (pair.label === undefined) return;
     const positive = isPositive(record);
     const abuse = pair.label === 'abuse';
@@ -150,11 +150,11 @@ export class ReportBuilder {
 type RuleMatch = DecisionRecord['reasons'][number];
 
 /** A positive is any action stronger than the point's default (at refund.requested: anything but approve). */
-export function isPositive(record: DecisionRecord): boolean {
+export function isPositive(record: Pick<DecisionRecord, 'point' | 'action'>): boolean {
   return actionStrength(record.point, record.action) > actionStrength(record.point, defaultAction(record.point));
 }
 
-function sampleOf(pair: DecisionPair): FlipSample {
+function sampleOf(pair: TallyPair): FlipSample {
   return {
     eventId: pair.eventId,
     point: pair.point,
@@ -168,7 +168,7 @@ function sampleOf(pair: DecisionPair): FlipSample {
   };
 }
 
-function sideSample(record: DecisionRecord): SideSample {
+function sideSample(record: DecisionTally): SideSample {
   return { action: record.action, reasons: record.reasons.map((r) => ({ policy: r.policy, version: r.version, rule: r.rule, action: r.action, reason: r.reason })) };
 }
 
