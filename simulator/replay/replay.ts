@@ -36,7 +36,10 @@ export interface ReplayOptions {
   shard?: Shard;
   /** Throw BadLineError at the first bad line instead of counting it. */
   strict?: boolean;
-  /** Called with every decision pair, in history order, as the report tallies it. */
+  /**
+   * Called with every decision pair, in history order, as the report tallies it. The pair is valid
+   * during the call only: without onDecision, one object is filled again for every decision.
+   */
   onTally(pair: TallyPair): void;
   /**
    * Called with every decision pair as records (ids, timestamps, the candidate's own revision), after
@@ -131,6 +134,8 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     return (needB || (needC && sharedFeatures) ? READ_BASELINE : 0) | (!sharedFeatures && needC ? READ_CANDIDATE : 0);
   };
 
+  /** The pair onTally gets when nobody reads records (see onTally). */
+  let tallied: TallyPair | undefined;
   const decide = (event: RefundGuardEvent, line: number, now: number): void => {
     const input = decisionInputFor(event);
     if (input === undefined) return;
@@ -145,7 +150,8 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
     const same = samePolicies.has(input.point) && fb === fc && sameRestrictions(sb.restrictions, sc.restrictions);
     if (onDecision === undefined) {
       const tb = b.service.evaluateWith(input, sb, merchant, now, baseline);
-      onTally(pairOf(event, input, line, now, tb, same ? tb : c.service.evaluateWith(input, sc, merchant, now, candidate)));
+      const tc = same ? tb : c.service.evaluateWith(input, sc, merchant, now, candidate);
+      onTally(tallied === undefined ? (tallied = pairOf(event, input, line, now, tb, tc)) : refill(tallied, event, input, line, now, tb, tc));
       return;
     }
     const rb = b.service.decideWith(input, sb, merchant, now, false, baseline);
@@ -338,6 +344,21 @@ function pairOf<S extends DecisionTally>(event: RefundGuardEvent, input: Decisio
     baseline,
     candidate,
   };
+}
+
+/** pairOf written into an existing pair (see ReplayOptions.onTally). */
+function refill(pair: TallyPair, event: RefundGuardEvent, input: DecisionInput, line: number, at: number, baseline: DecisionTally, candidate: DecisionTally): TallyPair {
+  pair.eventId = event.eventId;
+  pair.point = input.point;
+  pair.line = line;
+  pair.at = at;
+  pair.accountId = input.account.id;
+  pair.merchantId = input.merchant.id;
+  pair.amount = amountAtStake(input);
+  pair.label = event.label;
+  pair.baseline = baseline;
+  pair.candidate = candidate;
+  return pair;
 }
 
 function reviewPair(event: RefundGuardEvent, line: number, effect: EventEffect & { kind: 'review' }, ob: ReviewOutcome, oc: ReviewOutcome): DecisionPair {
