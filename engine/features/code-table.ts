@@ -24,7 +24,7 @@ export class CodeTable {
 
   /** Sets the value of a code not in the table. */
   add(code: number, value: number): void {
-    if (2 * (this.size + 1) > this.pairs.length >>> 1) this.rehash(this.pairs.length);
+    if (2 * (this.size + 1) > this.pairs.length >>> 1) this.grow();
     this.place(this.pairs, code, value + 1);
     this.size++;
   }
@@ -43,9 +43,9 @@ export class CodeTable {
   }
 
   /** Twice the pairs: the table stays at most half full. */
-  private rehash(pairCount: number): void {
+  private grow(): void {
     const old = this.pairs;
-    const next = new Float64Array(2 * pairCount);
+    const next = new Float64Array(2 * old.length);
     for (let at = 0; at < old.length; at += 2) if (old[at] !== 0) this.place(next, old[at] as number, old[at + 1] as number);
     this.pairs = next;
   }

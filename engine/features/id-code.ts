@@ -22,6 +22,9 @@ export function idCode(id: string): number {
   return code;
 }
 
+/** An id, or its idCode when it has one (a number is only ever a code: an integer of at least 1). */
+export type IdOrCode = string | number;
+
 /** The id whose idCode is `code` (a code idCode gave: an integer of at least 1). */
 export function idOfCode(code: number): string {
   let id = '';
@@ -35,10 +38,11 @@ export function idOfCode(code: number): string {
 
 /**
  * The memory store's 32-bit hash of an id for its filter of ids: from the id's code when it has one
- * (cheaper than hashing the string again), else FNV-1a of the string. `code` is idCode(id).
+ * (cheaper than hashing the string again), else FNV-1a of the string. `code` is idCode(id); an id given
+ * as its code (IdOrCode) is hashed by it.
  */
-export function idHash(id: string, code = idCode(id)): number {
-  return code === code ? hashOfCode(code) : fnv1a(id);
+export function idHash(id: IdOrCode, code = typeof id === 'number' ? id : idCode(id)): number {
+  return code === code ? hashOfCode(code) : fnv1a(id as string);
 }
 
 /** A 32-bit hash of a code (any well-spread function of it will do). */

@@ -21,6 +21,6 @@ export { computeFeatures } from './compute.js';
 export { emptyAccountLog, finishAccountLog, insertEntry, insertLogEntry, insertFlag, type AccountLog, type Entry, type FlagEntry } from './account-log.js';
 export { parseEventTime } from './time.js';
 export { extractEntry, entryOf, fieldsOf, NO_FIELDS, FieldEntry, encodeEntryValue, decodeEntryValue } from './entry.js';
-export { MemoryFeatureStore, type IdOrCode } from './memory-store.js';
-export { idCode } from './id-code.js';
+export { MemoryFeatureStore } from './memory-store.js';
+export { idCode, type IdOrCode } from './id-code.js';
 export { fnv1a } from './fnv1a.js';

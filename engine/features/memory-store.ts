@@ -21,9 +21,8 @@ import { computeFeatures } from './compute.js';
 import type { FeatureDefinitions } from './definitions.js';
 import { FieldEntry, NO_FIELDS, fieldsOf } from './entry.js';
 import type { TypeLayout } from './layout.js';
-import { fnv1a } from './fnv1a.js';
-import { CodeTable } from './code-table.js';
-import { hashOfCode, idCode, idOfCode } from './id-code.js';
+import { idCode, idHash, idOfCode, type IdOrCode } from './id-code.js';
+import { IdMap } from './id-map.js';
 import type { FeatureStore } from './store.js';
 import { parseEventTime } from './time.js';
 import { TimeLists, grownTo } from './time-lists.js';
@@ -33,27 +32,10 @@ import { TimeLists, grownTo } from './time-lists.js';
  * the store's `groups` (TimeLists) holding each member's account number and its first use of the value,
  * in the order they joined. An index maps each value to its group: by the value's idCode where it has
  * one (most devices and addresses: no string kept, no string hashed), else by the value itself, which
- * `groupValues` then keeps so entries can share one copy of it (interning).
+ * `groupValues` then keeps so entries can share one copy of it (interning). Lookups pass the code when
+ * there is one (see IdMap), as the caller has computed it already.
  */
-class GroupIndex {
-  private readonly byCode = new CodeTable();
-  private readonly byValue = new Map<string, number>();
-
-  /** The group of `v` (`code` is idCode(v)), -1 when none. */
-  get(v: string, code: number): number {
-    return code > 0 ? this.byCode.get(code) : (this.byValue.get(v) ?? -1);
-  }
-
-  set(v: string, code: number, group: number): void {
-    if (code > 0) this.byCode.add(code, group);
-    else this.byValue.set(v, group);
-  }
-
-  clear(): void {
-    this.byCode.clear();
-    this.byValue.clear();
-  }
-}
+type GroupIndex = IdMap<number>;
 
 /**
  * The entry of an event whose entry is not kept, as its writes (links, shared values, flags) read it:
@@ -70,9 +52,6 @@ class PassingEntry implements Entry {
     return this;
   }
 }
-
-/** An id, or its idCode when it has one (a number is only ever a code). */
-export type IdOrCode = string | number;
 
 /** Never written: stands for "nothing yet" until an account writes its own list or map. */
 const EMPTY_LIST: never[] = [];
@@ -142,10 +121,8 @@ interface SharedPlan {
 
 export class MemoryFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
-  /** Accounts whose id has no idCode, by id; the others are in accountsByCode. */
-  private readonly accounts = new Map<string, MemoryAccount>();
+  private readonly accounts = new IdMap<MemoryAccount>();
   private readonly passing = new PassingEntry();
-  private readonly accountsByCode = new CodeTable();
   /** Accounts by number (MemoryAccount.index). */
   private accountList: MemoryAccount[] = [];
   /**
@@ -207,7 +184,7 @@ export class MemoryFeatureStore implements FeatureStore {
       for (const [ti, slots] of lf.viaSlots) {
         via[ti] = slots.map(({ slot, path }) => {
           let index = byPath.get(path);
-          if (index === undefined) byPath.set(path, (index = new GroupIndex()));
+          if (index === undefined) byPath.set(path, (index = new IdMap()));
           return { slot, index, cache: cacheSlots++ };
         });
       }
@@ -216,7 +193,7 @@ export class MemoryFeatureStore implements FeatureStore {
     this.sharedPlans = c.shared.map((sf) => {
       const slot = Array.from({ length: types }, () => -1);
       for (const [ti, s] of sf.slots) slot[ti] = s;
-      return { slot, index: new GroupIndex(), cap: sf.cap };
+      return { slot, index: new IdMap(), cap: sf.cap };
     });
     this.cacheSlots = cacheSlots;
     this.rowWidth = CACHE_AT + CACHE_WIDTH * cacheSlots;
@@ -253,7 +230,6 @@ export class MemoryFeatureStore implements FeatureStore {
 
   async close(): Promise<void> {
     this.accounts.clear();
-    this.accountsByCode.clear();
     this.accountList = [];
     this.timeLists.clear();
     this.groups.clear();
@@ -285,7 +261,7 @@ export class MemoryFeatureStore implements FeatureStore {
     // Lean: a type no windowed feature counts keeps no id, so it is not checked for one either.
     const kept = !this.lean || ti < 0 || c.timesRead[ti] === true;
     const code = !kept ? 0 : typeof eventId === 'number' ? eventId : idCode(eventId);
-    const h = !kept ? 0 : code === code ? hashOfCode(code) : fnv1a(eventId as string);
+    const h = kept ? idHash(eventId, code) : 0;
     if (kept && this.mayHaveId(h) && this.hasId(acc, eventId, code)) return false;
     if (ti < 0) return true;
     // Only an entry that is kept is an object of its own: the others (orders) are read once, by the writes.
@@ -302,11 +278,9 @@ export class MemoryFeatureStore implements FeatureStore {
     else this.timeLists.insertTime(list, t, code);
     if (code !== code) (acc.uncodedIds ??= []).push(t, eventId as string);
     this.applyWrites(acc, ti, entry);
-    // (Writes may have grown the rows: read them again.)
-    const grown = this.rows;
-    if (t > (grown[row + LATEST] as number)) grown[row + LATEST] = t;
-    const writes = (grown[row + SINCE_TRIM] as number) + 1;
-    grown[row + SINCE_TRIM] = writes;
+    if (t > (rows[row + LATEST] as number)) rows[row + LATEST] = t;
+    const writes = (rows[row + SINCE_TRIM] as number) + 1;
+    rows[row + SINCE_TRIM] = writes;
     if (writes >= TRIM_EVERY) this.trim(acc);
     // Last: a rebuild of the filter reads the ids kept, this one included.
     this.addToIdFilter(h);
@@ -321,7 +295,7 @@ export class MemoryFeatureStore implements FeatureStore {
 
   /** Every feature of the account as of asOf. Allocates the result object and the account's log (copies of its times). */
   readSync(accountId: IdOrCode, asOf: number): Record<string, number> {
-    const acc = this.find(accountId);
+    const acc = this.accounts.get(accountId);
     if (acc === undefined) return { ...this.zero };
     return computeFeatures(this.compiled, this.logOf(acc), asOf);
   }
@@ -394,35 +368,20 @@ export class MemoryFeatureStore implements FeatureStore {
       for (let k = 0; k < perAccount; k++) {
         for (let i = 0, list = acc.lists + k, n = lists.size(list); i < n; i++) {
           const code = lists.codeAt(list, i);
-          if (code === code) add(hashOfCode(code));
+          if (code === code) add(idHash(code));
         }
       }
       const uncoded = acc.uncodedIds;
-      if (uncoded !== null) for (let k = 1; k < uncoded.length; k += 2) add(fnv1a(uncoded[k] as string));
+      if (uncoded !== null) for (let k = 1; k < uncoded.length; k += 2) add(idHash(uncoded[k] as string));
     }
     this.idFilter = filter;
     this.idsInFilter = kept;
   }
 
-  /** The account of an id or id code, undefined when never seen. */
-  private find(key: IdOrCode): MemoryAccount | undefined {
-    const code = typeof key === 'number' ? key : idCode(key);
-    if (code > 0) return this.accountList[this.accountsByCode.get(code)];
-    return this.accounts.get(key as string);
-  }
-
-  /** The account of an id or id code, made on first sight. Ids with a code are found by it, the others by the string. */
+  /** The account of an id or id code, made on first sight. */
   private account(key: IdOrCode): MemoryAccount {
-    const code = typeof key === 'number' ? key : idCode(key);
-    if (code > 0) {
-      const index = this.accountsByCode.get(code);
-      if (index >= 0) return this.accountList[index] as MemoryAccount;
-      const acc = this.newAccount(typeof key === 'number' ? idOfCode(key) : key);
-      this.accountsByCode.add(code, acc.index);
-      return acc;
-    }
-    let acc = this.accounts.get(key as string);
-    if (acc === undefined) this.accounts.set(key as string, (acc = this.newAccount(key as string)));
+    let acc = this.accounts.get(key);
+    if (acc === undefined) this.accounts.set(key, (acc = this.newAccount(typeof key === 'number' ? idOfCode(key) : key)));
     return acc;
   }
 
@@ -443,7 +402,7 @@ export class MemoryFeatureStore implements FeatureStore {
     const g = this.groups.add(1);
     this.groupValues.push(code > 0 ? '' : v);
     this.groups.insertAt(g, 0, t, acc.index);
-    index.set(v, code, g);
+    index.set(code > 0 ? code : v, g);
     return g;
   }
 
@@ -455,7 +414,7 @@ export class MemoryFeatureStore implements FeatureStore {
       const own = ownFlagsOf(acc, i, this.linkedPlans.length);
       if (!own.has(t)) {
         own.add(t);
-        for (const b of (acc.links[i] as Map<string, number>).keys()) addFlag(this.find(b) as MemoryAccount, i, acc.id, t);
+        for (const b of (acc.links[i] as Map<string, number>).keys()) addFlag(this.accounts.get(b) as MemoryAccount, i, acc.id, t);
       }
     }
     const via = plan.via[ti];
@@ -506,7 +465,7 @@ export class MemoryFeatureStore implements FeatureStore {
       }
     }
     if (g < 0) {
-      g = index.get(v, code);
+      g = index.get(code > 0 ? code : v) ?? -1;
       if (g < 0) {
         if (cap <= 0) return undefined;
         this.remember(acc, cache, this.newGroup(index, v, code, acc, t), 0, t, code);
@@ -566,7 +525,7 @@ export class MemoryFeatureStore implements FeatureStore {
     const groups = this.groups;
     for (const v of raw.includes(',') ? raw.split(',') : [raw]) {
       const code = idCode(v);
-      const g = plan.index.get(v, code);
+      const g = plan.index.get(code > 0 ? code : v) ?? -1;
       if (g < 0) {
         if (plan.cap > 0) this.newGroup(plan.index, v, code, acc, t);
         continue;
