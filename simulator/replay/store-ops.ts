@@ -7,6 +7,7 @@
  */
 import type { AccountEvent } from '../../engine/events/index.js';
 import { NO_FIELDS, fieldsOf, idCode, type CompiledFeatures, type IdOrCode, type MemoryFeatureStore } from '../../engine/features/index.js';
+import { grownTo } from '../../engine/features/time-lists.js';
 
 /**
  * Numbers per op in StoreOps.nums: line, type index (baseline store), type index (candidate store),
@@ -63,13 +64,9 @@ export class StoreOpsWriter {
     if (eventCode !== eventCode) this.strings.push(event.eventId);
     const tiB = this.fields(this.baseline, event);
     const tiC = this.candidate === null ? -1 : this.fields(this.candidate, event);
-    let nums = this.nums;
     const at = this.used;
-    if (at + OP_WIDTH > nums.length) {
-      nums = new Float64Array(nums.length * 2);
-      nums.set(this.nums);
-      this.nums = nums;
-    }
+    if (at + OP_WIDTH > this.nums.length) this.nums = grownTo(this.nums, this.nums.length * 2);
+    const nums = this.nums;
     nums[at] = line;
     nums[at + 1] = tiB;
     nums[at + 2] = tiC;
