@@ -1,4 +1,5 @@
 import { hashOfCode } from './id-code.js';
+import { powerOfTwoAtLeast } from './time-lists.js';
 
 /**
  * A map from idCode numbers (integers of at least 1) to numbers 0, 1, 2, ... in one Float64Array of
@@ -8,8 +9,15 @@ import { hashOfCode } from './id-code.js';
  */
 export class CodeTable {
   /** Pairs (code, value + 1); a code of 0 marks an empty pair. */
-  private pairs = new Float64Array(2 * INITIAL_PAIRS);
+  private pairs: Float64Array;
   private size = 0;
+  private readonly initialPairs: number;
+
+  /** `expectedKeys`: about how many codes will be added; the table starts large enough for them (it grows past them). */
+  constructor(expectedKeys = 0) {
+    this.initialPairs = powerOfTwoAtLeast(2 * expectedKeys, INITIAL_PAIRS);
+    this.pairs = new Float64Array(2 * this.initialPairs);
+  }
 
   /** The value of `code`, -1 when absent. */
   get(code: number): number {
@@ -30,7 +38,7 @@ export class CodeTable {
   }
 
   clear(): void {
-    this.pairs = new Float64Array(2 * INITIAL_PAIRS);
+    this.pairs = new Float64Array(2 * this.initialPairs);
     this.size = 0;
   }
 

@@ -9,9 +9,14 @@ import { idCode, type IdOrCode } from './id-code.js';
  * one array.
  */
 export class IdMap<V> {
-  private readonly byCode = new CodeTable();
+  private readonly byCode: CodeTable;
   private readonly coded: V[] = [];
   private readonly byId = new Map<string, V>();
+
+  /** `expectedKeys`: about how many ids it will hold (see CodeTable). */
+  constructor(expectedKeys = 0) {
+    this.byCode = new CodeTable(expectedKeys);
+  }
 
   get(key: IdOrCode): V | undefined {
     const code = typeof key === 'number' ? key : idCode(key);

@@ -142,3 +142,22 @@ describe('MemoryFeatureStore, account ids', () => {
     expect(linked).toBeGreaterThan(0);
   });
 });
+
+describe('MemoryFeatureStore, size hint', () => {
+  it('reads the same features sized for a million events as sized for none, which grows past the room it started with', async () => {
+    const { generateHistory } = await import('../../simulator/history/index.js');
+    const events: RefundGuardEvent[] = [];
+    generateHistory({ orders: 30_000, seed: 'sizes' }, (line) => void events.push(JSON.parse(line) as RefundGuardEvent));
+    const grown = new MemoryFeatureStore(definitions, { lean: true });
+    const sized = new MemoryFeatureStore(definitions, { lean: true, expectedEvents: 1_000_000 });
+    for (const e of events) {
+      grown.applySync(e);
+      sized.applySync(e);
+    }
+    const accounts = [...new Set(events.flatMap((e) => (e.type === 'merchant.updated' ? [] : [e.accountId])))];
+    // More accounts than an unsized store has rows for at first (4096): its rows, lists and tables grew.
+    expect(accounts.length).toBeGreaterThan(4096);
+    const end = Date.parse((events[events.length - 1] as RefundGuardEvent).at);
+    for (const id of accounts) expect(sized.readSync(id, end), id).toEqual(grown.readSync(id, end));
+  });
+});

@@ -25,7 +25,7 @@ import { idCode, idHash, idOfCode, type IdOrCode } from './id-code.js';
 import { IdMap } from './id-map.js';
 import type { FeatureStore } from './store.js';
 import { parseEventTime } from './time.js';
-import { TimeLists, grownTo } from './time-lists.js';
+import { TimeLists, grownTo, powerOfTwoAtLeast } from './time-lists.js';
 
 /**
  * The accounts using one value (a device, an address, an evidence fingerprint) are a group: a list of
@@ -87,6 +87,9 @@ class MemoryAccount {
 const TRIM_EVERY = 256;
 /** Rows for this many accounts at first (they double as accounts come). */
 const INITIAL_ACCOUNTS = 1 << 12;
+/** Size hints per expected event: at most an account per ACCOUNTS_PER_EVENT events; hash tables start with a key per KEYS_PER_EVENT. */
+const ACCOUNTS_PER_EVENT = 4;
+const KEYS_PER_EVENT = 8;
 /** Places in an account's row (MemoryFeatureStore.rows)... */
 const FIRST_SEEN = 0;
 const LATEST = 1;
@@ -121,7 +124,7 @@ interface SharedPlan {
 
 export class MemoryFeatureStore implements FeatureStore {
   readonly compiled: CompiledFeatures;
-  private readonly accounts = new IdMap<MemoryAccount>();
+  private readonly accounts: IdMap<MemoryAccount>;
   private readonly passing = new PassingEntry();
   /** Accounts by number (MemoryAccount.index). */
   private accountList: MemoryAccount[] = [];
@@ -136,10 +139,10 @@ export class MemoryFeatureStore implements FeatureStore {
   private rows: Float64Array;
   private readonly rowWidth: number;
   /** Members of every group (see GroupIndex), and each group's value. */
-  private readonly groups = new TimeLists();
+  private readonly groups: TimeLists;
   private groupValues: string[] = [];
   /** Times and id codes of every kept event, one list per account and kept type. */
-  private readonly timeLists = new TimeLists();
+  private readonly timeLists: TimeLists;
   /** Per type index: the position of its list among an account's lists, -1 for a type whose events are not kept. */
   private readonly listOfType: Int32Array;
   /** The type index of each of an account's lists. */
@@ -172,8 +175,17 @@ export class MemoryFeatureStore implements FeatureStore {
    */
   private readonly lean: boolean;
 
-  constructor(definitions: FeatureDefinitions | CompiledFeatures, options: { lean?: boolean } = {}) {
+  /**
+   * `expectedEvents` (a replay's stores: from the history's size): about how many events will be
+   * applied. Buffers are sized for them at once instead of growing to them (see TimeLists).
+   */
+  constructor(definitions: FeatureDefinitions | CompiledFeatures, options: { lean?: boolean; expectedEvents?: number } = {}) {
     this.lean = options.lean === true;
+    const events = options.expectedEvents ?? 0;
+    // Generous for buffers filled in order (pages never written cost nothing), modest for hash tables (written all over).
+    const accounts = events / ACCOUNTS_PER_EVENT;
+    this.accounts = new IdMap(events / KEYS_PER_EVENT);
+    this.groups = new TimeLists({ lists: accounts, slots: events / 2 });
     const c = (this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions));
     const types = c.layouts.length;
     let cacheSlots = 0;
@@ -184,7 +196,7 @@ export class MemoryFeatureStore implements FeatureStore {
       for (const [ti, slots] of lf.viaSlots) {
         via[ti] = slots.map(({ slot, path }) => {
           let index = byPath.get(path);
-          if (index === undefined) byPath.set(path, (index = new IdMap()));
+          if (index === undefined) byPath.set(path, (index = new IdMap(events / KEYS_PER_EVENT)));
           return { slot, index, cache: cacheSlots++ };
         });
       }
@@ -197,7 +209,7 @@ export class MemoryFeatureStore implements FeatureStore {
     });
     this.cacheSlots = cacheSlots;
     this.rowWidth = CACHE_AT + CACHE_WIDTH * cacheSlots;
-    this.rows = new Float64Array(INITIAL_ACCOUNTS * this.rowWidth);
+    this.rows = new Float64Array(powerOfTwoAtLeast(accounts, INITIAL_ACCOUNTS) * this.rowWidth);
     // Lean: only types some windowed feature counts are kept (see applyFields).
     this.typeOfList = [];
     this.listOfType = new Int32Array(types).fill(-1);
@@ -206,6 +218,7 @@ export class MemoryFeatureStore implements FeatureStore {
       this.listOfType[ti] = this.typeOfList.length;
       this.typeOfList.push(ti);
     }
+    this.timeLists = new TimeLists({ lists: accounts * this.typeOfList.length, slots: 2 * events });
     this.noTimes = Array.from({ length: types }, () => NO_TIMES);
     this.emptyBuckets = Array.from({ length: types }, () => EMPTY_LIST);
     this.emptyLinks = c.linked.map(() => EMPTY_MAP);
@@ -246,6 +259,14 @@ export class MemoryFeatureStore implements FeatureStore {
     if (ti === undefined) return this.applyFields(event.accountId, event.eventId, -1, 0, NO_FIELDS);
     const t = parseEventTime(event.at);
     return this.applyFields(event.accountId, event.eventId, ti, t, fieldsOf(c.layouts[ti] as TypeLayout, event));
+  }
+
+  /**
+   * Whether applyFields keeps the fields array it is given for events of type `ti` (as the entry it
+   * stores). Where it does not, it reads them during the call only, and a caller may reuse the array.
+   */
+  keepsFields(ti: number): boolean {
+    return ti >= 0 && (!this.lean || this.compiled.timesRead[ti] === true) && this.compiled.entriesRead[ti] === true;
   }
 
   /**

@@ -7,7 +7,7 @@ describe('FeatureFeed', () => {
   it('rejects the wait for an answer, rather than hanging, when the feature thread fails on a batch', async () => {
     const loaded = loadBundle(readPolicyDirectory('policies'));
     if (!loaded.ok) throw new Error('shipped policies do not load');
-    const feed = await FeatureFeed.start({ baseline: loaded.bundle, candidate: loaded.bundle }, true);
+    const feed = await FeatureFeed.start({ baseline: loaded.bundle, candidate: loaded.bundle }, 0, true);
     if (feed === undefined) throw new Error('feature thread did not start');
     try {
       // One op (an order of account a1) whose ids go as strings, but whose strings lack the event id: the worker finds itself out of step.

@@ -38,11 +38,12 @@ export class FeatureFeed {
    * main thread reads ahead while the worker loads its modules (about half a second). Undefined when
    * no worker can start here, unless `required` (then the error).
    */
-  static start(options: Pick<ReplayOptions, 'baseline' | 'candidate'>, required = false): FeatureFeed | undefined {
+  static start(options: Pick<ReplayOptions, 'baseline' | 'candidate'>, expectedEvents = 0, required = false): FeatureFeed | undefined {
     const shared = sameFeatures(options.baseline, options.candidate);
     const input: FeatureThreadInput = {
       baselineFeatures: options.baseline.features,
       candidateFeatures: shared ? null : options.candidate.features,
+      expectedEvents,
     };
     let worker: Worker;
     try {

@@ -17,6 +17,8 @@ export interface FeatureThreadInput {
   baselineFeatures: FeatureDefinitions;
   /** Null when both bundles define the same features (one store serves both worlds). */
   candidateFeatures: FeatureDefinitions | null;
+  /** About how many events the stores will take in (a size hint, see MemoryFeatureStore). */
+  expectedEvents?: number;
 }
 
 /** The worker's first message: the feature names of each side, in the order values are sent. */
@@ -35,8 +37,9 @@ export class FeatureThread {
   private readonly storeC: MemoryFeatureStore;
 
   constructor(input: FeatureThreadInput) {
-    this.storeB = new MemoryFeatureStore(input.baselineFeatures, { lean: true });
-    this.storeC = input.candidateFeatures === null ? this.storeB : new MemoryFeatureStore(input.candidateFeatures, { lean: true });
+    const options = { lean: true, expectedEvents: input.expectedEvents ?? 0 };
+    this.storeB = new MemoryFeatureStore(input.baselineFeatures, options);
+    this.storeC = input.candidateFeatures === null ? this.storeB : new MemoryFeatureStore(input.candidateFeatures, options);
   }
 
   ready(): FeatureThreadReady {

@@ -88,15 +88,18 @@ export class BadLineError extends Error {
  * only, and merchant.updated is counted as an event by shard 0 only, so shard reports add up.
  */
 export async function replayHistory(options: ReplayOptions): Promise<void> {
-  const useThread = options.featureThread ?? (await stat(options.historyPath)).size >= FEATURE_THREAD_MIN_BYTES;
+  const bytes = (await stat(options.historyPath)).size;
+  // Feature stores are sized for the events the history may hold, not grown to them (see TimeLists).
+  const expectedEvents = Math.ceil(bytes / (options.shard?.count ?? 1) / MIN_BYTES_PER_LINE);
+  const useThread = options.featureThread ?? bytes >= FEATURE_THREAD_MIN_BYTES;
   if (useThread) {
     // By default, a worker that cannot start (an environment without worker threads) leaves the replay
     // to this thread, from the start (it fails before any decision is taken); asked for explicitly, it must start.
     const required = options.featureThread === true;
-    const feed = FeatureFeed.start(options, required);
+    const feed = FeatureFeed.start(options, expectedEvents, required);
     if (feed !== undefined) {
       try {
-        return await replay(options, feed);
+        return await replay(options, bytes, expectedEvents, feed);
       } catch (err) {
         if (required || !(err instanceof FeatureThreadUnavailable)) throw err;
       } finally {
@@ -104,15 +107,22 @@ export async function replayHistory(options: ReplayOptions): Promise<void> {
       }
     }
   }
-  return replay(options, undefined);
+  return replay(options, bytes, expectedEvents, undefined);
 }
+
+/**
+ * Fewer bytes than a line of history takes (they run at 150 to 300): the size hint overestimates the
+ * events, which costs address space only.
+ */
+const MIN_BYTES_PER_LINE = 100;
 
 /** Below this size a worker's start-up (a second module graph: about half a second) costs more than it saves. */
 const FEATURE_THREAD_MIN_BYTES = 16 << 20;
 
-async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Promise<void> {
+async function replay(options: ReplayOptions, totalBytes: number, expectedEvents: number, feed: FeatureFeed | undefined): Promise<void> {
   const { baseline, candidate, shard, strict = false, onTally, onDecision, onBadLine, onEvent, onProgress } = options;
-  const [featuresB, featuresC]: [FeatureSource & FeatureStore, FeatureSource & FeatureStore] = feed === undefined ? featureStoresFor(baseline, candidate) : [feed.source('baseline'), feed.source('candidate')];
+  const [featuresB, featuresC]: [FeatureSource & FeatureStore, FeatureSource & FeatureStore] =
+    feed === undefined ? featureStoresFor(baseline, candidate, expectedEvents) : [feed.source('baseline'), feed.source('candidate')];
   const sharedFeatures = feed === undefined ? featuresB === featuresC : feed.shared;
   const merchants = new MemoryMerchantStore();
   const clock = Date.now();
@@ -120,7 +130,6 @@ async function replay(options: ReplayOptions, feed: FeatureFeed | undefined): Pr
   const c = new World('candidate', candidate, featuresC, merchants, clock);
   const samePolicies = pointsWithSamePolicies(baseline, candidate);
   const countsHere = shard === undefined || shard.index === 0;
-  const totalBytes = onProgress ? (await stat(options.historyPath)).size : 0;
 
   const bad = (line: number, message: string): void => {
     if (strict) throw new BadLineError(options.historyPath, line, message);

@@ -106,6 +106,10 @@ export function applyStoreOps(
   const shared = storeB === storeC;
   const layoutsB = storeB.compiled.layouts;
   const layoutsC = storeC.compiled.layouts;
+  // Most events (orders) are not kept as entries: their fields are read during the apply only, from
+  // one array filled again for each (no array per event).
+  const passingB: string[] = [];
+  const passingC: string[] = [];
   let s = 0;
   for (let at = 0; at < nums.length; at += OP_WIDTH) {
     const line = nums[at] as number;
@@ -118,11 +122,13 @@ export function applyStoreOps(
     const accountId: IdOrCode = accountCode === accountCode ? accountCode : (strings[s++] as string);
     const eventId: IdOrCode = eventCode === eventCode ? eventCode : (strings[s++] as string);
     const nB = tiB < 0 ? 0 : (layoutsB[tiB] as CompiledFeatures['layouts'][number]).paths.length;
-    const fieldsB = nB === 0 ? NO_FIELDS : strings.slice(s, (s += nB));
+    const fieldsB = nB === 0 ? NO_FIELDS : storeB.keepsFields(tiB) ? strings.slice(s, s + nB) : refilled(passingB, strings, s, nB);
+    s += nB;
     let fieldsC = NO_FIELDS;
     if (!shared && tiC >= 0) {
       const nC = (layoutsC[tiC] as CompiledFeatures['layouts'][number]).paths.length;
-      if (nC > 0) fieldsC = strings.slice(s, (s += nC));
+      if (nC > 0) fieldsC = storeC.keepsFields(tiC) ? strings.slice(s, s + nC) : refilled(passingC, strings, s, nC);
+      s += nC;
     }
     if (s > strings.length) throw new Error(`store ops out of step at line ${line}: ${s - strings.length} strings missing`);
     if ((reads & READ_BASELINE) !== 0) read(line, storeB, accountId, t);
@@ -139,6 +145,13 @@ export function applyStoreOps(
 }
 
 const SEPARATOR = '|';
+
+/** `into` holding strings[from, from + n). */
+function refilled(into: string[], strings: readonly string[], from: number, n: number): string[] {
+  into.length = n;
+  for (let k = 0; k < n; k++) into[k] = strings[from + k] as string;
+  return into;
+}
 
 /** idCode of a non-empty id, NaN when it has none (the empty id's code, 0, is never sent as one). */
 function codeOf(id: string): number {

@@ -95,8 +95,9 @@ export function sameFeatures(baseline: PreparedBundle, candidate: PreparedBundle
   return JSON.stringify(baseline.features) === JSON.stringify(candidate.features);
 }
 
-export function featureStoresFor(baseline: PreparedBundle, candidate: PreparedBundle): [MemoryFeatureStore, MemoryFeatureStore] {
+/** The stores of a replay of about `expectedEvents` events (a size hint). */
+export function featureStoresFor(baseline: PreparedBundle, candidate: PreparedBundle, expectedEvents = 0): [MemoryFeatureStore, MemoryFeatureStore] {
   // Lean: a replay reads features, never duplicate counts.
-  const b = new MemoryFeatureStore(baseline.features, { lean: true });
-  return [b, sameFeatures(baseline, candidate) ? b : new MemoryFeatureStore(candidate.features, { lean: true })];
+  const b = new MemoryFeatureStore(baseline.features, { lean: true, expectedEvents });
+  return [b, sameFeatures(baseline, candidate) ? b : new MemoryFeatureStore(candidate.features, { lean: true, expectedEvents })];
 }
