@@ -1,4 +1,4 @@
-import { actionStrength, defaultAction, type DecisionRecord } from '../../engine/index.js';
+import { actionStrength, defaultAction, type DecisionPoint, type DecisionRecord } from '../../engine/index.js';
 import { cohortsOf, type DecisionTally, type TallyPair } from '../replay/decision-pair.js';
 import { canonicalReport } from './canonical.js';
 import { fromCents, labelMetrics, toCents, utcDate } from './metrics.js';
@@ -33,9 +33,17 @@ export class ReportBuilder {
   private readonly byCohort: Record<string, CohortTally> = {};
   private readonly byDay: Record<string, DayTally> = {};
   private readonly samples: FlipSample[] = [];
-  private readonly talliesByList = new WeakMap<readonly string[], CohortTally[]>();
+  private readonly countsByList = new WeakMap<readonly string[], readonly SideCounts[]>();
   private readonly rulesByPolicy = new Map<string, Map<string, RuleTally>>();
-  private noCohortTallies: CohortTally[] | undefined;
+  private noCohortCounts: readonly SideCounts[] | undefined;
+  /**
+   * Action counts are kept as numbers by action index and added into the report's records by
+   * finish(): a decision then counts with array increments, where a count keyed by the action's
+   * name costs a keyed lookup per cohort and side (a tenth of a replay's deciding thread).
+   */
+  private readonly actions = new ActionIndex();
+  private readonly pointCounts: Partial<Record<DecisionPoint, SideCounts>> = {};
+  private readonly countsByCohort = new Map<string, SideCounts>();
 
   addEvent(): void {
     this.events++;
@@ -52,14 +60,19 @@ export class ReportBuilder {
     const flipped = baseline.action !== candidate.action;
     const flipKey = flipped ? `${baseline.action}->${candidate.action}` : '';
 
-    const tally = (this.points[point] ??= { baseline: {}, candidate: {}, flips: {} } satisfies PointTally);
-    inc(tally.baseline, baseline.action);
-    inc(tally.candidate, candidate.action);
-    if (flipped) inc(tally.flips, flipKey);
+    const actionB = this.actions.of(baseline.action);
+    const actionC = flipped ? this.actions.of(candidate.action) : actionB;
+    let counts = this.pointCounts[point];
+    if (counts === undefined) {
+      this.points[point] = { baseline: {}, candidate: {}, flips: {} } satisfies PointTally;
+      counts = this.pointCounts[point] = new SideCounts();
+    }
+    counts.add(actionB, actionC);
+    if (flipped) inc((this.points[point] as PointTally).flips, flipKey);
 
     this.rules('baseline', baseline);
     this.rules('candidate', candidate);
-    this.cohorts(baseline, candidate, flipped, flipKey);
+    this.cohorts(baseline, candidate, actionB, actionC, flipped, flipKey);
 
     const isRefund = point === 'refund.requested';
     if (isRefund) {
@@ -77,9 +90,13 @@ export class ReportBuilder {
 
   finish(): SimulationReport {
     const c = this.confusion;
+    const points = structuredClone(this.points);
+    for (const [point, counts] of Object.entries(this.pointCounts)) counts.addInto(points[point as DecisionPoint] as PointTally, this.actions.names);
+    const byCohort = structuredClone(this.byCohort);
+    for (const [name, counts] of this.countsByCohort) counts.addInto(byCohort[name] as CohortTally, this.actions.names);
     return canonicalReport({
       history: { events: this.events, decisions: this.decisions, badLines: this.badLines, firstBadLines: [...this.firstBadLines] },
-      points: structuredClone(this.points),
+      points,
       labels: {
         baseline: labelMetrics(c.baseline.tp, c.baseline.fp, c.baseline.fn, c.baseline.tn),
         candidate: labelMetrics(c.candidate.tp, c.candidate.fp, c.candidate.fn, c.candidate.tn),
@@ -89,7 +106,7 @@ export class ReportBuilder {
         candidate: { protected: fromCents(this.cents.candidate.protected), friction: fromCents(this.cents.candidate.friction) },
       },
       byRule: structuredClone(this.byRule),
-      byCohort: structuredClone(this.byCohort),
+      byCohort,
       byDay: structuredClone(this.byDay),
       samples: structuredClone(this.samples),
     });
@@ -110,28 +127,41 @@ export class ReportBuilder {
     return tally;
   }
 
-  private cohorts(baseline: DecisionTally, candidate: DecisionTally, flipped: boolean, flipKey: string): void {
+  private cohorts(baseline: DecisionTally, candidate: DecisionTally, actionB: number, actionC: number, flipped: boolean, flipKey: string): void {
     // Each side counts under the cohorts its own bundle saw (cohorts.yaml may differ); flips under either.
     const cb = cohortsOf(baseline);
     const cc = cohortsOf(candidate);
-    const tb = this.talliesOf(cb);
-    const tc = cc === cb ? tb : this.talliesOf(cc);
-    for (let k = 0; k < tb.length; k++) inc((tb[k] as CohortTally).baseline, baseline.action);
-    for (let k = 0; k < tc.length; k++) inc((tc[k] as CohortTally).candidate, candidate.action);
+    const lb = this.countsOf(cb);
+    if (cc === cb) for (let k = 0; k < lb.length; k++) (lb[k] as SideCounts).add(actionB, actionC);
+    else {
+      for (let k = 0; k < lb.length; k++) (lb[k] as SideCounts).addBaseline(actionB);
+      const lc = this.countsOf(cc);
+      for (let k = 0; k < lc.length; k++) (lc[k] as SideCounts).addCandidate(actionC);
+    }
     if (!flipped) return;
     const union = cb.length === 0 && cc.length === 0 ? ONLY_NO_COHORT : [...new Set([...cb, ...cc])];
     for (const name of union) inc(cohortTally(this.byCohort, name).flips, flipKey);
   }
 
   /**
-   * The tallies of a cohort list. Decisions of one merchant share its list (the facts hold the stored
-   * array), so the lookups by name are done once per list, not once per decision.
+   * The counts of each cohort of a list. Decisions of one merchant share its list (the facts hold the
+   * stored array), so the lookups by name are done once per list, not once per decision.
    */
-  private talliesOf(cohorts: readonly string[]): readonly CohortTally[] {
-    if (cohorts.length === 0) return (this.noCohortTallies ??= [cohortTally(this.byCohort, NO_COHORT)]);
-    let tallies = this.talliesByList.get(cohorts);
-    if (tallies === undefined) this.talliesByList.set(cohorts, (tallies = cohorts.map((name) => cohortTally(this.byCohort, name))));
-    return tallies;
+  private countsOf(cohorts: readonly string[]): readonly SideCounts[] {
+    if (cohorts.length === 0) return (this.noCohortCounts ??= [this.cohortCounts(NO_COHORT)]);
+    let counts = this.countsByList.get(cohorts);
+    if (counts === undefined) this.countsByList.set(cohorts, (counts = cohorts.map((name) => this.cohortCounts(name))));
+    return counts;
+  }
+
+  private cohortCounts(name: string): SideCounts {
+    let counts = this.countsByCohort.get(name);
+    if (counts === undefined) {
+      // The row exists from the cohort's first decision on, as with counts kept by name.
+      cohortTally(this.byCohort, name);
+      this.countsByCohort.set(name, (counts = new SideCounts()));
+    }
+    return counts;
   }
 
   private labels(side: Side, pair: TallyPair, record: DecisionTally): void {
@@ -148,6 +178,55 @@ export class ReportBuilder {
 }
 
 type RuleMatch = DecisionRecord['reasons'][number];
+
+/** Numbers for action names, in order of first sight. */
+class ActionIndex {
+  readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+  private lastName = '';
+  private lastIndex = -1;
+
+  of(action: string): number {
+    // Most decisions repeat the action before them (allow, approve): no lookup then.
+    if (action === this.lastName) return this.lastIndex;
+    let i = this.index.get(action);
+    if (i === undefined) {
+      i = this.names.length;
+      this.index.set(action, i);
+      this.names.push(action);
+    }
+    this.lastName = action;
+    this.lastIndex = i;
+    return i;
+  }
+}
+
+/** Decisions per action index of each side. */
+class SideCounts {
+  private readonly baseline: number[] = [];
+  private readonly candidate: number[] = [];
+
+  add(actionB: number, actionC: number): void {
+    this.addBaseline(actionB);
+    this.addCandidate(actionC);
+  }
+
+  addBaseline(action: number): void {
+    while (this.baseline.length <= action) this.baseline.push(0);
+    (this.baseline[action] as number)++;
+  }
+
+  addCandidate(action: number): void {
+    while (this.candidate.length <= action) this.candidate.push(0);
+    (this.candidate[action] as number)++;
+  }
+
+  /** Adds the counts into a tally's records, by action name. */
+  addInto(tally: { baseline: Record<string, number>; candidate: Record<string, number> }, names: readonly string[]): void {
+    for (let a = 0; a < this.baseline.length; a++) if ((this.baseline[a] as number) > 0) inc(tally.baseline, names[a] as string, this.baseline[a]);
+    for (let a = 0; a < this.candidate.length; a++) if ((this.candidate[a] as number) > 0) inc(tally.candidate, names[a] as string, this.candidate[a]);
+  }
+}
 
 /** A positive is any action stronger than the point's default (at refund.requested: anything but approve). */
 export function isPositive(record: Pick<DecisionRecord, 'point' | 'action'>): boolean {
