@@ -87,15 +87,18 @@ describe('simulate with a feature thread', () => {
   });
 
   it('gives the same when some ids are too long to cross to the feature thread as numbers', async () => {
-    // Ids of up to 8 characters go as their idCode, longer ones as strings: half the accounts and
-    // half the events here have long ids, so batches mix both.
+    // Ids of up to 8 characters go as their idCode, longer ones as strings: half the accounts, half
+    // the events and half the devices and addresses here have long ids, so batches mix both.
     const mixed = join(dir, 'mixed-ids.ndjson');
     const lines = readFileSync(history, 'utf8').split('\n').map((line, k) =>
       line
         .replace(/"accountId":"a(\d*[02468])"/, '"accountId":"account-with-a-long-id-$1"')
-        .replace(/"eventId":"e/, k % 2 === 0 ? '"eventId":"event-with-a-long-id-' : '"eventId":"e'),
+        .replace(/"eventId":"e/, k % 2 === 0 ? '"eventId":"event-with-a-long-id-' : '"eventId":"e')
+        .replace(/"deviceId":"d(\d*[02468])"/, '"deviceId":"device-with-a-long-id-$1"')
+        .replace(/"addressId":"h(\d*[13579])"/, '"addressId":"address-with-a-long-id-$1"'),
     );
     expect(lines.filter((l) => l.includes('account-with-a-long-id-')).length).toBeGreaterThan(1000);
+    expect(lines.filter((l) => l.includes('device-with-a-long-id-')).length).toBeGreaterThan(1000);
     writeFileSync(mixed, lines.join('\n'));
     const [inThread, piped] = await both({ history: mixed, candidate });
     expect(piped.report.history.badLines).toBe(0);

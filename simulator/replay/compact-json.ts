@@ -1,3 +1,5 @@
+import { ownCopy } from './own-copy.js';
+
 /**
  * A fast path for the lines histories are made of: one JSON object written without whitespace or
  * escapes (`{"eventId":"e1","type":"order.placed",…,"amount":91.73}`, nested objects and arrays
@@ -237,14 +239,13 @@ function valueAt(text: string, depth: number): unknown {
 }
 
 /**
- * The string cut out of the text, or a copy of it when keeping it could keep a large string alive. V8
- * cuts 13 characters or more out of a string as a view that keeps the whole underlying string alive:
- * a value kept from a line that is itself a view into a megabyte chunk would keep the chunk, and a
- * long replay the whole file. JSON.parse makes copies; so does this (about 70 ns), unless the caller
- * said the text is a short string of its own, where a view keeps no more than that line.
+ * The string cut out of the text, or a copy of it (ownCopy) when keeping it could keep a large string
+ * alive: a value kept from a line that is itself a view into a megabyte chunk would keep the chunk, and
+ * a long replay the whole file. JSON.parse makes copies; so does this, unless the caller said the text
+ * is a short string of its own, where a view keeps no more than that line.
  */
 function detached(cut: string): string {
-  return cut.length < 13 || keepViews ? cut : (' ' + cut).slice(1);
+  return keepViews ? cut : ownCopy(cut);
 }
 /** Set per parse: the text is a short string of its own, so values may stay views into it. */
 let keepViews = false;

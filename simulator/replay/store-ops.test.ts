@@ -12,6 +12,9 @@ const at = (minutes: number): string => new Date(Date.parse('2027-03-01T00:00:00
 const events: AccountEvent[] = [
   { eventId: 'e1', type: 'order.placed', at: at(0), accountId: 'a1', merchantId: 'm1', orderId: 'o1', amount: 10, deviceId: 'd1', addressId: 'h1' },
   { eventId: 'an-event-id-without-a-code', type: 'order.placed', at: at(1), accountId: 'an-account-id-without-a-code', merchantId: 'm1', orderId: 'o2', amount: 20, deviceId: 'd1', addressId: 'h2' },
+  // Ids of devices and addresses go as their codes, or as strings when they have none.
+  { eventId: 'e5', type: 'order.placed', at: at(1), accountId: 'a1', merchantId: 'm1', orderId: 'o5', amount: 10, deviceId: 'a-device-id-without-a-code', addressId: '' },
+  { eventId: 'e6', type: 'order.placed', at: at(1), accountId: 'a2', merchantId: 'm1', orderId: 'o6', amount: 10, deviceId: 'a-device-id-without-a-code', addressId: 'h2' },
   { eventId: 'e3', type: 'refund.requested', at: at(2), accountId: 'a1', merchantId: 'm2', orderId: 'o1', amount: 10, refund: { type: 'fast_refund', reason: 'damaged' } },
   { eventId: 'e4', type: 'evidence.appraised', at: at(3), accountId: 'an-account-id-without-a-code', merchantId: 'm1', orderId: 'o2', evidenceId: 'v1', verdict: 'forged' },
 ] as AccountEvent[];
@@ -27,8 +30,10 @@ describe('store ops', () => {
     const direct = new MemoryFeatureStore(definitions, { lean: true });
     for (const e of events) direct.applySync(e);
     const end = Date.parse(at(10));
-    for (const account of ['a1', 'an-account-id-without-a-code']) expect(piped.readSync(account, end), account).toEqual(direct.readSync(account, end));
+    for (const account of ['a1', 'a2', 'an-account-id-without-a-code']) expect(piped.readSync(account, end), account).toEqual(direct.readSync(account, end));
     expect(piped.readSync('a1', end)['linkedFlaggedAccounts365d']).toBe(1);
+    // a2 shares an address (a code) with the flagged account, and a device (a string) with a1.
+    expect(piped.readSync('a2', end)['linkedFlaggedAccounts365d']).toBe(1);
     // The writer starts a new batch after a take.
     expect(writer.take().nums.length).toBe(0);
   });
