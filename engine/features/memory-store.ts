@@ -87,9 +87,13 @@ class MemoryAccount {
 const TRIM_EVERY = 256;
 /** Rows for this many accounts at first (they double as accounts come). */
 const INITIAL_ACCOUNTS = 1 << 12;
-/** Size hints per expected event: at most an account per ACCOUNTS_PER_EVENT events; hash tables start with a key per KEYS_PER_EVENT. */
+/**
+ * Size hints per expected event: at most an account per ACCOUNTS_PER_EVENT events; hash tables start
+ * with a key per KEYS_PER_EVENT, below what they reach (they grow once or twice): a table larger
+ * than its keys spreads them over more pages, and every lookup of a random account costs a TLB miss more.
+ */
 const ACCOUNTS_PER_EVENT = 4;
-const KEYS_PER_EVENT = 8;
+const KEYS_PER_EVENT = 32;
 /** Places in an account's row (MemoryFeatureStore.rows)... */
 const FIRST_SEEN = 0;
 const LATEST = 1;
