@@ -1,5 +1,6 @@
 import type { Facts } from '../compile/closures.js';
 import { DecisionBuilder } from '../evaluate/decision-builder.js';
+import type { FactLayers } from '../evaluate/fact-layers.js';
 import { planPoint, type PointPlan } from '../evaluate/point-plan.js';
 import type { Decision } from '../evaluate/decision.js';
 import type { PreparedPolicy } from '../evaluate/prepared-policy.js';
@@ -53,10 +54,21 @@ export class PreparedBundle {
   /** The fast path: compiled closures. `now` is the decision's clock (epoch ms). */
   evaluate(point: DecisionPoint, facts: Facts, now: number): Decision {
     const plan = this.planFor(point);
-    // evaluate() never yields, so one builder per point serves every call, like plan.buffer.
+    return this.decide(point, plan, plan.slots.fill(facts, plan.buffer), merchantOf(facts), now);
+  }
+
+  /**
+   * evaluate() on the facts `layers` merge into, read without merging them (see FactLayers);
+   * `merchant` is the merged merchant root's id, settings and cohorts, which the rollout gates read.
+   */
+  evaluateLayered(point: DecisionPoint, layers: FactLayers, merchant: MerchantView, now: number): Decision {
+    const plan = this.planFor(point);
+    return this.decide(point, plan, plan.slots.fillLayered(layers, plan.buffer), merchant, now);
+  }
+
+  private decide(point: DecisionPoint, plan: PointPlan, slots: unknown[], merchant: MerchantView | undefined, now: number): Decision {
+    // Never yields, so one builder per point serves every call, like plan.buffer.
     const builder = (this.builders[point] ??= new DecisionBuilder(point, plan)).reset();
-    const merchant = merchantOf(facts);
-    const slots = plan.slots.fill(facts, plan.buffer);
     // Indexed loops: the array iterators of for…of cost measurably at a few hundred ns per decision.
     const policies = plan.policies;
     for (let p = 0; p < policies.length; p++) {

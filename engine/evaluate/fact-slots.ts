@@ -1,6 +1,7 @@
 import { pathGetter, type Getter } from '../facts/read-path.js';
 import type { Facts } from '../compile/closures.js';
 import { internalized, load, loadSiteFor } from '../facts/load-site.js';
+import { factRootIndex, type FactLayers } from './fact-layers.js';
 
 /**
  * Every fact path a decision point's policies read gets a slot number. A decision reads each
@@ -23,6 +24,9 @@ export class FactSlots {
   private readonly slotSite: readonly number[];
   /** Paths more than one level below their root (merchant.settings.x), walked generically. */
   private readonly deep: readonly { root: string; slot: number; read: Getter }[];
+  /** For fillLayered: each root's place in FactLayers, and each deep path's first field with what reads the rest from it. */
+  private readonly rootLayer: readonly number[];
+  private readonly deepLayered: readonly { root: number; slot: number; first: string; site: number; rest: Getter }[];
 
   constructor(paths: Iterable<string>) {
     this.paths = [...new Set(paths)].sort();
@@ -33,6 +37,7 @@ export class FactSlots {
     const slotField: string[] = [];
     const slotSite: number[] = [];
     const deep: { root: string; slot: number; read: Getter }[] = [];
+    const deepLayered: { root: number; slot: number; first: string; site: number; rest: Getter }[] = [];
     this.paths.forEach((path, slot) => {
       const [root, ...rest] = path.split('.') as [string, ...string[]];
       if (roots[roots.length - 1] !== root) {
@@ -44,6 +49,8 @@ export class FactSlots {
       rootEnd[rootEnd.length - 1] = slot + 1;
       if (rest.length > 1) {
         deep.push({ root, slot, read: pathGetter(rest) });
+        const first = internalized(rest[0]!);
+        deepLayered.push({ root: factRootIndex(root), slot, first, site: loadSiteFor(first), rest: pathGetter(rest.slice(1)) });
         slotField.push('');
         slotSite.push(-1);
         return;
@@ -59,6 +66,8 @@ export class FactSlots {
     this.slotField = slotField;
     this.slotSite = slotSite;
     this.deep = deep;
+    this.rootLayer = roots.map(factRootIndex);
+    this.deepLayered = deepLayered;
   }
 
   slotOf(path: string): number {
@@ -87,6 +96,26 @@ export class FactSlots {
     for (let i = 0; i < deep.length; i++) {
       const { root, slot, read } = deep[i]!;
       into[slot] = read(facts[root]);
+    }
+    return into;
+  }
+
+  /** fill() of the facts the layers merge into, read from the layers (see FactLayers): the same values. */
+  fillLayered(layers: FactLayers, into: unknown[]): unknown[] {
+    const { rootLayer, rootStart, rootEnd, slotField, slotSite } = this;
+    for (let r = 0; r < rootLayer.length; r++) {
+      const root = rootLayer[r]!;
+      const present = root >= 0 && layers.has(root);
+      const end = rootEnd[r]!;
+      for (let slot = rootStart[r]!; slot < end; slot++) {
+        const site = slotSite[slot]!;
+        if (site >= 0) into[slot] = present ? layers.read(root, site, slotField[slot]!) : undefined;
+      }
+    }
+    const deep = this.deepLayered;
+    for (let i = 0; i < deep.length; i++) {
+      const { root, slot, first, site, rest } = deep[i]!;
+      into[slot] = root >= 0 && layers.has(root) ? rest(layers.read(root, site, first)) : undefined;
     }
     return into;
   }

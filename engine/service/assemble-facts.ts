@@ -1,4 +1,5 @@
 import type { Facts } from '../compile/closures.js';
+import { FactLayers, factRootIndex } from '../evaluate/fact-layers.js';
 import type { CohortTable } from '../bundle/index.js';
 import { orderFacts } from '../state/orders.js';
 import { restrictionFacts } from '../state/restrictions.js';
@@ -18,14 +19,12 @@ const noCohorts: readonly string[] = Object.freeze([]);
 /** Facts are read, never written, by the evaluators: stored settings and cohorts are shared, not copied. */
 export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, cohorts: CohortTable, now: number): Facts {
   const merchantId = input.merchant.id;
-  const staticCohorts = cohorts.byMerchant.get(merchantId) ?? noCohorts;
-  const storedCohorts = merchant?.cohorts ?? [];
   // Object.assign, not spreads: V8 takes a slow path for a second spread source, and this runs per decision.
   // The stored fields are assigned after the copy: they replace a caller's field of the same name in its
   // place, or come after the caller's fields, as a second Object.assign source would, without an object for it.
   const merchantFacts: Record<string, unknown> = Object.assign({}, input.merchant);
   merchantFacts['settings'] = merchant?.settings ?? noSettings;
-  merchantFacts['cohorts'] = staticCohorts.length === 0 ? storedCohorts : [...new Set([...storedCohorts, ...staticCohorts])];
+  merchantFacts['cohorts'] = merchantCohorts(merchantId, merchant, cohorts);
   if (merchant?.category !== undefined && input.merchant['category'] === undefined) merchantFacts['category'] = merchant.category;
   const facts: Record<string, Record<string, unknown>> = {
     // No snapshot (the store could not be read): features, restrictions and evidence marks are missing, not "none".
@@ -42,3 +41,54 @@ export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot | 
   if (input.context !== undefined) facts['context'] = input.context;
   return facts;
 }
+
+/** The merchant's cohorts as a decision sees them: stored ones, then static ones not stored. */
+function merchantCohorts(merchantId: string, merchant: MerchantState | undefined, cohorts: CohortTable): readonly string[] {
+  const staticCohorts = cohorts.byMerchant.get(merchantId) ?? noCohorts;
+  const storedCohorts = merchant?.cohorts ?? [];
+  return staticCohorts.length === 0 ? storedCohorts : [...new Set([...storedCohorts, ...staticCohorts])];
+}
+
+/**
+ * What assembleFacts would build, as layers (see FactLayers): the same facts, read without copying
+ * them into new objects. One instance serves a service's decisions one after another; `merchant`
+ * holds the merged merchant's id, settings and cohorts, as the rollout gates and the report read them.
+ */
+export class LayeredFacts {
+  readonly layers = new FactLayers();
+  readonly merchant: { id: string; settings: Readonly<Record<string, unknown>>; cohorts: readonly string[] } = { id: '', settings: noSettings, cohorts: noCohorts };
+  /** The merchant root's second layer: what the platform stores about the merchant. */
+  private readonly stored: { settings: Readonly<Record<string, unknown>>; cohorts: readonly string[]; category: unknown } = { settings: noSettings, cohorts: noCohorts, category: undefined };
+
+  /** Fills the layers with the facts of this decision (the arguments are assembleFacts'). */
+  fill(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, cohorts: CohortTable, now: number): this {
+    const { layers, stored } = this;
+    const merchantId = input.merchant.id;
+    stored.settings = merchant?.settings ?? noSettings;
+    stored.cohorts = merchantCohorts(merchantId, merchant, cohorts);
+    // assembleFacts adds the stored category only where the caller gave none.
+    stored.category = input.merchant['category'] === undefined ? merchant?.category : undefined;
+    layers.merged(MERCHANT, input.merchant, stored);
+    this.merchant.id = merchantId;
+    this.merchant.settings = stored.settings;
+    this.merchant.cohorts = stored.cohorts;
+    if (snapshot === undefined) layers.merged(ACCOUNT, input.account);
+    else layers.merged(ACCOUNT, input.account, snapshot.features, restrictionFacts(snapshot.restrictions, merchantId, now));
+    const orderId = input.order?.['id'];
+    if (input.order !== undefined && typeof orderId === 'string' && snapshot !== undefined) layers.merged(ORDER, input.order, orderFacts(snapshot.orders.get(orderId), now));
+    else layers.single(ORDER, input.order);
+    layers.single(REFUND, input.refund);
+    layers.single(COMPLAINT, input.complaint);
+    layers.single(EVIDENCE, input.evidence);
+    layers.single(CONTEXT, input.context);
+    return this;
+  }
+}
+
+const ACCOUNT = factRootIndex('account');
+const MERCHANT = factRootIndex('merchant');
+const ORDER = factRootIndex('order');
+const REFUND = factRootIndex('refund');
+const COMPLAINT = factRootIndex('complaint');
+const EVIDENCE = factRootIndex('evidence');
+const CONTEXT = factRootIndex('context');

@@ -6,7 +6,7 @@ import type { FeatureStore } from '../features/index.js';
 import { coveredBy, restrictionFromReview, type Restriction, type RestrictionTrigger } from '../state/restrictions.js';
 import type { AccountReader, AccountSnapshot, AccountStateStore, MerchantState, MerchantStore } from '../state/stores.js';
 import { isoOf, parseEventTime } from '../features/time.js';
-import { assembleFacts } from './assemble-facts.js';
+import { LayeredFacts, assembleFacts } from './assemble-facts.js';
 import type { DecisionInput } from './decision-input.js';
 import { effectsOf, type EventEffect } from './event-effects.js';
 
@@ -57,6 +57,8 @@ export interface ReviewOutcome {
  */
 export class RefundGuardService {
   private readonly occurredIso = new IsoMemo();
+  /** Filled again by every evaluateWith (evaluation never yields). */
+  private readonly layered = new LayeredFacts();
   private readonly decidedIso = new IsoMemo();
 
   constructor(private readonly deps: ServiceDependencies) {}
@@ -78,14 +80,14 @@ export class RefundGuardService {
   }
 
   /**
-   * What decideWith decides, without making it a record (no decision id, no timestamps): the facts
-   * and the bundle's decision on them. A replay tallying a report, with no one reading its records,
-   * decides this way.
+   * What decideWith decides, without making it a record: no decision id, no timestamps, and no facts
+   * object (the facts are read where they lie, see LayeredFacts); with the merchant's cohorts as the
+   * decision saw them. A replay tallying a report, with no one reading its records, decides this way.
    */
-  evaluateWith(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, now: number, bundle = this.deps.bundle()): Decision & { facts: Facts } {
-    const facts = assembleFacts(input, snapshot, merchant, bundle.cohorts, now);
-    const d = bundle.evaluate(input.point, facts, now);
-    return { point: d.point, action: d.action, params: d.params, reasons: d.reasons, shadow: d.shadow, missingFacts: d.missingFacts, facts };
+  evaluateWith(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, now: number, bundle = this.deps.bundle()): Decision & { cohorts: readonly string[] } {
+    const layered = this.layered.fill(input, snapshot, merchant, bundle.cohorts, now);
+    const d = bundle.evaluateLayered(input.point, layered.layers, layered.merchant, now);
+    return { point: d.point, action: d.action, params: d.params, reasons: d.reasons, shadow: d.shadow, missingFacts: d.missingFacts, cohorts: layered.merchant.cohorts };
   }
 
   /** Evaluation on facts already gathered: the simulator reuses one snapshot for two bundles this way. */

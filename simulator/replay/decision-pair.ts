@@ -1,12 +1,16 @@
-import type { DecisionPoint, DecisionRecord } from '../../engine/index.js';
+import type { DecisionPoint, DecisionRecord, Facts } from '../../engine/index.js';
 
 /**
  * One decision taken twice on the same facts: once by the baseline bundle, once by the
  * candidate. This is what the report tallies, what `--decisions` writes, and what a
  * server-agreement test compares per eventId.
  */
-/** What the report reads of one side's decision: a DecisionRecord has it all. */
-export type DecisionTally = Pick<DecisionRecord, 'point' | 'action' | 'reasons' | 'shadow' | 'facts'>;
+/**
+ * What the report reads of one side's decision: the action, the matches, and the merchant's cohorts
+ * as the decision saw them, given as such (RefundGuardService.evaluateWith) or read back from the
+ * facts of a record.
+ */
+export type DecisionTally = Pick<DecisionRecord, 'point' | 'action' | 'reasons' | 'shadow'> & ({ cohorts: readonly string[] } | { facts: Facts });
 
 /**
  * A decision pair as the report tallies it. A replay whose pairs nobody else reads takes its
@@ -33,6 +37,7 @@ export interface DecisionPair {
 
 /** Cohorts of the merchant as the decision saw them (stored ∪ static), read back from the assembled facts. */
 export function cohortsOf(record: DecisionTally): readonly string[] {
+  if ('cohorts' in record) return record.cohorts;
   const merchant = record.facts['merchant'];
   const cohorts = merchant !== null && typeof merchant === 'object' ? (merchant as { cohorts?: unknown }).cohorts : undefined;
   return Array.isArray(cohorts) ? (cohorts as string[]) : [];
