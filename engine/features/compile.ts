@@ -2,7 +2,8 @@
  * Turns definitions into closures once, so reading features is a loop over precompiled evaluators
  * with binary-searched windows and no per-read allocation beyond the result object.
  */
-import { DAY_MS, eventTypes, type EventType } from '../events/index.js';
+import { DAY_MS } from '../events/time.js';
+import { eventTypes, type EventType } from '../events/types.js';
 import { lowerBound, lowerBoundTime, upperBound, upperBoundTime, type AccountLog, type Entry, type TimeList } from './account-log.js';
 import { buildLayouts, escapeValue, type TypeLayout } from './layout.js';
 import type { CountDefinition, FeatureDefinition, FeatureDefinitions, LinkedDefinition, WhereClause } from './definitions.js';

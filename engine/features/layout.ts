@@ -3,7 +3,7 @@
  * fixed order ("slots"), and how to pull them from an event. Values are escaped canonical strings so
  * the memory store and the Redis encoding hold byte-identical data.
  */
-import { eventTypes, type EventType } from '../events/index.js';
+import { eventTypes, type EventType } from '../events/types.js';
 import type { FeatureDefinition } from './definitions.js';
 import { fnv1a } from './fnv1a.js';
 

@@ -6,7 +6,11 @@
  * most of its work besides the stores themselves.
  */
 import type { AccountEvent } from '../../engine/events/index.js';
-import { NO_FIELDS, fieldsOf, idCode, type CompiledFeatures, type IdOrCode, type MemoryFeatureStore } from '../../engine/features/index.js';
+// Module by module, not the features' index (which loads YAML and the event schemas): the feature thread loads this.
+import type { CompiledFeatures } from '../../engine/features/compile.js';
+import { NO_FIELDS, fieldsOf } from '../../engine/features/entry.js';
+import { idCode, type IdOrCode } from '../../engine/features/id-code.js';
+import type { MemoryFeatureStore } from '../../engine/features/memory-store.js';
 import { grownTo } from '../../engine/features/time-lists.js';
 import { ownCopy } from './own-copy.js';
 
