@@ -23,13 +23,27 @@ export class DecisionBuilder {
   private gatedOverflow: PreparedPolicy[] | undefined;
   private gatedCount = 0;
 
-  constructor(private readonly point: DecisionPoint, private readonly plan: PointPlan) {
-    this.reset();
+  /**
+   * `reuseDecision`: every decision is the same object, filled again, for callers that read each
+   * decision before asking for the next (a replay tallying a report); otherwise each is a new object.
+   */
+  constructor(private readonly point: DecisionPoint, private readonly plan: PointPlan, private readonly reuseDecision = false) {
+    this.decision = { point, action: defaultAction(point), params: undefined, reasons: none, shadow: none, missingFacts: none };
   }
 
   /** Starts the next decision: the synchronous evaluator reuses one builder per point (see PointPlan.buffer). */
   reset(): this {
-    this.decision = { point: this.point, action: defaultAction(this.point), params: undefined, reasons: none, shadow: none, missingFacts: none };
+    if (this.reuseDecision) {
+      // The arrays of the decision before are never written again: matches start new ones.
+      const d = this.decision;
+      d.action = defaultAction(this.point);
+      d.params = undefined;
+      d.reasons = none;
+      d.shadow = none;
+      d.missingFacts = none;
+    } else {
+      this.decision = { point: this.point, action: defaultAction(this.point), params: undefined, reasons: none, shadow: none, missingFacts: none };
+    }
     this.strengths = undefined;
     this.winner = undefined;
     this.gatedBits = 0;

@@ -59,6 +59,7 @@ export class RefundGuardService {
   private readonly occurredIso = new IsoMemo();
   /** Filled again by every evaluateWith (evaluation never yields). */
   private readonly layered = new LayeredFacts();
+  private readonly evaluated: Decision & { cohorts: readonly string[] } = { point: 'order.checkout', action: '', params: undefined, reasons: [], shadow: [], missingFacts: [], cohorts: [] };
   private readonly decidedIso = new IsoMemo();
 
   constructor(private readonly deps: ServiceDependencies) {}
@@ -83,11 +84,20 @@ export class RefundGuardService {
    * What decideWith decides, without making it a record: no decision id, no timestamps, and no facts
    * object (the facts are read where they lie, see LayeredFacts); with the merchant's cohorts as the
    * decision saw them. A replay tallying a report, with no one reading its records, decides this way.
+   * The answer is one object, filled again by this service's next evaluateWith: read it before then.
    */
   evaluateWith(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, now: number, bundle = this.deps.bundle()): Decision & { cohorts: readonly string[] } {
     const layered = this.layered.fill(input, snapshot, merchant, bundle.cohorts, now);
     const d = bundle.evaluateLayered(input.point, layered.layers, layered.merchant, now);
-    return { point: d.point, action: d.action, params: d.params, reasons: d.reasons, shadow: d.shadow, missingFacts: d.missingFacts, cohorts: layered.merchant.cohorts };
+    const t = this.evaluated;
+    t.point = d.point;
+    t.action = d.action;
+    t.params = d.params;
+    t.reasons = d.reasons;
+    t.shadow = d.shadow;
+    t.missingFacts = d.missingFacts;
+    t.cohorts = layered.merchant.cohorts;
+    return t;
   }
 
   /** Evaluation on facts already gathered: the simulator reuses one snapshot for two bundles this way. */
