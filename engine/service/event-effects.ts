@@ -33,10 +33,9 @@ export function effectsOf(event: RefundGuardEvent): readonly EventEffect[] {
       return event.orderId === undefined ? NO_EFFECTS : [{ kind: 'mark', accountId: event.accountId, orderId: event.orderId, mark: 'reportedAt', at: atMs(event) }];
     case 'evidence.appraised': {
       const at = atMs(event);
-      const mark = (m: OrderMark): EventEffect[] => (event.orderId === undefined ? [] : [{ kind: 'mark', accountId: event.accountId, orderId: event.orderId, mark: m, at }]);
-      if (event.verdict !== 'forged') return mark('genuineAt');
+      if (event.verdict !== 'forged') return appraisalMark(event, 'genuineAt', at);
       return [
-        ...mark('forgedAt'),
+        ...appraisalMark(event, 'forgedAt', at),
         {
           kind: 'review', accountId: event.accountId, merchantId: event.merchantId, at,
           trigger: { type: 'evidence', id: event.reportId, eventId: event.eventId, ...(event.orderId !== undefined ? { orderId: event.orderId } : {}) },
@@ -54,4 +53,13 @@ export function effectsOf(event: RefundGuardEvent): readonly EventEffect[] {
     default:
       return NO_EFFECTS;
   }
+}
+
+/**
+ * The order mark of an appraisal (none without an order). A function of its own, not a closure in
+ * effectsOf: a closure over the event would make every call of effectsOf, for every event, allocate
+ * a context for it.
+ */
+function appraisalMark(event: Extract<RefundGuardEvent, { type: 'evidence.appraised' }>, mark: OrderMark, at: number): EventEffect[] {
+  return event.orderId === undefined ? [] : [{ kind: 'mark', accountId: event.accountId, orderId: event.orderId, mark, at }];
 }
