@@ -15,7 +15,7 @@ import {
 } from '../../engine/index.js';
 import { atMs, type AccountEvent, type RefundGuardEvent } from '../../engine/events/index.js';
 import { compileFeatures, type FeatureStore } from '../../engine/features/index.js';
-import { decisionPointOf } from '../../engine/service/decision-points-of-events.js';
+import { ReusedDecisionInputs, decisionPointOf } from '../../engine/service/decision-points-of-events.js';
 import type { DecisionPair, DecisionTally, TallyPair } from './decision-pair.js';
 import { FeatureFeed, FeatureThreadUnavailable } from './feature-feed.js';
 import { forEachLine } from './line-reader.js';
@@ -145,8 +145,10 @@ async function replay(options: ReplayOptions, totalBytes: number, expectedEvents
 
   /** The pair onTally gets when nobody reads records (see onTally). */
   let tallied: TallyPair | undefined;
+  const reusedInputs = new ReusedDecisionInputs();
   const decide = (event: RefundGuardEvent, line: number, now: number): void => {
-    const input = decisionInputFor(event);
+    // Tallied decisions keep nothing of their input: checkouts fill one input again.
+    const input = onDecision === undefined ? reusedInputs.of(event) : decisionInputFor(event);
     if (input === undefined) return;
     const accountId = input.account.id;
     const merchant = merchants.getSync(input.merchant.id);
