@@ -8,7 +8,7 @@
 import type { AccountEvent } from '../../engine/events/index.js';
 // Module by module, not the features' index (which loads YAML and the event schemas): the feature thread loads this.
 import type { CompiledFeatures } from '../../engine/features/compile.js';
-import { NO_FIELDS, fieldsOf } from '../../engine/features/entry.js';
+import { NO_FIELDS } from '../../engine/features/entry.js';
 import { idCode, type IdOrCode } from '../../engine/features/id-code.js';
 import type { MemoryFeatureStore } from '../../engine/features/memory-store.js';
 import { grownTo } from '../../engine/features/time-lists.js';
@@ -46,7 +46,7 @@ export class StoreOpsWriter {
   /** Written in place (the array sent is a view of it); a new one after each take, as the sent one is transferred. */
   private nums: Float64Array;
   private used = 0;
-  private strings: string[] = [];
+  private readonly strings: string[] = [];
 
   constructor(
     private readonly baseline: CompiledFeatures,
@@ -84,17 +84,19 @@ export class StoreOpsWriter {
 
   take(): StoreOps {
     const ops: StoreOps = { nums: this.nums.subarray(0, this.used), strings: this.strings.join(SEPARATOR), stringCount: this.strings.length };
+    // The joined text is what crosses: the array is emptied and filled again by the next batch.
     this.nums = new Float64Array(OP_WIDTH * this.batchOps);
     this.used = 0;
-    this.strings = [];
+    this.strings.length = 0;
     return ops;
   }
 
   private fields(compiled: CompiledFeatures, event: AccountEvent): number {
     const ti = compiled.typeIndex.get(event.type);
     if (ti === undefined) return -1;
-    const f = fieldsOf(compiled.layouts[ti] as CompiledFeatures['layouts'][number], event);
-    for (let k = 0; k < f.length; k++) this.strings.push(f[k] as string);
+    // fieldsOf's values, straight into the strings sent (no array per event).
+    const getters = (compiled.layouts[ti] as CompiledFeatures['layouts'][number]).getters;
+    for (let k = 0; k < getters.length; k++) this.strings.push((getters[k] as (event: object) => string)(event));
     return ti;
   }
 }
