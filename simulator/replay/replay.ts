@@ -5,6 +5,7 @@ import {
   decisionInputFor,
   decisionPointNames,
   effectsOf,
+  restrictionFacts,
   type DecisionInput,
   type DecisionPoint,
   type DecisionRecord,
@@ -158,7 +159,7 @@ async function replay(options: ReplayOptions, totalBytes: number, expectedEvents
     const sb = b.snapshot(accountId, fb);
     const sc = c.snapshot(accountId, fc);
     // Same policies and same facts give the same decision: reuse it (most checkouts).
-    const same = samePolicies.has(input.point) && fb === fc && sameRestrictions(sb.restrictions, sc.restrictions);
+    const same = samePolicies.has(input.point) && fb === fc && sameRestrictionFacts(sb.restrictions, sc.restrictions, input.merchant.id, now);
     if (onDecision === undefined) {
       const tb = b.service.evaluateWith(input, sb, merchant, now, baseline);
       const tc = same ? tb : c.service.evaluateWith(input, sc, merchant, now, candidate);
@@ -333,10 +334,16 @@ function pointsWithSamePolicies(baseline: PreparedBundle, candidate: PreparedBun
   return points;
 }
 
-/** Restrictions are facts too (restrictedHere, ...): the worlds agree only when their records are identical. */
-function sameRestrictions(a: readonly Restriction[], b: readonly Restriction[]): boolean {
-  if (a.length !== b.length) return false;
-  return a.length === 0 || JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Restrictions are facts too, through restrictionFacts only (activeRestrictions, restrictedHere, ...):
+ * the worlds agree when those agree. Their records never do (each world's carry its own decision ids).
+ */
+function sameRestrictionFacts(a: readonly Restriction[], b: readonly Restriction[], merchantId: string, now: number): boolean {
+  if (a === b) return true;
+  const fa = restrictionFacts(a, merchantId, now);
+  const fb = restrictionFacts(b, merchantId, now);
+  for (const key in fa) if (fa[key as keyof typeof fa] !== fb[key as keyof typeof fb]) return false;
+  return true;
 }
 
 const noFeatures: Record<string, number> = Object.freeze({}) as Record<string, number>;
