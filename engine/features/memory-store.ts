@@ -93,6 +93,13 @@ const INITIAL_ACCOUNTS = 1 << 12;
  * than its keys spreads them over more pages, and every lookup of a random account costs a TLB miss more.
  */
 const ACCOUNTS_PER_EVENT = 4;
+/**
+ * Buffers are sized for at most this many events (about 70 bytes of address space each with the shipped
+ * features: under 600 MB
+ * in all); past it they grow as needed. A larger reservation could be refused outright on a machine
+ * with less memory, and a replay that long spends a fraction of its time growing them.
+ */
+const MAX_SIZED_EVENTS = 1 << 23;
 const KEYS_PER_EVENT = 32;
 /** Places in an account's row (MemoryFeatureStore.rows)... */
 const FIRST_SEEN = 0;
@@ -185,7 +192,7 @@ export class MemoryFeatureStore implements FeatureStore {
    */
   constructor(definitions: FeatureDefinitions | CompiledFeatures, options: { lean?: boolean; expectedEvents?: number } = {}) {
     this.lean = options.lean === true;
-    const events = options.expectedEvents ?? 0;
+    const events = Math.min(options.expectedEvents ?? 0, MAX_SIZED_EVENTS);
     // Generous for buffers filled in order (pages never written cost nothing), modest for hash tables (written all over).
     const accounts = events / ACCOUNTS_PER_EVENT;
     this.accounts = new IdMap(events / KEYS_PER_EVENT);
