@@ -94,10 +94,10 @@ const INITIAL_ACCOUNTS = 1 << 12;
  */
 const ACCOUNTS_PER_EVENT = 4;
 /**
- * Buffers are sized for at most this many events (about 70 bytes of address space each with the shipped
- * features: under 600 MB
- * in all); past it they grow as needed. A larger reservation could be refused outright on a machine
- * with less memory, and a replay that long spends a fraction of its time growing them.
+ * Buffers are sized for at most this many events (about 70 bytes of address space each with the
+ * shipped features, under 600 MB in all); past it they grow as needed. A larger reservation could be
+ * refused outright on a machine with less memory, and a replay that long spends a small fraction of
+ * its time growing them.
  */
 const MAX_SIZED_EVENTS = 1 << 23;
 const KEYS_PER_EVENT = 32;
