@@ -28,7 +28,7 @@ export class DecisionBuilder {
    * decision before asking for the next (a replay tallying a report); otherwise each is a new object.
    */
   constructor(private readonly point: DecisionPoint, private readonly plan: PointPlan, private readonly reuseDecision = false) {
-    this.decision = { point, action: defaultAction(point), params: undefined, reasons: none, shadow: none, missingFacts: none };
+    this.decision = this.freshDecision();
   }
 
   /** Starts the next decision: the synchronous evaluator reuses one builder per point (see PointPlan.buffer). */
@@ -42,7 +42,7 @@ export class DecisionBuilder {
       d.shadow = none;
       d.missingFacts = none;
     } else {
-      this.decision = { point: this.point, action: defaultAction(this.point), params: undefined, reasons: none, shadow: none, missingFacts: none };
+      this.decision = this.freshDecision();
     }
     this.strengths = undefined;
     this.winner = undefined;
@@ -50,6 +50,11 @@ export class DecisionBuilder {
     this.gatedOverflow = undefined;
     this.gatedCount = 0;
     return this;
+  }
+
+  /** The point's default: its weakest action, nothing matched, nothing missing. */
+  private freshDecision(): Decision {
+    return { point: this.point, action: defaultAction(this.point), params: undefined, reasons: none, shadow: none, missingFacts: none };
   }
 
   matched(rule: PreparedRule, gate: GateResult): void {

@@ -41,11 +41,7 @@ export class TimeLists {
   add(n: number): number {
     const handle = this.lists;
     this.lists += n;
-    if (HEAD * this.lists > this.head.length) {
-      let size = this.head.length * 2;
-      while (size < HEAD * this.lists) size *= 2;
-      this.head = grownTo(this.head, size);
-    }
+    if (HEAD * this.lists > this.head.length) this.head = grownTo(this.head, powerOfTwoAtLeast(HEAD * this.lists, this.head.length * 2));
     return handle;
   }
 
@@ -161,11 +157,7 @@ export class TimeLists {
     if (reused !== undefined) return reused;
     const block = this.top;
     this.top += capacity;
-    if (2 * this.top > this.items.length) {
-      let size = this.items.length * 2;
-      while (size < 2 * this.top) size *= 2;
-      this.items = grownTo(this.items, size);
-    }
+    if (2 * this.top > this.items.length) this.items = grownTo(this.items, powerOfTwoAtLeast(2 * this.top, this.items.length * 2));
     return block;
   }
 
