@@ -51,27 +51,32 @@ function merchantCohorts(merchantId: string, merchant: MerchantState | undefined
 
 /**
  * What assembleFacts would build, as layers (see FactLayers): the same facts, read without copying
- * them into new objects. One instance serves a service's decisions one after another; `merchant`
- * holds the merged merchant's id, settings and cohorts, as the rollout gates and the report read them.
+ * them into new objects. One instance serves a service's decisions one after another.
  */
 export class LayeredFacts {
   readonly layers = new FactLayers();
-  readonly merchant: { id: string; settings: Readonly<Record<string, unknown>>; cohorts: readonly string[] } = { id: '', settings: noSettings, cohorts: noCohorts };
-  /** The merchant root's second layer: what the platform stores about the merchant. */
-  private readonly stored: { settings: Readonly<Record<string, unknown>>; cohorts: readonly string[]; category: unknown } = { settings: noSettings, cohorts: noCohorts, category: undefined };
+  /**
+   * The merchant root's second layer, what the platform knows of the merchant; its id, settings and
+   * cohorts are the merged root's, so it is also the merchant the rollout gates and the report read.
+   */
+  readonly merchant: { id: string; settings: Readonly<Record<string, unknown>>; cohorts: readonly string[]; category: unknown } = {
+    id: '',
+    settings: noSettings,
+    cohorts: noCohorts,
+    category: undefined,
+  };
 
   /** Fills the layers with the facts of this decision (the arguments are assembleFacts'). */
   fill(input: DecisionInput, snapshot: AccountSnapshot | undefined, merchant: MerchantState | undefined, cohorts: CohortTable, now: number): this {
-    const { layers, stored } = this;
+    const layers = this.layers;
     const merchantId = input.merchant.id;
-    stored.settings = merchant?.settings ?? noSettings;
-    stored.cohorts = merchantCohorts(merchantId, merchant, cohorts);
+    const known = this.merchant;
+    known.id = merchantId;
+    known.settings = merchant?.settings ?? noSettings;
+    known.cohorts = merchantCohorts(merchantId, merchant, cohorts);
     // assembleFacts adds the stored category only where the caller gave none.
-    stored.category = input.merchant['category'] === undefined ? merchant?.category : undefined;
-    layers.merged(MERCHANT, input.merchant, stored);
-    this.merchant.id = merchantId;
-    this.merchant.settings = stored.settings;
-    this.merchant.cohorts = stored.cohorts;
+    known.category = input.merchant['category'] === undefined ? merchant?.category : undefined;
+    layers.merged(MERCHANT, input.merchant, known);
     if (snapshot === undefined) layers.merged(ACCOUNT, input.account);
     else layers.merged(ACCOUNT, input.account, snapshot.features, restrictionFacts(snapshot.restrictions, merchantId, now));
     const orderId = input.order?.['id'];

@@ -79,7 +79,8 @@ describe('LayeredFacts', () => {
         layered.fill(i, s, m, c, NOW);
         expect(slots.fillLayered(layered.layers, [])).toEqual(slots.fill(facts, []));
         const merged = facts['merchant'] as { id: string; settings: unknown; cohorts: readonly string[] };
-        expect({ ...layered.merchant }).toEqual({ id: merged.id, settings: merged.settings, cohorts: merged.cohorts });
+        const gated = layered.merchant;
+        expect({ id: gated.id, settings: gated.settings, cohorts: gated.cohorts }).toEqual({ id: merged.id, settings: merged.settings, cohorts: merged.cohorts });
       }),
       { numRuns: 2000 },
     );
