@@ -201,6 +201,11 @@ class ActionIndex {
   }
 }
 
+function bump(counts: number[], action: number): void {
+  while (counts.length <= action) counts.push(0);
+  (counts[action] as number)++;
+}
+
 /** Decisions per action index of each side. */
 class SideCounts {
   private readonly baseline: number[] = [];
@@ -212,13 +217,11 @@ class SideCounts {
   }
 
   addBaseline(action: number): void {
-    while (this.baseline.length <= action) this.baseline.push(0);
-    (this.baseline[action] as number)++;
+    bump(this.baseline, action);
   }
 
   addCandidate(action: number): void {
-    while (this.candidate.length <= action) this.candidate.push(0);
-    (this.candidate[action] as number)++;
+    bump(this.candidate, action);
   }
 
   /** Adds the counts into a tally's records, by action name. */
