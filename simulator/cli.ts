@@ -73,8 +73,10 @@ export async function simulateCommand(args: string[], io: CommandIO): Promise<nu
   }
 
   const baseline = loadBaseline(v.baseline ?? 'policies', v.candidate);
+  for (const note of baseline.notes) io.err(`refund-guard: baseline ${note}`);
   if (!baseline.ok) return refuse(io, 'baseline', baseline);
   const candidate = loadCandidate(v.candidate, baseline.bundle);
+  for (const note of candidate.notes) io.err(`refund-guard: candidate ${note}`);
   if (!candidate.ok) return refuse(io, 'candidate', candidate);
 
   const progress = new ProgressLine();
