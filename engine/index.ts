@@ -16,5 +16,5 @@ export * from './service/index.js';
 export * from './state/index.js';
 export { MemoryFeatureStore, featureNames, loadFeatureDefinitions, type FeatureStore, type FeatureDefinitions } from './features/index.js';
 export { validateEvent, validateEventBatch, atMs, type RefundGuardEvent, type EventType } from './events/index.js';
-export { diffBundles, type BundleDiff, type PolicyDiff, type RuleDiff, type ValueChange, type NameChanges } from './bundle/index.js';
+export { diffBundles, type BundleDiff, type Change, type PolicyDiff, type RuleDiff, type ValueChange, type NameChanges } from './bundle/index.js';
 export { conditionToDsl, valueToDsl } from './policy/condition-dsl.js';
