@@ -32,7 +32,7 @@ describe('completeWithShippedDefinitions', () => {
     expect(completeWithShippedDefinitions(onlyTests, shipped)).toEqual({ sources: onlyTests, borrowed: [] });
   });
 
-  it('finds the policies/ directory beside this package's package.json', () => {
+  it("finds the policies/ directory beside this package's package.json", () => {
     expect(shippedPolicyDirectory()).toBe(resolve('policies'));
     expect(shippedDefinitions().map((s) => s.path).sort()).toEqual([resolve('policies/cohorts.yaml'), resolve('policies/features.yaml')]);
   });
