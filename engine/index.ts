@@ -2,7 +2,7 @@
  * The engine's public surface: load → validate → compile → evaluate.
  * Pure: no HTTP, no Redis. The server, the CLI and the simulator all go through here.
  */
-export { loadBundle, PreparedBundle, readPolicyDirectory, classifySource, type BundleLoadResult, type BundleLoadOptions, type SourceFile, type CohortTable } from './bundle/index.js';
+export { loadBundle, PreparedBundle, readPolicyDirectory, classifySource, borrowedNotes, completeWithShippedDefinitions, shippedDefinitions, shippedPolicyDirectory, type BundleLoadResult, type BundleLoadOptions, type SourceFile, type CohortTable, type CompletedSources } from './bundle/index.js';
 export type { Decision, RuleOutcome } from './evaluate/decision.js';
 export type { Facts } from './compile/closures.js';
 export { compilePolicyToJson, type CompiledPolicyJson, type JsonRule } from './compile/json-rules.js';
@@ -16,3 +16,5 @@ export * from './service/index.js';
 export * from './state/index.js';
 export { MemoryFeatureStore, featureNames, loadFeatureDefinitions, type FeatureStore, type FeatureDefinitions } from './features/index.js';
 export { validateEvent, validateEventBatch, atMs, type RefundGuardEvent, type EventType } from './events/index.js';
+export { diffBundles, type BundleDiff, type Change, type PolicyDiff, type RuleDiff, type ValueChange, type NameChanges } from './bundle/index.js';
+export { conditionToDsl, valueToDsl } from './policy/condition-dsl.js';

@@ -23,10 +23,40 @@ export interface CommandIO {
   err(text: string): void;
 }
 
-const simulateUsage =
-  'usage: refund-guard simulate --history FILE --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F] [--strict] [--shard i/N]\n' +
-  '       refund-guard simulate merge --out F REPORT.json...';
-const generateUsage = 'usage: refund-guard history generate --orders N [--seed S] --out FILE';
+export const simulateUsage = `usage: refund-guard simulate --history FILE --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F] [--strict] [--shard i/N]
+
+Replays a history under the baseline and the candidate policies and reports what the edit changes.
+A policy directory without features.yaml or cohorts.yaml uses the shipped one (a note on stderr says so).
+
+  --history FILE        NDJSON history, one event a line, in time order
+  --candidate DIR       the policies under test
+  --baseline DIR|git:REF  what to compare with (default: policies); git:REF is the candidate directory at REF
+  --json F              write the full report as JSON
+  --html F              write the report as one self-contained HTML page
+  --decisions F         write every decision pair as NDJSON
+  --strict              stop at the first bad history line (default: count it and go on)
+  --shard i/N           replay only shard i of N (merge the reports with simulate merge)
+  -h, --help            print this help
+`;
+export const simulateMergeUsage = `usage: refund-guard simulate merge --out F REPORT.json...
+
+Adds the JSON reports of the shards of one simulation into the report of the whole.
+
+  --out F        where to write the merged JSON report
+  -h, --help     print this help
+`;
+export const historyGenerateUsage = `usage: refund-guard history generate --orders N [--seed S] --out FILE
+
+Writes a synthetic, labelled NDJSON history for the simulator.
+
+  --orders N     how many orders to generate
+  --seed S       random seed, for a reproducible history (default: a fixed seed)
+  --out FILE     where to write the history
+  -h, --help     print this help
+`;
+const simulateUsage1 = simulateUsage.split('\n', 1)[0]!;
+const mergeUsage1 = simulateMergeUsage.split('\n', 1)[0]!;
+const generateUsage = historyGenerateUsage.split('\n', 1)[0]!;
 
 export async function historyGenerateCommand(args: string[], io: CommandIO): Promise<number> {
   const parsed = parse(args, { orders: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } }, io, generateUsage);
@@ -60,21 +90,23 @@ export async function simulateCommand(args: string[], io: CommandIO): Promise<nu
       shard: { type: 'string' },
     },
     io,
-    simulateUsage,
+    simulateUsage1,
   );
   if (!parsed) return 2;
   const v = parsed.values;
-  if (!v.history || !v.candidate) return usage(io, '--history and --candidate are required', simulateUsage);
+  if (!v.history || !v.candidate) return usage(io, '--history and --candidate are required', simulateUsage1);
   let shard: Shard | undefined;
   try {
     shard = v.shard === undefined ? undefined : parseShard(v.shard);
   } catch (err) {
-    return usage(io, (err as Error).message, simulateUsage);
+    return usage(io, (err as Error).message, simulateUsage1);
   }
 
   const baseline = loadBaseline(v.baseline ?? 'policies', v.candidate);
+  for (const note of baseline.notes) io.err(`refund-guard: baseline ${note}`);
   if (!baseline.ok) return refuse(io, 'baseline', baseline);
   const candidate = loadCandidate(v.candidate, baseline.bundle);
+  for (const note of candidate.notes) io.err(`refund-guard: candidate ${note}`);
   if (!candidate.ok) return refuse(io, 'candidate', candidate);
 
   const progress = new ProgressLine();
@@ -125,10 +157,10 @@ export async function simulateCommand(args: string[], io: CommandIO): Promise<nu
 }
 
 export async function simulateMergeCommand(args: string[], io: CommandIO): Promise<number> {
-  const parsed = parse(args, { out: { type: 'string' } }, io, simulateUsage, true);
+  const parsed = parse(args, { out: { type: 'string' } }, io, mergeUsage1, true);
   if (!parsed) return 2;
   const out = parsed.values.out;
-  if (!out || parsed.positionals.length === 0) return usage(io, 'simulate merge needs --out F and at least one report', simulateUsage);
+  if (!out || parsed.positionals.length === 0) return usage(io, 'simulate merge needs --out F and at least one report', mergeUsage1);
   const reports: SimulationReport[] = [];
   for (const file of parsed.positionals) {
     let value: unknown;

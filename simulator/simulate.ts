@@ -1,4 +1,4 @@
-import type { PreparedBundle } from '../engine/index.js';
+import { diffBundles, type PreparedBundle } from '../engine/index.js';
 import type { DecisionPair } from './replay/decision-pair.js';
 import { replayHistory } from './replay/replay.js';
 import type { Shard } from './replay/shard.js';
@@ -25,7 +25,7 @@ export interface SimulateOptions {
 
 /** Replays `history` under both bundles and returns the report. The library entry point behind `refund-guard simulate`. */
 export async function simulateHistory(options: SimulateOptions): Promise<SimulationReport> {
-  const builder = new ReportBuilder();
+  const builder = new ReportBuilder(diffBundles(options.baseline, options.candidate));
   const { onDecision, onProgress } = options;
   let events = 0;
   await replayHistory({

@@ -79,4 +79,47 @@ describe.skipIf(!hasChromium)('simulate --html rendered in headless Chromium', (
       await browser.close();
     }
   }, 60_000);
+
+  it('opens with what changed: the edited rule, its old and new condition marked, text from policy files escaped', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(pathToFileURL(html).href);
+      // The first section after the title, visible without scrolling.
+      expect(await page.locator('h2').first().textContent()).toBe('What changed');
+      const box = await page.locator('#edit').boundingBox();
+      expect(box!.y).toBeLessThan(300);
+      expect(await page.evaluate(() => {
+        const edit = document.querySelector('#edit')!;
+        const cards = document.querySelector('.cards')!;
+        return Boolean(edit.compareDocumentPosition(cards) & Node.DOCUMENT_POSITION_FOLLOWING);
+      })).toBe(true);
+
+      const policies = page.locator('#edit .policy');
+      expect(await policies.count()).toBe(report.edit!.policies.length);
+      const changed = page.locator('#edit .policy[data-policy="intercept-abnormal-fast-refund"]');
+      expect(await changed.getAttribute('data-change')).toBe('changed');
+      expect(await changed.locator('h3').textContent()).toContain('version 1 → 2');
+      const rule = changed.locator('.rule[data-rule="serial-refunder"]');
+      expect(await rule.getAttribute('data-change')).toBe('changed');
+      const squeeze = (lines: string[]) => lines.map((t) => t.replace(/\s+/g, ' ').trim());
+      expect(squeeze(await rule.locator('pre .gone').allTextContents())).toEqual(['- - account.refundRate90d: { gt: 0.6 }']);
+      expect(squeeze(await rule.locator('pre .new').allTextContents())).toEqual(['+ - account.refundRate90d: { gt: 0.3 }']);
+      // Kept lines of the condition are shown too, unmarked.
+      expect(await rule.locator('pre').textContent()).toContain('- account.orders90d: { gte: 5 }');
+      // The changed reason is in the edit as text, never as markup.
+      const reasonRow = rule.locator('tr', { hasText: 'reason' });
+      expect(await reasonRow.locator('td').nth(2).textContent()).toBe(HOSTILE_REASON);
+      expect(await page.locator('#edit img').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      await page.screenshot({ path: join(dir, 'report-top.png') });
+      expect(readFileSync(join(dir, 'report-top.png')).subarray(1, 4).toString()).toBe('PNG');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

@@ -37,6 +37,7 @@ describe('simulate: baseline policies/ against a candidate with a lower serial-r
   let candidate: string;
   let report: SimulationReport;
   let decisions: DecisionLine[];
+  let stdout: string;
   let events: { eventId: string; type: string; label?: string; amount?: number; refund?: { amount?: number } }[];
 
   beforeAll(async () => {
@@ -52,6 +53,7 @@ describe('simulate: baseline policies/ against a candidate with a lower serial-r
     writeFileSync(file, changed);
     const result = await run(simulateCommand, ['--history', history, '--candidate', candidate, '--json', join(dir, 'r.json'), '--decisions', join(dir, 'd.ndjson')]);
     expect(result.code, result.err).toBe(0);
+    stdout = result.out;
     report = readJson<SimulationReport>(join(dir, 'r.json'));
     decisions = readLines<DecisionLine>(join(dir, 'd.ndjson'));
     events = readLines(history);
@@ -122,6 +124,26 @@ describe('simulate: baseline policies/ against a candidate with a lower serial-r
     expect(cohortTotal).toBeGreaterThanOrEqual(total);
   });
 
+  it('opens the JSON report with the edit: the changed rule with its old and new condition in DSL form', () => {
+    expect(Object.keys(report)[0]).toBe('edit');
+    const edit = report.edit!;
+    expect(edit.policies.map((p) => [p.id, p.change, p.version])).toEqual([['intercept-abnormal-fast-refund', 'changed', { baseline: 1, candidate: 2 }]]);
+    const [rule] = edit.policies[0]!.rules;
+    expect(rule).toMatchObject({ id: 'serial-refunder', change: 'changed' });
+    expect(rule!.changes).toHaveLength(1);
+    expect(rule!.changes[0]!.field).toBe('condition');
+    expect(rule!.changes[0]!.baseline).toContain('- account.refundRate90d: { gt: 0.6 }');
+    expect(rule!.changes[0]!.candidate).toContain('- account.refundRate90d: { gt: 0.3 }');
+    expect(edit.unchanged).toHaveLength(4);
+    // The terminal summary opens with the same edit, the changed condition line marked.
+    expect(stdout.startsWith(`Edit: baseline ${edit.baseline.revision}`)).toBe(true);
+    expect(stdout).toContain('  ~ policy intercept-abnormal-fast-refund at refund.requested, version 1 → 2\n      ~ rule serial-refunder\n          condition:\n');
+    expect(stdout).toMatch(/\n {10}- {5}- account\.refundRate90d: \{ gt: 0\.6 \}\n {10}\+ {5}- account\.refundRate90d: \{ gt: 0\.3 \}\n/);
+    expect(stdout.indexOf('Edit:')).toBeLessThan(stdout.indexOf(' events, '));
+    // Backward compatible: every field a report had before is still there, with its shape.
+    for (const key of ['history', 'points', 'labels', 'money', 'byRule', 'byCohort', 'byDay', 'samples']) expect(report).toHaveProperty(key);
+  });
+
   it('reports zero flips when baseline and candidate are the same policies', async () => {
     const same = await run(simulateCommand, ['--history', history, '--candidate', 'policies', '--baseline', 'policies', '--json', join(dir, 'same.json')]);
     expect(same.code, same.err).toBe(0);
@@ -130,6 +152,8 @@ describe('simulate: baseline policies/ against a candidate with a lower serial-r
     expect(r.samples).toEqual([]);
     expect(r.labels.baseline).toEqual(r.labels.candidate);
     expect(same.out).toContain('0 flipped');
+    expect(r.edit!.policies).toEqual([]);
+    expect(same.out).toContain('no change: both sides hold the same policies');
   });
 
   it('counts bad lines with their line numbers and still replays the good ones', async () => {
@@ -178,6 +202,7 @@ describe('simulate: baseline policies/ against a candidate with a lower serial-r
     const m = readJson<SimulationReport>(join(dir, 'merged.json'));
     expect(counts(m)).toEqual(counts(report));
     expect(m.samples.length).toBe(report.samples.length);
+    expect(m.edit).toEqual(report.edit);
   });
 
   it('refuses bad usage with exit 2 and invalid candidate policies with exit 1 and FILE:LINE problems', async () => {

@@ -11,4 +11,11 @@ export const processIO: CommandIO = {
 
 export class UsageError extends Error {
   override name = 'UsageError';
+  /** The usage text to print with the message (default: the list of commands). */
+  readonly usage: string | undefined;
+
+  constructor(message: string, usage?: string) {
+    super(message);
+    this.usage = usage;
+  }
 }

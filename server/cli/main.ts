@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { processIO, UsageError, type CommandIO } from './io.js';
 import { policyCompile, policyEval, policyTest, policyValidate } from './policy-commands.js';
+import { groupUsage, policyUsage, wantsHelp } from './usage.js';
 
 const usage = `usage: refund-guard <command>
 
@@ -11,58 +12,133 @@ const usage = `usage: refund-guard <command>
   policy eval --policies DIR --point P --facts FILE [--engine compiled|reference] [--now ISO]
   history generate --orders N [--seed S] --out FILE
   simulate --history FILE --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F]
+  simulate merge --out F REPORT.json...
+
+Run refund-guard <command> --help for a command's options.
 `;
 
 type Command = (args: string[], io: CommandIO) => Promise<number> | number;
 
-const commands: Record<string, Command> = {
-  'policy validate': (args, io) => policyValidate(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
-  'policy test': (args, io) => policyTest(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
-  'policy compile': (args, io) => {
-    const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-    if (positionals.length !== 1) throw new UsageError('policy compile takes exactly one FILE');
-    return policyCompile(positionals[0]!, io);
+/** A command and the help it prints for -h/--help (exit 0) instead of running. */
+interface CommandEntry {
+  usage: string;
+  run: Command;
+}
+
+const commands: Record<string, CommandEntry> = {
+  'policy validate': {
+    usage: policyUsage.validate,
+    run: (args, io) => policyValidate(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
   },
-  'policy eval': (args, io) => {
-    const { values } = parseArgs({
-      args,
-      options: {
-        policies: { type: 'string', default: 'policies' },
-        point: { type: 'string' },
-        facts: { type: 'string' },
-        engine: { type: 'string', default: 'compiled' },
-        now: { type: 'string' },
-      },
-    });
-    if (!values.point || !values.facts) throw new UsageError('policy eval needs --point and --facts');
-    if (values.engine !== 'compiled' && values.engine !== 'reference') throw new UsageError('--engine is compiled or reference');
-    return policyEval({ policies: values.policies, point: values.point, facts: values.facts, engine: values.engine, ...(values.now ? { now: values.now } : {}) }, io);
+  'policy test': {
+    usage: policyUsage.test,
+    run: (args, io) => policyTest(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
+  },
+  'policy compile': {
+    usage: policyUsage.compile,
+    run: (args, io) => {
+      const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+      if (positionals.length !== 1) throw new UsageError('policy compile takes exactly one FILE');
+      return policyCompile(positionals[0]!, io);
+    },
+  },
+  'policy eval': {
+    usage: policyUsage.eval,
+    run: (args, io) => {
+      const { values } = parseArgs({
+        args,
+        options: {
+          policies: { type: 'string', default: 'policies' },
+          point: { type: 'string' },
+          facts: { type: 'string' },
+          engine: { type: 'string', default: 'compiled' },
+          now: { type: 'string' },
+        },
+      });
+      if (!values.point || !values.facts) throw new UsageError('policy eval needs --point and --facts');
+      if (values.engine !== 'compiled' && values.engine !== 'reference') throw new UsageError('--engine is compiled or reference');
+      return policyEval({ policies: values.policies, point: values.point, facts: values.facts, engine: values.engine, ...(values.now ? { now: values.now } : {}) }, io);
+    },
   },
 };
 
 /** Extra commands registered by other parts (serve, history, simulate) without this file importing them eagerly. */
-const lazyCommands: Record<string, () => Promise<Command>> = {
-  serve: async () => (await import('./serve-command.js')).serveCommand,
-  'history generate': async () => (await import('../../simulator/cli.js')).historyGenerateCommand,
-  simulate: async () => (await import('../../simulator/cli.js')).simulateCommand,
-  'simulate merge': async () => (await import('../../simulator/cli.js')).simulateMergeCommand,
+const lazyCommands: Record<string, () => Promise<CommandEntry>> = {
+  serve: async () => {
+    const m = await import('./serve-command.js');
+    return { usage: m.serveUsage, run: m.serveCommand };
+  },
+  'history generate': async () => {
+    const m = await import('../../simulator/cli.js');
+    return { usage: m.historyGenerateUsage, run: m.historyGenerateCommand };
+  },
+  simulate: async () => {
+    const m = await import('../../simulator/cli.js');
+    return { usage: m.simulateUsage, run: m.simulateCommand };
+  },
+  'simulate merge': async () => {
+    const m = await import('../../simulator/cli.js');
+    return { usage: m.simulateMergeUsage, run: m.simulateMergeCommand };
+  },
 };
 
-export async function runCli(argv: string[], io: CommandIO = processIO): Promise<number> {
+/** The command `argv` names (two words before one) and the arguments after its name. */
+async function findCommand(argv: readonly string[]): Promise<{ entry: CommandEntry; args: string[] } | undefined> {
   const two = argv.slice(0, 2).join(' ');
   const one = argv[0] ?? '';
+  if (commands[two]) return { entry: commands[two], args: argv.slice(2) };
+  if (lazyCommands[two]) return { entry: await lazyCommands[two](), args: argv.slice(2) };
+  if (commands[one]) return { entry: commands[one], args: argv.slice(1) };
+  if (lazyCommands[one]) return { entry: await lazyCommands[one](), args: argv.slice(1) };
+  return undefined;
+}
+
+function isGroup(name: string): name is keyof typeof groupUsage {
+  return Object.hasOwn(groupUsage, name);
+}
+
+export async function runCli(argv: string[], io: CommandIO = processIO): Promise<number> {
+  const one = argv[0] ?? '';
+  /** Once the command is known, a usage error shows its usage rather than the list of commands. */
+  let commandUsage = usage;
   try {
-    if (commands[two]) return await commands[two](argv.slice(2), io);
-    if (lazyCommands[two]) return await (await lazyCommands[two]())(argv.slice(2), io);
-    if (lazyCommands[one]) return await (await lazyCommands[one]())(argv.slice(1), io);
-    if (one === '' || one === 'help' || one === '--help' || one === '-h') {
+    const found = await findCommand(argv);
+    if (found) {
+      commandUsage = found.entry.usage;
+      if (wantsHelp(found.args)) {
+        io.out(found.entry.usage);
+        return 0;
+      }
+      return await found.entry.run(found.args, io);
+    }
+    if (isGroup(one)) {
+      // `policy` alone is a usage error; `policy --help` asks for the list of its commands.
+      if (wantsHelp(argv.slice(1))) {
+        io.out(groupUsage[one]);
+        return 0;
+      }
+      throw new UsageError(argv.length === 1 ? `${one} needs a command` : `unknown command: ${argv.join(' ')}`, groupUsage[one]);
+    }
+    if (one === 'help') {
+      // `help simulate merge` = `simulate merge --help`
+      if (argv.length === 1) {
+        io.out(usage);
+        return 0;
+      }
+      return await runCli([...argv.slice(1), '--help'], io);
+    }
+    if (one === '' || one === '--help' || one === '-h') {
       io.out(usage);
       return one === '' ? 2 : 0;
     }
     throw new UsageError(`unknown command: ${argv.join(' ')}`);
   } catch (err) {
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      io.err(`refund-guard: ${err.message}\n\n${usage}`);
+    if (err instanceof UsageError) {
+      io.err(`refund-guard: ${err.message}\n\n${err.usage ?? commandUsage}`);
+      return 2;
+    }
+    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      io.err(`refund-guard: ${err.message}\n\n${commandUsage}`);
       return 2;
     }
     throw err;
@@ -71,7 +147,7 @@ export async function runCli(argv: string[], io: CommandIO = processIO): Promise
 
 if (import.meta.url === `file://${process.argv[1]}` || process.env['REFUND_GUARD_CLI'] === '1') {
   const argv = process.argv.slice(2);
-  if (argv[0] === 'simulate' && argv[1] !== 'merge') {
+  if (argv[0] === 'simulate' && argv[1] !== 'merge' && !wantsHelp(argv)) {
     const [{ ensureNodeFlags }, { SIMULATE_NODE_FLAGS, simulateWantsNodeFlags }] = await Promise.all([import('./relaunch.js'), import('../../simulator/node-flags.js')]);
     if (simulateWantsNodeFlags(argv.slice(1))) ensureNodeFlags(SIMULATE_NODE_FLAGS);
   }

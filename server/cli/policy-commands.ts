@@ -15,7 +15,7 @@ import {
   loadYaml,
 } from '../../engine/index.js';
 import { type CommandIO, UsageError } from './io.js';
-import { resolvePolicyTargets } from './policy-paths.js';
+import { resolvePolicyTargets, type PolicyTarget } from './policy-paths.js';
 
 /** `policy validate [PATH...]`: every problem as FILE:LINE:COL CODE MESSAGE; exit 1 if any. */
 export function policyValidate(paths: readonly string[], io: CommandIO): number {
@@ -23,6 +23,7 @@ export function policyValidate(paths: readonly string[], io: CommandIO): number 
   let policies = 0;
   let tests = 0;
   for (const target of resolvePolicyTargets(paths)) {
+    printNotes(target, io);
     const result = loadBundle(target.bundle);
     if (result.ok) policies += result.bundle.policies.length;
     else problems.push(...result.problems);
@@ -46,6 +47,7 @@ export function policyTest(paths: readonly string[], io: CommandIO): number {
   let passed = 0;
   let failed = 0;
   for (const target of resolvePolicyTargets(paths)) {
+    printNotes(target, io);
     const loaded = loadBundle(target.bundle);
     if (!loaded.ok) {
       for (const p of loaded.problems) io.out(formatProblem(p));
@@ -76,6 +78,10 @@ export function policyTest(paths: readonly string[], io: CommandIO): number {
   return failed > 0 ? 1 : 0;
 }
 
+function printNotes(target: PolicyTarget, io: CommandIO): void {
+  for (const note of target.notes) io.err(`refund-guard: ${note}`);
+}
+
 function countCases(tests: readonly { path: string; text: string }[]): number {
   return tests.reduce((n, t) => {
     const parsed = parsePolicyTestFile(t);
@@ -86,6 +92,7 @@ function countCases(tests: readonly { path: string; text: string }[]): number {
 /** `policy compile FILE`: the json-rules-engine rules as JSON. */
 export function policyCompile(file: string, io: CommandIO): number {
   const [target] = resolvePolicyTargets([file]);
+  printNotes(target!, io);
   const loaded = loadBundle(target!.bundle);
   if (!loaded.ok) {
     for (const p of loaded.problems) io.err(formatProblem(p));
@@ -116,6 +123,7 @@ export async function policyEval(options: EvalOptions, io: CommandIO): Promise<n
   if (!isDecisionPoint(options.point)) throw new UsageError(`unknown decision point "${options.point}"`);
   const point = options.point;
   const [target] = resolvePolicyTargets([options.policies]);
+  printNotes(target!, io);
   const loaded = loadBundle(target!.bundle);
   if (!loaded.ok) {
     for (const p of loaded.problems) io.err(formatProblem(p));

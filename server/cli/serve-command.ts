@@ -8,6 +8,20 @@ import { UsageError, type CommandIO } from './io.js';
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
 
+export const serveUsage = `usage: refund-guard serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--demo] [--no-watch]
+
+Runs the decision server until SIGTERM or SIGINT.
+
+  --policies DIR      policy directory to serve and watch (default: policies)
+  --port N            port to listen on (default: $PORT or 8787; 0 picks a free one)
+  --host H            address to bind (default: 127.0.0.1; any other needs REFUND_GUARD_TOKENS)
+  --redis URL         Redis for features and state (default: $REDIS_URL; neither: in-memory store)
+  --redis-prefix P    key prefix in Redis (default: $REDIS_PREFIX or rg)
+  --demo              load demo merchants and history, and print example requests
+  --no-watch          do not reload when the policy directory changes
+  -h, --help          print this help
+`;
+
 /** `refund-guard serve`: the decision server. No --redis/REDIS_URL: the in-memory store. */
 export async function serveCommand(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseArgs({

@@ -1,5 +1,6 @@
 import type { SimulationReport } from '../report/types.js';
 import { dailyChart } from './daily-chart.js';
+import { editCss, editSection } from './edit-section.js';
 import { escapeHtml as e, formatNumber as n, formatPercent as pct } from './escape.js';
 
 export interface HtmlContext {
@@ -34,9 +35,11 @@ export function renderHtml(report: SimulationReport, ctx: HtmlContext): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>refund-guard simulation</title><style>${css}</style></head><body>
+<title>refund-guard simulation</title><style>${css}${editCss}</style></head><body>
 <h1>Policy simulation</h1>
 <p class="muted">History <code>${e(ctx.history)}</code> · baseline <code>${e(ctx.baseline.source)}</code> (${e(ctx.baseline.revision.slice(0, 12))}) · candidate <code>${e(ctx.candidate.source)}</code> (${e(ctx.candidate.revision.slice(0, 12))})</p>
+${editSection(report.edit)}
+<h2>Outcome</h2>
 <div class="cards">
 ${card('h-events', 'events replayed', n(report.history.events), `${n(report.history.decisions)} decisions · ${n(report.history.badLines)} bad lines`)}
 ${card('h-flips', 'decisions flipped', n(flips))}

@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { relative, sep } from 'node:path';
-import { loadBundle, readPolicyDirectory, type PreparedBundle, type Problem, type SourceFile } from '../../engine/index.js';
+import { borrowedNotes, completeWithShippedDefinitions, loadBundle, readPolicyDirectory, shippedDefinitions, type PreparedBundle, type Problem, type SourceFile } from '../../engine/index.js';
 
-export type SideLoad = { ok: true; bundle: PreparedBundle; source: string } | { ok: false; source: string; problems: Problem[]; message?: string };
+/**
+ * One side's policies. `notes` name the shipped definition files a side borrowed because its
+ * directory lacks them (as `policy validate` does: see completeWithShippedDefinitions).
+ */
+export type SideLoad =
+  | { ok: true; bundle: PreparedBundle; source: string; notes: string[] }
+  | { ok: false; source: string; problems: Problem[]; message?: string; notes: string[] };
 
 /**
  * The baseline: a directory, or `git:REF` = the candidate's directory as it was at REF.
@@ -13,9 +19,9 @@ export function loadBaseline(spec: string, candidateDir: string): SideLoad {
   if (!spec.startsWith('git:')) return loadDirectory(spec);
   const ref = spec.slice(4);
   try {
-    return { ...loadSources(readDirectoryAtRevision(candidateDir, ref)), source: spec };
+    return { ...loadSources(spec, readDirectoryAtRevision(candidateDir, ref)), source: spec };
   } catch (err) {
-    return { ok: false, source: spec, problems: [], message: (err as Error).message };
+    return { ok: false, source: spec, problems: [], message: (err as Error).message, notes: [] };
   }
 }
 
@@ -32,15 +38,19 @@ function loadDirectory(dir: string, previous?: PreparedBundle): SideLoad {
   try {
     sources = readPolicyDirectory(dir);
   } catch (err) {
-    return { ok: false, source: dir, problems: [], message: `cannot read policy directory ${dir}: ${(err as Error).message}` };
+    return { ok: false, source: dir, problems: [], message: `cannot read policy directory ${dir}: ${(err as Error).message}`, notes: [] };
   }
-  return { ...loadSources(sources, previous), source: dir };
+  return { ...loadSources(dir, sources, previous), source: dir };
 }
 
-function loadSources(sources: readonly SourceFile[], previous?: PreparedBundle): { ok: true; bundle: PreparedBundle } | { ok: false; problems: Problem[]; message?: string } {
-  if (sources.length === 0) return { ok: false, problems: [], message: 'no policy files (*.yaml) found' };
+type LoadedSources = { ok: true; bundle: PreparedBundle; notes: string[] } | { ok: false; problems: Problem[]; message?: string; notes: string[] };
+
+function loadSources(where: string, own: readonly SourceFile[], previous?: PreparedBundle): LoadedSources {
+  if (own.length === 0) return { ok: false, problems: [], message: 'no policy files (*.yaml) found', notes: [] };
+  const { sources, borrowed } = completeWithShippedDefinitions(own, shippedDefinitions());
+  const notes = borrowedNotes(where, borrowed);
   const result = loadBundle(sources, previous ? { previous } : {});
-  return result.ok ? { ok: true, bundle: result.bundle } : { ok: false, problems: result.problems };
+  return result.ok ? { ok: true, bundle: result.bundle, notes } : { ok: false, problems: result.problems, notes };
 }
 
 /** The YAML files of `dir` at git revision `ref` of the repository that contains `dir`. */

@@ -1,4 +1,4 @@
-import { actionStrength, defaultAction, type DecisionPoint, type DecisionRecord } from '../../engine/index.js';
+import { actionStrength, defaultAction, type BundleDiff, type DecisionPoint, type DecisionRecord } from '../../engine/index.js';
 import { cohortsOf, type DecisionTally, type TallyPair } from '../replay/decision-pair.js';
 import { canonicalReport } from './canonical.js';
 import { fromCents, labelMetrics, toCents, utcDate } from './metrics.js';
@@ -44,6 +44,9 @@ export class ReportBuilder {
   private readonly actions = new ActionIndex();
   private readonly pointCounts: Partial<Record<DecisionPoint, SideCounts>> = {};
   private readonly countsByCohort = new Map<string, SideCounts>();
+
+  /** `edit`: what changed from the baseline to the candidate bundle; the report opens with it. */
+  constructor(private readonly edit?: BundleDiff) {}
 
   addEvent(): void {
     this.events++;
@@ -95,6 +98,7 @@ export class ReportBuilder {
     const byCohort = structuredClone(this.byCohort);
     for (const [name, counts] of this.countsByCohort) counts.addInto(byCohort[name] as CohortTally, this.actions.names);
     return canonicalReport({
+      ...(this.edit ? { edit: structuredClone(this.edit) } : {}),
       history: { events: this.events, decisions: this.decisions, badLines: this.badLines, firstBadLines: [...this.firstBadLines] },
       points,
       labels: {

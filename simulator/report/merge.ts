@@ -63,6 +63,8 @@ export function mergeReports(reports: readonly SimulationReport[]): SimulationRe
     }
     out.samples.push(...r.samples);
   }
+  // Every shard replays the same two bundles, so any shard's edit is the whole run's.
+  const edit = reports.find((r) => r.edit !== undefined)?.edit;
   for (const side of sides) {
     const [tp, fp, fn, tn] = confusion[side] as [number, number, number, number];
     out.labels[side] = labelMetrics(tp, fp, fn, tn);
@@ -70,7 +72,7 @@ export function mergeReports(reports: readonly SimulationReport[]): SimulationRe
   }
   out.history.firstBadLines.sort((a, b) => a.line - b.line).splice(MAX_BAD_LINES);
   out.samples.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).splice(MAX_SAMPLES);
-  return canonicalReport(out);
+  return canonicalReport(edit ? { edit, ...out } : out);
 }
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {

@@ -1,6 +1,7 @@
+import { editText } from './edit-text.js';
 import type { SimulationReport } from './types.js';
 
-/** The compact stdout summary: per point and action, baseline vs candidate, then labels and money. */
+/** The compact stdout summary: the edit (when the report has it), per point and action, baseline vs candidate, then labels and money. */
 export function summaryTable(report: SimulationReport): string {
   const rows: string[][] = [['point', 'action', 'baseline', 'candidate', 'delta']];
   for (const [point, t] of Object.entries(report.points)) {
@@ -15,6 +16,7 @@ export function summaryTable(report: SimulationReport): string {
   const lc = report.labels.candidate;
   const h = report.history;
   return [
+    ...(report.edit ? [editText(report.edit), ''] : []),
     `${h.events} events, ${h.decisions} decisions, ${flips} flipped, ${h.badLines} bad lines`,
     '',
     align(rows, 2),

@@ -1,4 +1,4 @@
-import type { DecisionPoint } from '../../engine/index.js';
+import type { BundleDiff, DecisionPoint } from '../../engine/index.js';
 
 /** Action → count. */
 export type ActionCounts = Record<string, number>;
@@ -73,6 +73,12 @@ export interface BadLine {
 
 /** The `--json` report (DESIGN §6). Every count is additive across shards; derived numbers are recomputed on merge. */
 export interface SimulationReport {
+  /**
+   * What changed from the baseline to the candidate bundle (policies, versions, rollout, rules,
+   * features, cohorts), so the counts below can be read against the edit that produced them.
+   * Absent from reports written before it existed.
+   */
+  edit?: BundleDiff;
   history: {
     events: number;
     decisions: number;
