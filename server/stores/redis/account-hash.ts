@@ -6,6 +6,11 @@
 import { createHash } from 'node:crypto';
 import { decodeEntryValue, emptyAccountLog, finishAccountLog, fnv1a, type AccountLog, type CompiledFeatures } from '../../../engine/features/index.js';
 
+/** The key of an account's hash: one hash tag per account, so every script touches one slot. */
+export function accountKeyOf(prefix: string, accountId: string): string {
+  return `${prefix}:a:{${accountId}}`;
+}
+
 /** Ids longer than this are stored as a 72-bit digest, keeping hash entries small (listpack-encoded). */
 const MAX_PLAIN_ID = 16;
 
