@@ -13,16 +13,15 @@ export class TallyStage {
   private tallied: TallyPair | undefined;
   private readonly onTally: ReplayOptions['onTally'];
   private readonly onDecision: ReplayOptions['onDecision'];
+  /** Whether decisions must be made into records (someone reads them through onDecision). */
+  readonly wantsRecords: boolean;
 
   constructor(options: Pick<ReplayOptions, 'onTally' | 'onDecision'>) {
     this.onTally = options.onTally;
     this.onDecision = options.onDecision;
+    this.wantsRecords = options.onDecision !== undefined;
   }
 
-  /** Whether decisions must be made into records (someone reads them through onDecision). */
-  get wantsRecords(): boolean {
-    return this.onDecision !== undefined;
-  }
 
   /** A decision taken as tallies only (no onDecision): the reused pair, filled again. */
   tallies(event: RefundGuardEvent, input: DecisionInput, line: number, now: number, baseline: DecisionTally, candidate: DecisionTally): void {
