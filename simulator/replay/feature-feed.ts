@@ -1,11 +1,11 @@
 import type { Worker } from 'node:worker_threads';
+import type { PreparedBundle } from '../../engine/index.js';
 import { startTsWorker } from '../../engine/threads/index.js';
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import type { FeatureStore } from '../../engine/features/index.js';
 import type { FeatureThreadInput, FeatureThreadReady, FeatureValues } from './feature-thread.js';
 import type { StoreOps } from './store-ops.js';
 import { sameFeatures, type FeatureSource } from './worlds.js';
-import type { ReplayOptions } from './replay.js';
 
 type Side = 'baseline' | 'candidate';
 
@@ -38,7 +38,7 @@ export class FeatureFeed {
    * main thread reads ahead while the worker loads its modules (about half a second). Undefined when
    * no worker can start here, unless `required` (then the error).
    */
-  static start(options: Pick<ReplayOptions, 'baseline' | 'candidate'>, expectedEvents = 0, required = false): FeatureFeed | undefined {
+  static start(options: { baseline: PreparedBundle; candidate: PreparedBundle }, expectedEvents = 0, required = false): FeatureFeed | undefined {
     const shared = sameFeatures(options.baseline, options.candidate);
     const input: FeatureThreadInput = {
       baselineFeatures: options.baseline.features,

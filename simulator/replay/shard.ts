@@ -1,4 +1,5 @@
 import murmurhash from 'murmurhash';
+import type { RefundGuardEvent } from '../../engine/events/index.js';
 
 export interface Shard {
   /** 0-based. */
@@ -21,4 +22,9 @@ export function parseShard(text: string): Shard {
  */
 export function shardOf(accountId: string, count: number): number {
   return murmurhash.v3(accountId) % count;
+}
+
+/** Whether a replay of `shard` skips the event: its account hashes to another shard (merchant.updated goes to every shard). */
+export function inOtherShard(event: RefundGuardEvent, shard: Shard | undefined): boolean {
+  return shard !== undefined && event.type !== 'merchant.updated' && shardOf(event.accountId, shard.count) !== shard.index;
 }

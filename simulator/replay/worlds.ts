@@ -1,15 +1,16 @@
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import {
+  MemoryMerchantStore,
   MemoryAccountStateStore,
   MemoryAccountReader,
   RefundGuardService,
   decisionPointNames,
   type AccountSnapshot,
   type DecisionPoint,
-  type MemoryMerchantStore,
   type PreparedBundle,
 } from '../../engine/index.js';
 import { MemoryFeatureStore, featureNames, type FeatureStore } from '../../engine/features/index.js';
+import { READ_BASELINE, READ_CANDIDATE } from './store-ops.js';
 
 /**
  * Where a world's features come from: the in-memory store, or in a pipelined replay the values
@@ -100,4 +101,35 @@ export function featureStoresFor(baseline: PreparedBundle, candidate: PreparedBu
   // Lean: a replay reads features, never duplicate counts.
   const b = new MemoryFeatureStore(baseline.features, { lean: true, expectedEvents });
   return [b, sameFeatures(baseline, candidate) ? b : new MemoryFeatureStore(candidate.features, { lean: true, expectedEvents })];
+}
+
+/**
+ * The two worlds of a replay, with their feature sources (one serving both when they share a store)
+ * and the merchants they share.
+ */
+export class WorldPair {
+  readonly merchants = new MemoryMerchantStore();
+  readonly b: World;
+  readonly c: World;
+
+  constructor(
+    baseline: PreparedBundle,
+    candidate: PreparedBundle,
+    readonly featuresB: FeatureSource & FeatureStore,
+    readonly featuresC: FeatureSource & FeatureStore,
+    /** One store serves both worlds (their features are the same). */
+    readonly sharedFeatures: boolean,
+  ) {
+    const clock = Date.now();
+    this.b = new World('baseline', baseline, featuresB, this.merchants, clock);
+    this.c = new World('candidate', candidate, featuresC, this.merchants, clock);
+  }
+
+  /** The feature stores a decision at `point` reads (READ_* bits): the baseline's serves both worlds when they share it. */
+  storesReadAt(point: DecisionPoint): number {
+    const needB = this.b.needsFeatures(point);
+    const needC = this.c.needsFeatures(point);
+    const shared = this.sharedFeatures;
+    return (needB || (needC && shared) ? READ_BASELINE : 0) | (!shared && needC ? READ_CANDIDATE : 0);
+  }
 }
