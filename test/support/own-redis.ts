@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisAnswers, until } from './service-probe.js';
+import { redisAnswers } from './service-probe.js';
+import { until } from './until.js';
 
 /**
  * A redis-server of the test's own on a spare loopback port, so the test may kill and restart it.

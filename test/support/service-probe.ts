@@ -48,13 +48,3 @@ export function postgresAnswers(url: string, timeoutMs = 1000): Promise<boolean>
   sslRequest.writeInt32BE(80877103, 4);
   return ask(host, port, sslRequest, (a) => a.length >= 1 && (a[0] === 0x53 || a[0] === 0x4e), timeoutMs);
 }
-
-/** Polls a condition until it holds, or throws after `timeoutMs` naming what was awaited. */
-export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 25): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
