@@ -107,4 +107,22 @@ describe('the test run finds or starts its Redis and PostgreSQL', () => {
     expect(lines).toEqual([expect.stringMatching(/^npm test cannot run: Redis: nothing answers on .* \(apt-get install redis-server\)/)]);
     expect(output).not.toMatch(/ECONNREFUSED|Error:/);
   }, 60_000);
+
+  it('runs Redis tests under `vitest run` against a private redis-server when nothing answers, and stops it afterwards', async () => {
+    const dead = await deadUrl('redis');
+    const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/workflow-store-contract.test.ts', '--reporter=default'], {
+      env: { ...process.env, REDIS_URL: dead, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, output).toBe(0);
+    const started = /started a private redis-server on (redis:\/\/127\.0\.0\.1:(\d+))/.exec(output);
+    expect(started, output).not.toBeNull();
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(await redisAnswers(started![1]!)).toBe(false);
+    expect(serverProcesses('redis-server', Number(started![2]))).toEqual([]);
+  }, 90_000);
 });
