@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './own-redis.js';
@@ -48,10 +47,15 @@ export class OwnPostgres {
       chownSync(dir, ids.uid, ids.gid);
     }
     const pg = new OwnPostgres(await freePort(), dir, bin);
-    await pg.asOwner('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-    const settings = `-p ${pg.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-    await pg.asOwner('pg_ctl', ['-D', join(dir, 'data'), '-o', settings, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
-    if (!(await postgresAnswers(pg.url))) throw new Error(`private PostgreSQL started but does not answer on port ${pg.port} (log: ${join(dir, 'server.log')})`);
+    try {
+      await pg.asOwner('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+      const settings = `-p ${pg.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+      await pg.asOwner('pg_ctl', ['-D', join(dir, 'data'), '-o', settings, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+      if (!(await postgresAnswers(pg.url))) throw new Error(`private PostgreSQL started but does not answer on port ${pg.port}`);
+    } catch (err) {
+      await pg.stop(); // leaves no cluster running and no directory behind
+      throw err;
+    }
     return pg;
   }
 
