@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Finds Redis and PostgreSQL, or starts private ones, or stops the run with one line (test/support/test-services.ts).
+    globalSetup: ['test/global-setup.ts'],
     // The JSON report lets .ci/run close with a plain "N passed, N failed" line.
     reporters: ['default', 'json'],
     outputFile: { json: '.out/vitest-report.json' },

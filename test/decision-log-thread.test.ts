@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { DecisionRecord } from '../engine/index.js';
 import { RedisDecisionLog, ThreadedDecisionLog } from '../server/decision-log/index.js';
 import { deleteKeys, redisUrl } from './support/runtime.js';
+import { until } from './support/until.js';
 
 const client = new Redis(redisUrl);
 const prefixes: string[] = [];
@@ -37,6 +38,9 @@ async function started(options: { batchSize?: number; intervalMs?: number; threa
   return { log, prefix, dropped, record };
 }
 
+/** The thread has posted every decision appended so far to its worker (none wait in this thread). */
+const handedOver = (log: ThreadedDecisionLog): Promise<void> => until('decisions handed over to the log thread', () => (log as unknown as { chunkIds: string[] }).chunkIds.length === 0);
+
 const streamDecisions = async (prefix: string): Promise<string[]> => {
   const entries = (await client.xrange(`${prefix}:decisions`, '-', '+')) as [string, string[]][];
   return entries.flatMap(([, fields]) => (JSON.parse(fields[1] as string) as DecisionRecord[]).map((d) => d.decisionId));
@@ -48,7 +52,7 @@ describe('the decision log written from a worker thread', () => {
     const first = record(1);
     log.append(first);
     expect(await log.get(first.decisionId)).toEqual(first); // not handed over yet
-    await new Promise((resolve) => setTimeout(resolve, 30)); // handed over, its batch still open
+    await handedOver(log); // its batch still open
     expect(await log.get(first.decisionId)).toEqual(first);
     expect(await streamDecisions(prefix)).toEqual([]);
     await log.flush();
@@ -62,7 +66,7 @@ describe('the decision log written from a worker thread', () => {
     log.append(record(2, 'return_first'));
     await log.flush();
     log.append(record(3, 'approve'));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await handedOver(log);
     log.append(record(4, 'approve'));
     expect(await log.stats()).toEqual({ 'refund.requested': { approve: 3, return_first: 1 } });
   });
@@ -102,11 +106,11 @@ describe('the decision log written from a worker thread', () => {
     const { log, prefix, dropped, record } = await started({ intervalMs: 10, threadRedisUrl: 'redis://127.0.0.1:1', onFlushError: (err) => flushErrors.push(err) });
     const lost = record(1);
     log.append(lost);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // handed over, its writes failing
-    expect(flushErrors.length).toBeGreaterThan(0);
+    await handedOver(log);
+    await until('the thread reports its writes failing', () => flushErrors.length > 0);
     expect(await log.get(lost.decisionId)).toEqual(lost); // the thread still holds it
     await (log as unknown as { worker: Worker }).worker.terminate();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until('the dead thread\'s decision counted as dropped', () => dropped.length > 0);
     expect(dropped).toEqual([1]);
     const after = record(2);
     log.append(after);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OwnRedis } from './support/own-redis.js';
 import { startTestRuntime, type TestRuntime } from './support/runtime.js';
+import { until } from './support/until.js';
 
 /**
  * Redis goes away under load and comes back: decisions keep answering (degraded, within the
@@ -54,7 +55,7 @@ describe('when Redis goes away and comes back', () => {
         await new Promise((r) => setImmediate(r));
       }
     })();
-    await new Promise((r) => setTimeout(r, 100));
+    await until('background decisions answered before Redis dies', () => statuses.length >= 3);
     await redis.kill();
 
     const started = Date.now();
@@ -79,7 +80,8 @@ describe('when Redis goes away and comes back', () => {
     expect(metrics).toMatch(/refund_guard_degraded_decisions_total\{point="refund.requested"\} [1-9]/);
 
     await redis.start();
-    const recovered = await waitFor(async () => (await runtime.request('/v1/decisions', { body: decision('acc-fresh'), role: 'service' })).body.degraded === false, 5000);
+    // Waits longer than the promise, so a slow recovery shows as a number, not as a timeout.
+    const recovered = await waitFor(async () => (await runtime.request('/v1/decisions', { body: decision('acc-fresh'), role: 'service' })).body.degraded === false, 20_000);
     expect(recovered).toBeLessThan(5000);
     // Every connection reconnects on its own back-off: ready once all of them answer, and then writes are taken.
     await waitFor(async () => (await runtime.request('/readyz', { role: 'none' })).status === 200, 5000);
@@ -137,7 +139,7 @@ describe('when Redis goes away and comes back', () => {
         log.append(r);
       }
       await redis.start();
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the client reconnects
+      await until('the log client reconnects', () => client.status === 'ready');
       await log.flush();
       expect(log.buffered).toBe(0);
       for (const [i, id] of ids.entries()) expect(await log.get(id)).toMatchObject({ decisionId: id, accountId: `a-${i}` });
@@ -156,6 +158,8 @@ describe('when Redis goes away and comes back', () => {
     const { Redis } = await import('ioredis');
     const admin = new Redis(redis.url);
     try {
+      // The tests before restarted Redis: the server's connections come back on their own back-off.
+      await until('the server is ready again', async () => (await runtime.request('/readyz', { role: 'none' })).status === 200, 20_000);
       const at = Date.parse('2027-01-25T00:00:00Z');
       const upheld = { eventId: 'stall-c1', type: 'complaint.resolved', at: new Date(at).toISOString(), accountId: 'acc-stall', merchantId: 'm-f', complaintId: 'c-stall', outcome: 'upheld' };
       expect((await runtime.request('/v1/events', { body: { events: [upheld] }, role: 'service' })).status).toBe(200);

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHistoryToFile } from '../simulator/history/index.js';
 import { simulateCommand, type SimulationReport } from '../simulator/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`simulator-html: skipped, ${CHROMIUM} is absent (apt-get install -y chromium)`);
+import { CHROMIUM, requireChromium } from './support/chromium.js';
+
+const chromiumCheck = requireChromium('simulator-html');
 
 /** A reason from a policy file that would run script if it were inserted unescaped. */
 const HOSTILE_REASON = 'Serial refunder <img src=x onerror="window.__pwned=1"> & more';
 
-describe.skipIf(!hasChromium)('simulate --html rendered in headless Chromium', () => {
+describe.skipIf(chromiumCheck.skip)('simulate --html rendered in headless Chromium', () => {
   let dir: string;
   let report: SimulationReport;
   let html: string;

@@ -25,19 +25,19 @@ end
 return {0, redis.call('HGET', KEYS[1], ARGV[1])}
 `;
 
+// Answers {1, lifted} when this call lifted it, {0, stored} when it was lifted already (audited once).
 const liftLua = `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return false end
 local r = cjson.decode(raw)
-if r.status ~= 'lifted' then
-  r.status = 'lifted'
-  r.liftedAt = ARGV[2]
-  r.liftedBy = ARGV[3]
-  r.liftReason = ARGV[4]
-  raw = cjson.encode(r)
-  redis.call('HSET', KEYS[1], ARGV[1], raw)
-end
-return raw
+if r.status == 'lifted' then return {0, raw} end
+r.status = 'lifted'
+r.liftedAt = ARGV[2]
+r.liftedBy = ARGV[3]
+r.liftReason = ARGV[4]
+raw = cjson.encode(r)
+redis.call('HSET', KEYS[1], ARGV[1], raw)
+return {1, raw}
 `;
 
 const markLua = `
@@ -51,7 +51,7 @@ return 1
 
 type Scripted = {
   rgAddRestriction(key: string, field: string, json: string, expiresAt: number, now: number, retention: number): Promise<[number, string]>;
-  rgLiftRestriction(key: string, field: string, at: string, by: string, reason: string): Promise<string | null>;
+  rgLiftRestriction(key: string, field: string, at: string, by: string, reason: string): Promise<[number, string] | null>;
   rgMarkOrder(key: string, field: string, at: number, ttl: number): Promise<number>;
 };
 
@@ -121,10 +121,11 @@ export class RedisAccountStore implements AccountStateStore, AccountReader {
   async liftRestriction(id: string, lift: RestrictionLift): Promise<Restriction | undefined> {
     const accountId = await this.client.get(this.restrictionIndexKey(id));
     if (accountId === null) return undefined;
-    const raw = await this.scripted.rgLiftRestriction(this.features.accountKey(accountId), `x|r|${id}`, lift.at, lift.by, lift.reason);
-    if (raw === null) return undefined;
+    const answer = await this.scripted.rgLiftRestriction(this.features.accountKey(accountId), `x|r|${id}`, lift.at, lift.by, lift.reason);
+    if (answer === null) return undefined;
+    const [changed, raw] = answer;
     const restriction = JSON.parse(raw) as Restriction;
-    await this.audit('restriction.lifted', restriction);
+    if (changed === 1) await this.audit('restriction.lifted', restriction);
     return restriction;
   }
 

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './own-redis.js';
+import { postgresAnswers } from './service-probe.js';
+
+const run = promisify(execFile);
+
+/** Where Debian puts the server binaries; PG_BIN overrides, else the newest installed version. */
+export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env['PG_BIN']) return existsSync(join(env['PG_BIN'], 'initdb')) ? env['PG_BIN'] : undefined;
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
+}
+
+/**
+ * A PostgreSQL cluster of the test run's own: initdb into a temporary directory, pg_ctl start on a
+ * spare loopback port, trust authentication for the `postgres` superuser. PostgreSQL refuses to
+ * run as root, so as root the binaries run as the `postgres` system user.
+ */
+export class OwnPostgres {
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+    private readonly bin: string,
+  ) {}
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  static async start(bin: string): Promise<OwnPostgres> {
+    const dir = mkdtempSync(join(tmpdir(), 'rg-pg-'));
+    if (userInfo().uid === 0) {
+      const ids = await run('id', ['-u', 'postgres']).then(
+        async (uid) => ({ uid: Number(uid.stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) }),
+        () => {
+          throw new Error('PostgreSQL cannot run as root and there is no `postgres` user (apt-get install postgresql creates it)');
+        },
+      );
+      chownSync(dir, ids.uid, ids.gid);
+    }
+    const pg = new OwnPostgres(await freePort(), dir, bin);
+    try {
+      await pg.asOwner('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+      const settings = `-p ${pg.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+      await pg.asOwner('pg_ctl', ['-D', join(dir, 'data'), '-o', settings, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+      if (!(await postgresAnswers(pg.url))) throw new Error(`private PostgreSQL started but does not answer on port ${pg.port}`);
+    } catch (err) {
+      await pg.stop(); // leaves no cluster running and no directory behind
+      throw err;
+    }
+    return pg;
+  }
+
+  /** Fast shutdown (no checkpoint wait matters for throw-away data), then the directory goes. */
+  async stop(): Promise<void> {
+    await this.asOwner('pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async asOwner(tool: string, args: string[]): Promise<void> {
+    const path = join(this.bin, tool);
+    const [file, argv] = userInfo().uid === 0 ? ['runuser', ['-u', 'postgres', '--', path, ...args]] : [path, args];
+    try {
+      await run(file, argv, { cwd: this.dir });
+    } catch (err) {
+      const detail = (err as { stderr?: string }).stderr?.trim().split('\n').pop() ?? String(err);
+      throw new Error(`${tool} failed: ${detail}`);
+    }
+  }
+}
