@@ -4,7 +4,7 @@ import { policyCompile, policyEval, policyTest, policyValidate } from './policy-
 
 const usage = `usage: refund-guard <command>
 
-  serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--demo] [--no-watch]
+  serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--demo] [--no-watch] [--clock-skew-seconds S]
   policy validate [PATH...]
   policy test [PATH...]
   policy compile FILE

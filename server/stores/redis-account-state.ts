@@ -34,6 +34,7 @@ if r.status ~= 'lifted' then
   r.liftedAt = ARGV[2]
   r.liftedBy = ARGV[3]
   r.liftReason = ARGV[4]
+  if ARGV[5] ~= '' then r.liftNote = ARGV[5] end
   raw = cjson.encode(r)
   redis.call('HSET', KEYS[1], ARGV[1], raw)
 end
@@ -51,7 +52,7 @@ return 1
 
 type Scripted = {
   rgAddRestriction(key: string, field: string, json: string, expiresAt: number, now: number, retention: number): Promise<[number, string]>;
-  rgLiftRestriction(key: string, field: string, at: string, by: string, reason: string): Promise<string | null>;
+  rgLiftRestriction(key: string, field: string, at: string, by: string, reason: string, note: string): Promise<string | null>;
   rgMarkOrder(key: string, field: string, at: number, ttl: number): Promise<number>;
 };
 
@@ -121,7 +122,7 @@ export class RedisAccountStore implements AccountStateStore, AccountReader {
   async liftRestriction(id: string, lift: RestrictionLift): Promise<Restriction | undefined> {
     const accountId = await this.client.get(this.restrictionIndexKey(id));
     if (accountId === null) return undefined;
-    const raw = await this.scripted.rgLiftRestriction(this.features.accountKey(accountId), `x|r|${id}`, lift.at, lift.by, lift.reason);
+    const raw = await this.scripted.rgLiftRestriction(this.features.accountKey(accountId), `x|r|${id}`, lift.at, lift.by, lift.reason, lift.note ?? '');
     if (raw === null) return undefined;
     const restriction = JSON.parse(raw) as Restriction;
     await this.audit('restriction.lifted', restriction);
