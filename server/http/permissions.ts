@@ -56,5 +56,5 @@ export interface ClockLimits {
 export const defaultClockLimits: Readonly<ClockLimits> = Object.freeze({
   decisionSkewMs: 5 * 60_000,
   eventAheadMs: 86_400_000,
-  eventBehindMs: 7 * 86_400_000,
+  eventBehindMs: 30 * 86_400_000,
 });

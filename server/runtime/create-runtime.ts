@@ -24,7 +24,7 @@ export interface RuntimeOptions {
   redisPrefix?: string;
   /** REFUND_GUARD_TOKENS (role:token or role:name:token, comma-separated); unset or empty: open mode. */
   tokens?: string;
-  /** Defaults in permissions.ts: decisions within 5 min of now, events from 7 days back to 1 day ahead. */
+  /** Defaults in permissions.ts: decisions within 5 min of now, events from 30 days back to 1 day ahead. */
   clockLimits?: Partial<ClockLimits>;
   logger?: Logger;
   now?: () => number;
