@@ -93,8 +93,11 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** A caller's x-request-id is echoed and logged: only short printable ASCII is taken, anything else gets a new id. */
-const requestIdPattern = /^[\x21-\x7e]{1,128}$/;
+/**
+ * A caller's x-request-id is echoed and logged: up to 128 characters of the kinds ids are made of
+ * (UUIDs, trace ids, base64), no markup or spaces; anything else gets a new id.
+ */
+const requestIdPattern = /^[A-Za-z0-9._:\/+=@-]{1,128}$/;
 export function acceptableRequestId(value: string | undefined): string | undefined {
   return value !== undefined && requestIdPattern.test(value) ? value : undefined;
 }
