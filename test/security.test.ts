@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../server/observability/logger.js';
 import { startTestRuntime, tokens, type TestRuntime } from './support/runtime.js';
 
 /**
@@ -257,8 +259,15 @@ describe('8. escaped prototype keys', () => {
 });
 
 describe('9. store errors', () => {
-  it('answers a fixed text on 503, without the store\'s own message', async () => {
-    const rt = await start();
+  it('answers a fixed text on 503, without the store\'s own message, which goes to the log', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const rt = await start({ logger: createLogger({ level: 'warn', destination }) });
     rt.ctx.state.listRestrictions = async () => {
       throw new Error('connect ECONNREFUSED 10.9.8.7:6390');
     };
@@ -267,6 +276,7 @@ describe('9. store errors', () => {
     expect(body.error.code).toBe('store_unavailable');
     expect(body.error.details).toBeUndefined();
     expect(JSON.stringify(body)).not.toContain('10.9.8.7');
+    expect(lines.join('')).toContain('connect ECONNREFUSED 10.9.8.7:6390');
   });
 });
 

@@ -48,7 +48,7 @@ describe('REFUND_GUARD_TOKENS', () => {
 });
 
 /** The CLI: exit code and stderr of `serve` with the given tokens and host. */
-async function serveOnce(tokens: string | undefined, host: string): Promise<{ code: number | null; stderr: string }> {
+async function serveOnce(tokens: string | undefined, host: string, startedText = 'listening'): Promise<{ code: number | null; stderr: string }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
   delete env['REFUND_GUARD_TOKENS'];
@@ -64,7 +64,7 @@ async function serveOnce(tokens: string | undefined, host: string): Promise<{ co
     }, 20_000);
     child.stderr.on('data', () => {
       // Started after all: stop it, the caller checks it did not refuse.
-      if (stderr.includes('listening')) child.kill('SIGTERM');
+      if (stderr.includes(startedText)) child.kill('SIGTERM');
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -87,7 +87,8 @@ describe('serve refuses to start open to others', () => {
     const refused = await serveOnce(undefined, '0.0.0.0');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('refusing to bind 0.0.0.0 without tokens');
-    const open = await serveOnce('', '127.0.0.1');
+    // Stopped once its last start-up line is out.
+    const open = await serveOnce('', '127.0.0.1', 'loopback only');
     expect(open.stderr).toContain('listening');
     expect(open.stderr).toContain('loopback only');
   }, 60_000);
