@@ -58,7 +58,10 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
     });
   }
   // Counted as it streams in, chunked or not: a body is refused once 1 MiB has been read, not after all of it.
-  app.use(
+  // Only where bodies are taken: a GET need not have its request body looked at.
+  app.on(
+    ['POST', 'PUT'],
+    '*',
     bodyLimit({
       maxSize: maxBodyBytes,
       onError: (c) => json(c, new ApiError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`).toBody(), 413, { connection: 'close' }),
