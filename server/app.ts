@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { ServerContext } from './context.js';
-import { requireRole } from './http/auth.js';
+import { bodyLimit } from 'hono/body-limit';
+import { requireRole, setCaller } from './http/auth.js';
 import { ApiError } from './http/errors.js';
+import { maxBodyBytes } from './http/json-body.js';
 import type { RouteDefinition } from './http/route.js';
 import { accountRoutes } from './routes/accounts.js';
 import { complaintRoutes } from './routes/complaints.js';
@@ -36,7 +38,7 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
 
   const debugEnabled = ctx.logger.isLevelEnabled('debug');
   app.use(async (c, next) => {
-    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    const requestId = acceptableRequestId(c.req.header('x-request-id')) ?? randomUUID();
     setRequestId(c, requestId);
     const started = performance.now();
     await next();
@@ -46,9 +48,29 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
     else if (debugEnabled) ctx.logger.debug({ requestId, method: c.req.method, path: c.req.path, status, ms: performance.now() - started }, 'request');
   });
 
+  // Open mode (no tokens) makes every caller admin: only a page on this machine may reach it, and a
+  // rebound DNS name (a browser told evil.example is 127.0.0.1) sends its own Host, which is refused.
+  if (ctx.tokens.open) {
+    app.use(async (c, next) => {
+      const host = new URL(c.req.url).hostname;
+      if (!loopbackHosts.has(host)) throw new ApiError('host_not_allowed', `without tokens the server only answers requests addressed to a loopback host (127.0.0.1, localhost, [::1]), not ${JSON.stringify(host.slice(0, 100))}`);
+      await next();
+    });
+  }
+  // Counted as it streams in, chunked or not: a body is refused once 1 MiB has been read, not after all of it.
+  // Only where bodies are taken: a GET need not have its request body looked at.
+  app.on(
+    ['POST', 'PUT'],
+    '*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => json(c, new ApiError('payload_too_large', `the body is larger than ${maxBodyBytes} bytes`).toBody(), 413, { connection: 'close' }),
+    }),
+  );
+
   for (const route of routes) {
     const handler = async (c: Context) => {
-      if (route.role) requireRole(ctx.tokens, c.req.header('authorization'), route.role);
+      if (route.role) setCaller(c, requireRole(ctx.tokens, c.req.header('authorization'), route.role));
       const response = await route.handler(c);
       ctx.metrics.countRequest(route.path, response.status);
       return response;
@@ -59,6 +81,8 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
   app.notFound((c) => json(c, new ApiError('not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) {
+      // A store's own message (hosts, ports) goes to the log only.
+      if (err.status >= 500 && err.cause !== undefined) ctx.logger.warn({ code: err.code, cause: err.cause instanceof Error ? err.cause.message : String(err.cause), path: c.req.path }, 'store call failed');
       ctx.metrics.httpRequests.inc({ route: c.req.routePath, status: String(err.status) });
       return json(c, err.toBody(), err.status);
     }
@@ -68,4 +92,15 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
     return json(c, new ApiError('internal_error', 'internal error; it has been logged').toBody(), 500);
   });
   return { app, routes };
+}
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * A caller's x-request-id is echoed and logged: up to 128 characters of the kinds ids are made of
+ * (UUIDs, trace ids, base64), no markup or spaces; anything else gets a new id.
+ */
+const requestIdPattern = /^[A-Za-z0-9._:\/+=@-]{1,128}$/;
+export function acceptableRequestId(value: string | undefined): string | undefined {
+  return value !== undefined && requestIdPattern.test(value) ? value : undefined;
 }

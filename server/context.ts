@@ -3,6 +3,7 @@ import type { FeatureStore } from '../engine/features/index.js';
 import type { WorkflowStore } from '../engine/workflows/index.js';
 import type { DecisionLog } from './decision-log/index.js';
 import type { TokenTable } from './http/auth.js';
+import type { ClockLimits } from './http/permissions.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Logger } from './observability/logger.js';
 import type { BundleHolder } from './policies/bundle-holder.js';
@@ -21,6 +22,8 @@ export interface ServerContext {
   metrics: Metrics;
   logger: Logger;
   tokens: TokenTable;
+  /** How far from now a clock-bound role (service) may date its decisions and events. */
+  clockLimits: ClockLimits;
   now(): number;
   /** False while the backing store cannot serve (GET /readyz answers 503). */
   ready(): Promise<boolean>;

@@ -41,7 +41,7 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<numbe
 describe('when Redis goes away and comes back', () => {
   it('keeps deciding, refuses writes, and recovers without a restart', async () => {
     await runtime.request('/v1/merchants/m-f', { method: 'PUT', body: { settings: { interceptAbnormalRefunds: true } } });
-    expect((await runtime.request('/v1/events', { body: { events: [forged(1)] }, role: 'service' })).body.applied).toBe(1);
+    expect((await runtime.request('/v1/events', { body: { events: [forged(1)] }, role: 'backfill' })).body.applied).toBe(1);
     const healthy = await runtime.request('/v1/decisions', { body: decision('acc-f'), role: 'service' });
     expect(healthy.body).toMatchObject({ action: 'return_first', degraded: false });
 
@@ -72,7 +72,7 @@ describe('when Redis goes away and comes back', () => {
     expect(checkout.body).toMatchObject({ action: 'allow', degraded: true });
     expect(checkout.body.missingFacts).toEqual(expect.arrayContaining(['account.restrictedHere', 'account.restrictedPlatform', 'account.referredToAuthorities']));
 
-    const write = await runtime.request('/v1/events', { body: { events: [forged(2)] }, role: 'service' });
+    const write = await runtime.request('/v1/events', { body: { events: [forged(2)] }, role: 'backfill' });
     expect(write.status).toBe(503);
     expect(write.body.error.code).toBe('store_unavailable');
     expect((await runtime.request('/readyz', { role: 'none' })).status).toBe(503);
@@ -91,8 +91,8 @@ describe('when Redis goes away and comes back', () => {
 
     // The refused batch is re-sent by the client; it counts once, even if sent twice.
     // (The killed Redis kept nothing, so only what was written after the restart exists.)
-    expect((await runtime.request('/v1/events', { body: { events: [forged(2)] }, role: 'service' })).body).toMatchObject({ applied: 1, duplicates: 0 });
-    expect((await runtime.request('/v1/events', { body: { events: [forged(2)] }, role: 'service' })).body).toMatchObject({ applied: 0, duplicates: 1 });
+    expect((await runtime.request('/v1/events', { body: { events: [forged(2)] }, role: 'backfill' })).body).toMatchObject({ applied: 1, duplicates: 0 });
+    expect((await runtime.request('/v1/events', { body: { events: [forged(2)] }, role: 'backfill' })).body).toMatchObject({ applied: 0, duplicates: 1 });
     const account = await runtime.request('/v1/accounts/acc-f', { role: 'analyst' });
     expect(account.body.features.forgedEvidence365d).toBe(1);
   });
@@ -162,7 +162,7 @@ describe('when Redis goes away and comes back', () => {
       await until('the server is ready again', async () => (await runtime.request('/readyz', { role: 'none' })).status === 200, 20_000);
       const at = Date.parse('2027-01-25T00:00:00Z');
       const upheld = { eventId: 'stall-c1', type: 'complaint.resolved', at: new Date(at).toISOString(), accountId: 'acc-stall', merchantId: 'm-f', complaintId: 'c-stall', outcome: 'upheld' };
-      expect((await runtime.request('/v1/events', { body: { events: [upheld] }, role: 'service' })).status).toBe(200);
+      expect((await runtime.request('/v1/events', { body: { events: [upheld] }, role: 'backfill' })).status).toBe(200);
       // Every client waits 200 ms: past the 50 ms decision budget, within the 500 ms write budget.
       await admin.call('CLIENT', 'PAUSE', '200', 'ALL');
       const [decided, reviewed] = await Promise.all([

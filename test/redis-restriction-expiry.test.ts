@@ -55,7 +55,7 @@ describe('ingestion and restriction expiries', () => {
   it('ingests the event that trims an account log holding restrictions and order marks, and keeps them', async () => {
     const at = new Date(runtime.clock.now() - 3_600_000).toISOString();
     const forged = { eventId: 'trim-f1', type: 'evidence.appraised', at, accountId: 'acc-trim', merchantId: 'm1', reportId: 'rep-trim', orderId: 'acc-trim-o0', verdict: 'forged' };
-    expect((await runtime.request('/v1/events', { body: { events: [...events('acc-trim', 2).events, forged] }, role: 'service' })).status).toBe(200);
+    expect((await runtime.request('/v1/events', { body: { events: [...events('acc-trim', 2).events, forged] }, role: 'backfill' })).status).toBe(200);
     await runtime.ctx.state.addRestriction(restriction('acc-trim', new Date(runtime.clock.now() + 86_400_000).toISOString()));
     let n = 0;
     while (!trimsOn(`trim-${n}`)) n++;

@@ -36,7 +36,7 @@ describe('POST /v1/decisions', () => {
   it('adds the account\'s features server-side and explains the decision', async () => {
     runtime = await startTestRuntime();
     expect((await runtime.request('/v1/merchants/m1', { method: 'PUT', body: { settings: { interceptAbnormalRefunds: true } } })).status).toBe(200);
-    const ingest = await runtime.request('/v1/events', { body: { events: orderEvents('a1', 'm1', 6, '2027-01-20T00:00:00Z', 5) }, role: 'service' });
+    const ingest = await runtime.request('/v1/events', { body: { events: orderEvents('a1', 'm1', 6, '2027-01-20T00:00:00Z', 5) }, role: 'backfill' });
     expect(ingest.status).toBe(200);
     const { status, body } = await runtime.request('/v1/decisions', { body: fastRefund('a1', 'm1'), role: 'service' });
     expect(status).toBe(200);
@@ -59,15 +59,15 @@ describe('POST /v1/decisions', () => {
   it('takes features as of occurredAt, so a history can be replayed', async () => {
     runtime = await startTestRuntime();
     await runtime.request('/v1/merchants/m1', { method: 'PUT', body: { settings: { interceptAbnormalRefunds: true } } });
-    await runtime.request('/v1/events', { body: { events: orderEvents('a1', 'm1', 6, '2027-01-20T00:00:00Z', 5) }, role: 'service' });
-    const before = await runtime.request('/v1/decisions', { body: fastRefund('a1', 'm1', '2027-01-19T00:00:00Z'), role: 'service' });
+    await runtime.request('/v1/events', { body: { events: orderEvents('a1', 'm1', 6, '2027-01-20T00:00:00Z', 5) }, role: 'backfill' });
+    const before = await runtime.request('/v1/decisions', { body: fastRefund('a1', 'm1', '2027-01-19T00:00:00Z'), role: 'backfill' });
     expect(before.body.action).toBe('approve');
     expect(before.body.occurredAt).toBe('2027-01-19T00:00:00.000Z');
   });
 
   it('needs the merchant to opt in: without the setting the interception is only shadowed', async () => {
     runtime = await startTestRuntime();
-    await runtime.request('/v1/events', { body: { events: orderEvents('a1', 'm2', 6, '2027-01-20T00:00:00Z', 5) }, role: 'service' });
+    await runtime.request('/v1/events', { body: { events: orderEvents('a1', 'm2', 6, '2027-01-20T00:00:00Z', 5) }, role: 'backfill' });
     const { body } = await runtime.request('/v1/decisions', { body: fastRefund('a1', 'm2'), role: 'service' });
     expect(body.action).toBe('approve');
     expect(body.shadow.map((s: { rule: string }) => s.rule)).toContain('serial-refunder');
@@ -81,7 +81,7 @@ describe('POST /v1/decisions', () => {
       { eventId: 'ev1', type: 'evidence.appraised', at: '2026-12-01T00:00:00Z', accountId: 'a7', merchantId: 'm3', reportId: 'r1', verdict: 'forged' },
       { eventId: 'ev2', type: 'evidence.appraised', at: '2026-12-02T00:00:00Z', accountId: 'a7', merchantId: 'm3', reportId: 'r2', verdict: 'forged' },
     ];
-    expect((await runtime.request('/v1/events', { body: { events }, role: 'service' })).status).toBe(200);
+    expect((await runtime.request('/v1/events', { body: { events }, role: 'backfill' })).status).toBe(200);
     const ask = () => runtime!.request('/v1/decisions', { body: { ...fastRefund('a7', 'm9'), refund: { type: 'return_refund', reason: 'x' } }, role: 'service' });
     expect((await ask()).body.action).toBe('approve');
     runtime.clock.set('2027-01-09T00:00:00Z');
@@ -97,7 +97,7 @@ describe('POST /v1/decisions', () => {
     runtime = await startTestRuntime({ policies: dir });
     const merchants = Array.from({ length: 60 }, (_, i) => `mp-${i}`);
     for (const m of merchants) await runtime.request(`/v1/merchants/${m}`, { method: 'PUT', body: { settings: { interceptAbnormalRefunds: true } } });
-    await runtime.request('/v1/events', { body: { events: orderEvents('a1', 'm1', 6, '2027-01-20T00:00:00Z', 5) }, role: 'service' });
+    await runtime.request('/v1/events', { body: { events: orderEvents('a1', 'm1', 6, '2027-01-20T00:00:00Z', 5) }, role: 'backfill' });
     const enforced = async () => {
       const inside = new Set<string>();
       for (const m of merchants) if ((await runtime!.request('/v1/decisions', { body: fastRefund('a1', m), role: 'service' })).body.action === 'return_first') inside.add(m);

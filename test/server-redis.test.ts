@@ -60,7 +60,7 @@ describe('the decision server over a real port and Redis', () => {
   it('decides over HTTP and logs the decision to a Redis stream another instance can read', async () => {
     await call('/v1/merchants/m-1', 'admin', { settings: { interceptAbnormalRefunds: true } }, 'PUT');
     const evidence = { eventId: 'ev-f1', type: 'evidence.appraised', at: '2027-01-20T00:00:00Z', accountId: 'acc-1', merchantId: 'm-1', reportId: 'rep-1', orderId: 'o-acc-1-1', verdict: 'forged' };
-    expect((await call('/v1/events', 'service', { events: [evidence] })).status).toBe(200);
+    expect((await call('/v1/events', 'backfill', { events: [evidence] })).status).toBe(200);
     const decision = await call('/v1/decisions', 'service', { point: 'refund.requested', account: { id: 'acc-1' }, merchant: { id: 'm-1', category: 'apparel' }, refund: { type: 'fast_refund', reason: 'x', amount: 20 } });
     expect(decision.body).toMatchObject({ action: 'return_first', degraded: false });
     const intervention = await call('/v1/decisions', 'service', { point: 'refund.intervention', account: { id: 'acc-1' }, merchant: { id: 'm-1' }, order: { id: 'o-acc-1-1' } });

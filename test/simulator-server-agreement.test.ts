@@ -48,11 +48,11 @@ describe('the simulator and the live server', () => {
       const event: RefundGuardEvent = parsed.event;
       const input = decisionInputFor(event);
       if (input) {
-        const { status, body } = await runtime.request('/v1/decisions', { body: input, role: 'service' });
+        const { status, body } = await runtime.request('/v1/decisions', { body: input, role: 'backfill' });
         expect(status).toBe(200);
         served.set(event.eventId, summary(body));
       }
-      const ingest = await runtime.request('/v1/events', { body: { events: [event] }, role: 'service' });
+      const ingest = await runtime.request('/v1/events', { body: { events: [event] }, role: 'backfill' });
       expect(ingest.status).toBe(200);
     }
 

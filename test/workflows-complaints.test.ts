@@ -84,7 +84,7 @@ describe.each([['Redis', true], ['memory', false]] as const)('complaints over th
     expect(lifted.body).toMatchObject({ id: platform.id, status: 'lifted', liftedBy: 'ops-anna', liftReason: 'appeal accepted', liftedAt: iso(h.clock.ms) });
     expect((await h.decide('order.checkout', 'a1', 'm3')).action).toBe('allow');
     expect((await h.decide('order.checkout', 'a1', 'm1')).action).toBe('refuse_sale');
-    expect((await h.call('POST', `/v1/restrictions/${store.id}/lift`, 'admin', { reason: 'merchant withdrew', by: 'ops-ben' })).status).toBe(200);
+    expect((await h.call('POST', `/v1/restrictions/${store.id}/lift`, 'adminBen', { reason: 'merchant withdrew', by: 'ops-ben' })).status).toBe(200);
     expect((await h.decide('order.checkout', 'a1', 'm1')).action).toBe('allow');
 
     const again = await h.call('POST', `/v1/restrictions/${store.id}/lift`, 'admin', { reason: 'twice', by: 'ops-ben' });

@@ -177,7 +177,7 @@ describe('forged-evidence reports', () => {
       expect(post.status).toBe(201);
       const { id } = (await post.json()) as { id: string };
       const appraised = await fetch(`${base}/v1/evidence-reports/${id}/appraisal`, {
-        method: 'POST', headers: { authorization: 'Bearer appr-token-1' }, body: JSON.stringify({ verdict: 'forged' }),
+        method: 'POST', headers: { authorization: 'Bearer appr-token-1', 'content-type': 'application/json' }, body: JSON.stringify({ verdict: 'forged' }),
       });
       expect(appraised.status).toBe(200);
       expect(((await appraised.json()) as any).report.status).toBe('appraised');

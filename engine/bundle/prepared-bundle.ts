@@ -49,6 +49,11 @@ export class PreparedBundle {
     return this.byId.get(id);
   }
 
+  /** The fact paths (order.evidenceForged, ...) the policies at `point` read. */
+  factPathsAt(point: DecisionPoint): readonly string[] {
+    return this.byPoint.get(point)?.slots.paths ?? [];
+  }
+
   policiesAt(point: DecisionPoint): readonly PolicyDefinition[] {
     return (this.byPoint.get(point)?.policies ?? []).map((p) => p.definition);
   }

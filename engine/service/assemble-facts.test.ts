@@ -47,4 +47,24 @@ describe('assembleFacts', () => {
     // No snapshot (the store could not be read): the account is the caller's alone.
     expect(facts['account']).toEqual({ id: 'a1' });
   });
+
+  it('takes the stored merchant category over the caller’s, and the caller’s only where none is stored', () => {
+    const stored = { id: 'm1', settings: {}, cohorts: [], category: 'fresh-food' };
+    const claimed = { point: 'refund.requested' as const, account: { id: 'a1' }, merchant: { id: 'm1', category: 'apparel' } };
+    expect((assembleFacts(claimed, undefined, stored, cohorts({}), NOW)['merchant'] as Record<string, unknown>)['category']).toBe('fresh-food');
+    expect((assembleFacts(claimed, undefined, { id: 'm1', settings: {}, cohorts: [] }, cohorts({}), NOW)['merchant'] as Record<string, unknown>)['category']).toBe('apparel');
+  });
+
+  it('never takes order evidence facts from the caller, even where the platform cannot answer them', () => {
+    const snapshot = { features: {}, restrictions: [], orders: new Map([['o86', { forgedAt: NOW - 1000 }]]) };
+    const ask = (order: Record<string, unknown>, snap: typeof snapshot | undefined) =>
+      assembleFacts({ point: 'refund.intervention', account: { id: 'a1' }, merchant: { id: 'm1' }, order }, snap, undefined, cohorts({}), NOW)['order'];
+    // A non-string id or none at all: the caller's claim is dropped, the fact is missing.
+    expect(ask({ id: ['o86'], evidenceForged: false }, snapshot)).toEqual({ id: ['o86'] });
+    expect(ask({ evidenceForged: false, evidencePending: false, amount: 3 }, snapshot)).toEqual({ amount: 3 });
+    // The store could not be read: the same.
+    expect(ask({ id: 'o86', evidenceForged: false }, undefined)).toEqual({ id: 'o86' });
+    // The platform's answer wins.
+    expect(ask({ id: 'o86', evidenceForged: false }, snapshot)).toEqual({ id: 'o86', evidenceForged: true, evidencePending: false });
+  });
 });

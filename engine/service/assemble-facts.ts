@@ -1,15 +1,16 @@
 import type { Facts } from '../compile/closures.js';
 import { FactLayers, factRootIndex } from '../evaluate/fact-layers.js';
 import type { CohortTable } from '../bundle/index.js';
-import { orderFacts } from '../state/orders.js';
+import { orderFacts, withoutOrderFacts } from '../state/orders.js';
 import { restrictionFacts } from '../state/restrictions.js';
 import type { AccountSnapshot, MerchantState } from '../state/stores.js';
 import type { DecisionInput } from './decision-input.js';
 
 /**
  * The facts a decision is evaluated on. What the platform knows wins over what the caller
- * says: features, restrictions, order evidence and merchant settings overwrite caller fields
- * of the same name, so a caller cannot talk its way past a policy.
+ * says: features, restrictions, order evidence, merchant settings and the stored merchant category
+ * overwrite caller fields of the same name, so a caller cannot talk its way past a policy; order
+ * evidence fields the platform cannot answer (no order id, store unreadable) are missing, never the caller's.
  * The server and the simulator both build facts here, which is what lets a simulation
  * predict production.
  */
@@ -25,7 +26,7 @@ export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot | 
   const merchantFacts: Record<string, unknown> = Object.assign({}, input.merchant);
   merchantFacts['settings'] = merchant?.settings ?? noSettings;
   merchantFacts['cohorts'] = merchantCohorts(merchantId, merchant, cohorts);
-  if (merchant?.category !== undefined && input.merchant['category'] === undefined) merchantFacts['category'] = merchant.category;
+  if (merchant?.category !== undefined) merchantFacts['category'] = merchant.category;
   const facts: Record<string, Record<string, unknown>> = {
     // No snapshot (the store could not be read): features, restrictions and evidence marks are missing, not "none".
     account: snapshot === undefined ? Object.assign({}, input.account) : Object.assign({}, input.account, snapshot.features, restrictionFacts(snapshot.restrictions, merchantId, now)),
@@ -33,7 +34,7 @@ export function assembleFacts(input: DecisionInput, snapshot: AccountSnapshot | 
   };
   if (input.order !== undefined) {
     const orderId = input.order['id'];
-    facts['order'] = typeof orderId === 'string' && snapshot !== undefined ? Object.assign({}, input.order, orderFacts(snapshot.orders.get(orderId), now)) : input.order;
+    facts['order'] = typeof orderId === 'string' && snapshot !== undefined ? Object.assign({}, input.order, orderFacts(snapshot.orders.get(orderId), now)) : withoutOrderFacts(input.order);
   }
   if (input.refund !== undefined) facts['refund'] = input.refund;
   if (input.complaint !== undefined) facts['complaint'] = input.complaint;
@@ -74,14 +75,14 @@ export class LayeredFacts {
     known.id = merchantId;
     known.settings = merchant?.settings ?? noSettings;
     known.cohorts = merchantCohorts(merchantId, merchant, cohorts);
-    // assembleFacts adds the stored category only where the caller gave none.
-    known.category = input.merchant['category'] === undefined ? merchant?.category : undefined;
+    // The stored category wins where there is one (this layer comes after the caller's).
+    known.category = merchant?.category;
     layers.merged(MERCHANT, input.merchant, known);
     if (snapshot === undefined) layers.merged(ACCOUNT, input.account);
     else layers.merged(ACCOUNT, input.account, snapshot.features, restrictionFacts(snapshot.restrictions, merchantId, now));
     const orderId = input.order?.['id'];
     if (input.order !== undefined && typeof orderId === 'string' && snapshot !== undefined) layers.merged(ORDER, input.order, orderFacts(snapshot.orders.get(orderId), now));
-    else layers.single(ORDER, input.order);
+    else layers.single(ORDER, input.order === undefined ? undefined : withoutOrderFacts(input.order));
     layers.single(REFUND, input.refund);
     layers.single(COMPLAINT, input.complaint);
     layers.single(EVIDENCE, input.evidence);

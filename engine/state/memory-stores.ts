@@ -94,7 +94,7 @@ export class MemoryAccountStateStore implements AccountStateStore {
     if (!r) return undefined;
     if (r.status !== 'lifted') {
       // In place: the list holds the same records, so it stays current.
-      Object.assign(r, { status: 'lifted', liftedAt: lift.at, liftedBy: lift.by, liftReason: lift.reason });
+      Object.assign(r, { status: 'lifted', liftedAt: lift.at, liftedBy: lift.by, liftReason: lift.reason, ...(lift.note !== undefined ? { liftNote: lift.note } : {}) });
       this.audit('restriction.lifted', r);
     }
     return structuredClone(r);

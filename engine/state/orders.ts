@@ -33,3 +33,17 @@ export function mergeMark(marks: OrderMarks, mark: OrderMark, at: number): Order
   const current = marks[mark];
   return current !== undefined && current <= at ? marks : { ...marks, [mark]: at };
 }
+
+/** The fields orderFacts answers: only the platform's records set them, never a caller. */
+export const orderFactNames: readonly (keyof OrderFacts)[] = ['evidenceForged', 'evidencePending'];
+
+/**
+ * A caller's order without the fields the platform answers: where the platform's facts cannot be
+ * read (no order id, store unreadable), they are missing, not what the caller claims.
+ */
+export function withoutOrderFacts(order: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (!orderFactNames.some((name) => Object.hasOwn(order, name))) return order;
+  const copy: Record<string, unknown> = Object.assign({}, order);
+  for (const name of orderFactNames) delete copy[name];
+  return copy;
+}

@@ -31,6 +31,7 @@ export interface Restriction {
   liftedAt?: string;
   liftedBy?: string;
   liftReason?: string;
+  liftNote?: string;
   trigger?: RestrictionTrigger;
   /** Decision that created it, when logged. */
   decisionId?: string;

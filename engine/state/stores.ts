@@ -24,9 +24,12 @@ export interface MerchantStore {
 }
 
 export interface RestrictionLift {
+  /** Who lifted it: the name of the token the request came with, never a caller-typed field. */
   by: string;
   reason: string;
   at: string;
+  /** Free text from the caller (e.g. on whose behalf); kept, not trusted. */
+  note?: string;
 }
 
 /** Restrictions and order evidence marks: the integrity record beside the features. */

@@ -5,7 +5,7 @@ import { groupUsage, policyUsage, wantsHelp } from './usage.js';
 
 const usage = `usage: refund-guard <command>
 
-  serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--demo] [--no-watch]
+  serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--demo] [--no-watch] [--clock-skew-seconds S]
   policy validate [PATH...]
   policy test [PATH...]
   policy compile FILE

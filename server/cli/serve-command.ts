@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
+import { parseTokens, TokenSpecError } from '../http/tokens.js';
 import { createLogger } from '../observability/logger.js';
 import { createRuntime, StartupError } from '../runtime/create-runtime.js';
 import { exampleRequests, loadDemoData } from './demo-data.js';
@@ -34,16 +35,28 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       'redis-prefix': { type: 'string' },
       demo: { type: 'boolean', default: false },
       'no-watch': { type: 'boolean', default: false },
+      // How far a service-role decision's occurredAt may lie from this server's clock.
+      'clock-skew-seconds': { type: 'string', default: process.env['REFUND_GUARD_CLOCK_SKEW_SECONDS'] ?? '300' },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`);
   const tokens = process.env['REFUND_GUARD_TOKENS'];
-  const open = (tokens ?? '').trim() === '';
-  if (open && !loopback.has(values.host)) {
-    io.err(`refund-guard: refusing to bind ${values.host} without tokens; set REFUND_GUARD_TOKENS (role:token,...) or bind 127.0.0.1`);
+  // The bind guard asks the parser, not the raw text: "," is set, but holds no token, and is refused here.
+  let open: boolean;
+  try {
+    open = parseTokens(tokens).open;
+  } catch (err) {
+    if (!(err instanceof TokenSpecError)) throw err;
+    io.err(`refund-guard: ${err.message}`);
     return 2;
   }
+  if (open && !loopback.has(values.host)) {
+    io.err(`refund-guard: refusing to bind ${values.host} without tokens; set REFUND_GUARD_TOKENS (role:token or role:name:token, comma-separated) or bind 127.0.0.1`);
+    return 2;
+  }
+  const skewSeconds = Number(values['clock-skew-seconds']);
+  if (!Number.isFinite(skewSeconds) || skewSeconds < 0) throw new UsageError(`--clock-skew-seconds must be a number of seconds >= 0, got ${values['clock-skew-seconds']}`);
   const redisUrl = values.redis ?? process.env['REDIS_URL'];
   const logger = createLogger();
   let runtime;
@@ -53,11 +66,12 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       ...(redisUrl ? { redisUrl } : {}),
       redisPrefix: values['redis-prefix'] ?? process.env['REDIS_PREFIX'] ?? 'rg',
       ...(tokens !== undefined ? { tokens } : {}),
+      clockLimits: { decisionSkewMs: skewSeconds * 1000 },
       logger,
       watchPolicies: !values['no-watch'],
     });
   } catch (err) {
-    if (err instanceof StartupError || (err instanceof Error && err.message.startsWith('REFUND_GUARD_TOKENS'))) {
+    if (err instanceof StartupError || err instanceof TokenSpecError) {
       io.err(`refund-guard: ${err.message}`);
       return 1;
     }
@@ -78,7 +92,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const baseUrl = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${actualPort}`;
   io.err(`refund-guard listening on ${baseUrl} (store: ${runtime.ctx.storeKind}, policies: ${values.policies}, revision ${runtime.ctx.bundles.bundle.revision})`);
-  if (open) io.err('no REFUND_GUARD_TOKENS configured: bound to loopback only, and every caller has the admin role');
+  if (open) io.err('no REFUND_GUARD_TOKENS configured: bound to loopback only, answering only loopback Host names, and every caller has the admin role');
   if (values.demo) {
     const demo = await loadDemoData(runtime);
     io.err(`demo data loaded: ${demo.events} events (${demo.orders} orders) up to ${demo.lastEventAt ?? 'now'}`);

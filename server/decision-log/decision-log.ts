@@ -14,25 +14,63 @@ export interface DecisionLog {
   close(): Promise<void>;
 }
 
-/** Keeps the most recent decisions; a ring of ids says which one falls out next (no iterator per add). */
+/** The most a logged decision takes; past it, its facts are left out of the log (the decision stands). */
+export const maxLoggedDecisionBytes = 16 * 1024;
+
+/**
+ * A decision as the log keeps it: its JSON, at most maxLoggedDecisionBytes (counted in UTF-16 units,
+ * as strings are held). Only the facts can make a record large (caller attributes); an oversized
+ * record keeps everything else and says how large its facts were.
+ */
+export function loggedJson(record: DecisionRecord): string {
+  const json = JSON.stringify(record);
+  if (json.length <= maxLoggedDecisionBytes) return json;
+  return JSON.stringify({ ...record, facts: {}, factsOmitted: `the facts took ${json.length} characters, more than the ${maxLoggedDecisionBytes} a logged decision may` });
+}
+
+/**
+ * Keeps the most recent decisions as JSON, bounded by count and by size; a ring of ids says which
+ * one falls out next (no iterator per add).
+ */
 export class RecentDecisions {
-  private readonly byId = new Map<string, DecisionRecord>();
+  private readonly byId = new Map<string, string>();
   private readonly ring: (string | undefined)[];
+  private oldest = 0;
   private next = 0;
-  constructor(private readonly capacity: number) {
+  private size = 0;
+  private held = 0;
+  constructor(
+    private readonly capacity: number,
+    private readonly maxChars: number,
+  ) {
     this.ring = new Array<string | undefined>(capacity);
   }
 
-  add(record: DecisionRecord): void {
-    const evicted = this.ring[this.next];
-    if (evicted !== undefined) this.byId.delete(evicted);
-    this.ring[this.next] = record.decisionId;
+  add(decisionId: string, json: string): void {
+    while (this.size > 0 && (this.size >= this.capacity || this.held + json.length > this.maxChars)) this.evictOldest();
+    this.ring[this.next] = decisionId;
     this.next = (this.next + 1) % this.capacity;
-    this.byId.set(record.decisionId, record);
+    this.size += 1;
+    this.held += json.length;
+    this.byId.set(decisionId, json);
   }
 
-  get(id: string): DecisionRecord | undefined {
+  get(id: string): string | undefined {
     return this.byId.get(id);
+  }
+
+  /** Characters of JSON held. */
+  get heldChars(): number {
+    return this.held;
+  }
+
+  private evictOldest(): void {
+    const id = this.ring[this.oldest] as string;
+    this.ring[this.oldest] = undefined;
+    this.oldest = (this.oldest + 1) % this.capacity;
+    this.size -= 1;
+    this.held -= this.byId.get(id)?.length ?? 0;
+    this.byId.delete(id);
   }
 }
 

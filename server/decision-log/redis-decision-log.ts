@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { DecisionRecord } from '../../engine/index.js';
-import { countInto, type DecisionLog } from './decision-log.js';
+import { countInto, loggedJson, type DecisionLog } from './decision-log.js';
 
 /** Counts `by` decisions of a "<point>|<action>" tally. */
 export function countTally(counts: Record<string, Record<string, number>>, tally: string, by: number): void {
@@ -17,6 +17,8 @@ export interface RedisDecisionLogOptions {
   batchSize?: number;
   /** Most decisions held while Redis cannot take them; beyond it the oldest are dropped and counted. */
   maxBuffered?: number;
+  /** Most characters of decision JSON held while Redis cannot take them (default 64 Mi); beyond it, as maxBuffered. */
+  maxBufferedChars?: number;
   /** Approximate bound on stream entries; each entry is one batch of up to `batchSize` decisions (default 1,000 × 500). */
   maxStreamEntries?: number;
   onFlushError?(error: unknown): void;
@@ -38,7 +40,7 @@ export interface PendingDecision {
 }
 
 export function pendingDecisionOf(record: DecisionRecord): PendingDecision {
-  return { decisionId: record.decisionId, tally: `${record.point}|${record.action}`, json: JSON.stringify(record) };
+  return { decisionId: record.decisionId, tally: `${record.point}|${record.action}`, json: loggedJson(record) };
 }
 
 /** Decisions as the threaded log hands them over: parallel arrays, cheaper to post between threads than objects. */
@@ -91,6 +93,8 @@ export class BatchedDecisionIds {
  */
 export class RedisDecisionLog implements DecisionLog {
   private buffer: PendingDecision[] = [];
+  /** Characters of JSON in `buffer`. */
+  private bufferedChars = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private writing: PendingDecision[] | undefined;
@@ -113,13 +117,19 @@ export class RedisDecisionLog implements DecisionLog {
     return this.buffer.length;
   }
 
+  get bufferedCharCount(): number {
+    return this.bufferedChars;
+  }
+
   /** Ids for decisions this log will hold: generate one just before appending the decision. */
   newDecisionId(now: number): string {
     return this.ids.next(now);
   }
 
   append(record: DecisionRecord): void {
-    this.buffer.push(pendingDecisionOf(record));
+    const pending = pendingDecisionOf(record);
+    this.buffer.push(pending);
+    this.bufferedChars += pending.json.length;
     this.enforceBound();
     if (this.buffer.length >= (this.options.batchSize ?? DEFAULT_BATCH_SIZE) && !this.flushing) void this.flush();
   }
@@ -129,7 +139,10 @@ export class RedisDecisionLog implements DecisionLog {
    * appending thread, which also chose where batches end) and starts writing it.
    */
   appendBatch(batch: readonly PendingDecision[]): void {
-    for (const p of batch) this.buffer.push(p);
+    for (const p of batch) {
+      this.buffer.push(p);
+      this.bufferedChars += p.json.length;
+    }
     this.enforceBound();
     if (!this.flushing) void this.flush();
   }
@@ -173,6 +186,7 @@ export class RedisDecisionLog implements DecisionLog {
     if (this.buffer.length === 0) return Promise.resolve();
     const batch = this.buffer;
     this.buffer = [];
+    this.bufferedChars = 0;
     this.ids.advance();
     this.writing = batch;
     this.flushing = this.write(batch)
@@ -181,6 +195,7 @@ export class RedisDecisionLog implements DecisionLog {
         (error: unknown) => {
           // Put the batch back, oldest first, to be retried; the bound still holds.
           this.buffer = [...batch, ...this.buffer];
+          this.bufferedChars = this.buffer.reduce((sum, p) => sum + p.json.length, 0);
           this.enforceBound();
           this.options.onFlushError?.(error);
         },
@@ -194,8 +209,12 @@ export class RedisDecisionLog implements DecisionLog {
 
   private enforceBound(): void {
     const max = this.options.maxBuffered ?? 50_000;
-    if (this.buffer.length <= max) return;
-    const excess = this.buffer.length - max;
+    const maxChars = this.options.maxBufferedChars ?? 64 * 1024 * 1024;
+    if (this.buffer.length <= max && this.bufferedChars <= maxChars) return;
+    // Oldest first, until both bounds hold.
+    let excess = Math.max(0, this.buffer.length - max);
+    for (let i = 0; i < excess; i++) this.bufferedChars -= (this.buffer[i] as PendingDecision).json.length;
+    while (this.bufferedChars > maxChars && excess < this.buffer.length) this.bufferedChars -= (this.buffer[excess++] as PendingDecision).json.length;
     this.buffer.splice(0, excess);
     this.dropped += excess;
     this.options.onDropped?.(excess);

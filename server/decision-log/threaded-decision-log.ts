@@ -54,8 +54,8 @@ export class ThreadedDecisionLog implements DecisionLog {
 
   /** Starts the worker and waits until it runs; undefined when it cannot start (the caller logs in its own thread). */
   static async start(options: ThreadedDecisionLogOptions, fallback: () => RedisDecisionLog): Promise<ThreadedDecisionLog | undefined> {
-    const { prefix, intervalMs, batchSize, maxBuffered, maxStreamEntries } = options;
-    const input: LogThreadInput = { redisUrl: options.redisUrl, commandTimeoutMs: options.commandTimeoutMs, log: { prefix, intervalMs, batchSize, maxBuffered, maxStreamEntries } };
+    const { prefix, intervalMs, batchSize, maxBuffered, maxBufferedChars, maxStreamEntries } = options;
+    const input: LogThreadInput = { redisUrl: options.redisUrl, commandTimeoutMs: options.commandTimeoutMs, log: { prefix, intervalMs, batchSize, maxBuffered, maxBufferedChars, maxStreamEntries } };
     let worker: Worker;
     try {
       worker = startTsWorker(new URL('./log-thread.ts', import.meta.url), { decisionLog: input });

@@ -31,7 +31,7 @@ export function openApiDocument(routes: readonly RouteDefinition[], version: str
       description: 'Refund-abuse decisions for marketplace merchants: policies evaluated against account features, with explanations.',
     },
     servers: [{ url: '/' }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Tokens from REFUND_GUARD_TOKENS, one role each: service, analyst, appraiser, admin' } } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Tokens from REFUND_GUARD_TOKENS (role:token or role:name:token), one role each: service, analyst, appraiser, admin, backfill' } } },
     paths,
   };
 }

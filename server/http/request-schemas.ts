@@ -6,7 +6,9 @@ import { decisionPointNames } from '../../engine/index.js';
  * /openapi.json, so the document cannot drift from what the server accepts.
  */
 export const id = { type: 'string', pattern: idPattern } as const;
-const scalar = { type: ['string', 'number', 'boolean', 'null'] } as const;
+/** Strings a caller sends are logged with its decision: 1 KiB each at most. */
+export const maxAttributeStringLength = 1024;
+const scalar = { type: ['string', 'number', 'boolean', 'null'], maxLength: maxAttributeStringLength } as const;
 const attributeValue = {
   anyOf: [
     scalar,
@@ -34,7 +36,8 @@ export const decisionRequestSchema = {
     occurredAt: { type: 'string', format: 'date-time', maxLength: 40 },
     account: attributes(['id']),
     merchant: attributes(['id']),
-    order: attributes(),
+    // Optional, but where given it names the order the platform's facts are read for.
+    order: { ...attributes(), properties: { id } },
     refund: attributes(),
     complaint: attributes(),
     evidence: attributes(),

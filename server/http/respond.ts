@@ -18,7 +18,8 @@ export function requestIdOf(c: Context): string | undefined {
  */
 export function json(c: Context, body: unknown, status = 200, headers?: Readonly<Record<string, string>>): Response {
   const requestId = requestIdOf(c);
-  const all: Record<string, string> = { 'content-type': 'application/json' };
+  // API answers carry accounts, restrictions and decisions: never cached, never sniffed as another type.
+  const all: Record<string, string> = { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
   if (requestId !== undefined) all['x-request-id'] = requestId;
   if (headers !== undefined) Object.assign(all, headers);
   return new Response(JSON.stringify(body), { status, headers: all });

@@ -10,8 +10,7 @@ export async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
     return await operation();
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw new ApiError('store_unavailable', 'the store is unavailable; retry later (the request was not applied, or was applied idempotently)', {
-      cause: err instanceof Error ? err.message : String(err),
-    });
+    // The store's own message may name hosts and ports: the log gets it, the caller a fixed text.
+    throw new ApiError('store_unavailable', 'the store is unavailable; retry later (the request was not applied, or was applied idempotently)', undefined, { cause: err });
   }
 }

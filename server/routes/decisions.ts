@@ -1,6 +1,9 @@
 import type { Context } from 'hono';
 import type { DecisionInput, DecisionRecord } from '../../engine/index.js';
+import { orderFactNames } from '../../engine/state/orders.js';
 import type { ServerContext } from '../context.js';
+import { callerOf, type Role } from '../http/auth.js';
+import { mayChooseClock } from '../http/permissions.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import { decisionRequestSchema, decisionResponseSchema, errorSchema, id } from '../http/request-schemas.js';
@@ -31,16 +34,20 @@ export function decisionRoutes(ctx: ServerContext) {
       method: 'post',
       path: '/v1/decisions',
       summary: 'Decide at a decision point: features, restrictions and merchant settings are added server-side',
-      role: 'service',
+      role: ['service', 'backfill'],
       tag: 'decisions',
       requestSchema: decisionRequestSchema,
-      responses: { 200: { description: 'The decision with its explanation', schema: decisionResponseSchema }, 400: { description: 'Invalid request', schema: errorSchema } },
+      responses: {
+        200: { description: 'The decision with its explanation', schema: decisionResponseSchema },
+        400: { description: 'Invalid request; order.id missing where the point\'s policies read order facts; (service role) occurredAt too far from the server clock (time_out_of_range)', schema: errorSchema },
+      },
       async handler(c: Context) {
         const started = performance.now();
         const input = validateBody<DecisionInput>(decisionRequestSchema, await readJsonBody(c));
         if (input.occurredAt !== undefined && Number.isNaN(Date.parse(input.occurredAt))) {
           throw new ApiError('validation_failed', 'the request body is invalid', [{ path: '/occurredAt', message: 'must be a parseable date-time' }]);
         }
+        refuseSteering(ctx, callerOf(c).role, input);
         const record = await ctx.service.decide(input);
         ctx.metrics.countDecision(record.point, record.action);
         if (record.degraded) ctx.metrics.degradedDecisions.inc({ point: record.point });
@@ -75,4 +82,28 @@ export function decisionRoutes(ctx: ServerContext) {
       },
     },
   ]);
+}
+
+const orderFactPaths: ReadonlySet<string> = new Set(orderFactNames.map((name) => `order.${name}`));
+
+/**
+ * What a caller may not steer. A clock-bound role (service) decides as of now, within the skew
+ * allowed, not as of a time before a restriction began. Where the point's policies read the
+ * platform's order facts, the order must be named by a valid id, so those facts are read for it.
+ */
+function refuseSteering(ctx: ServerContext, role: Role, input: DecisionInput): void {
+  if (input.occurredAt !== undefined && !mayChooseClock(role)) {
+    const now = ctx.now();
+    const skew = ctx.clockLimits.decisionSkewMs;
+    if (Math.abs(Date.parse(input.occurredAt) - now) > skew) {
+      throw new ApiError('time_out_of_range', `occurredAt is more than ${skew / 1000} s from the server clock`, [
+        { path: '/occurredAt', message: `must lie within ${skew / 1000} s of ${new Date(now).toISOString()} for the ${role} role (decisions as of other times use the backfill role)` },
+      ]);
+    }
+  }
+  if (ctx.bundles.bundle.factPathsAt(input.point).some((path) => orderFactPaths.has(path)) && typeof input.order?.['id'] !== 'string') {
+    throw new ApiError('validation_failed', 'the request body is invalid', [
+      { path: input.order === undefined ? '/order' : '/order/id', message: `required at ${input.point}: its policies read the platform's facts about the order it names` },
+    ]);
+  }
 }

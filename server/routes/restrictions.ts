@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { restrictionStatus } from '../../engine/index.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
+import { callerOf } from '../http/auth.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema } from '../http/request-schemas.js';
 import { defineRoutes } from '../http/route.js';
@@ -13,7 +14,8 @@ import { json } from '../http/respond.js';
 const liftSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['reason', 'by'],
+  required: ['reason'],
+  // `by` is a note only (e.g. on whose behalf): the lift is recorded against the token's name.
   properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 }, by: { type: 'string', minLength: 1, maxLength: 128 } },
 } as const;
 
@@ -37,7 +39,7 @@ export function restrictionRoutes(ctx: ServerContext) {
     {
       method: 'post',
       path: '/v1/restrictions/:id/lift',
-      summary: 'Lift a restriction after an accepted appeal (audited)',
+      summary: 'Lift a restriction after an accepted appeal (audited under the token\'s name; a `by` field is kept as liftNote)',
       role: 'admin',
       tag: 'restrictions',
       requestSchema: liftSchema,
@@ -48,14 +50,15 @@ export function restrictionRoutes(ctx: ServerContext) {
       },
       async handler(c: Context) {
         const restrictionId = requireId(c.req.param('id'), 'id');
-        const body = validateBody<{ reason: string; by: string }>(liftSchema, await readJsonBody(c));
+        const body = validateBody<{ reason: string; by?: string }>(liftSchema, await readJsonBody(c));
+        const by = callerOf(c).name;
         const now = ctx.now();
         const existing = await storeCall(() => ctx.state.getRestriction(restrictionId));
         if (!existing) throw new ApiError('not_found', `no restriction ${restrictionId}`);
         const status = restrictionStatus(existing, now);
         if (status !== 'active') throw new ApiError('restriction_not_active', `restriction ${restrictionId} is ${status}`, { status });
-        const lifted = await storeCall(() => ctx.state.liftRestriction(restrictionId, { by: body.by, reason: body.reason, at: new Date(now).toISOString() }));
-        ctx.logger.info({ restrictionId, accountId: existing.accountId, by: body.by, reason: body.reason }, 'restriction lifted');
+        const lifted = await storeCall(() => ctx.state.liftRestriction(restrictionId, { by, reason: body.reason, at: new Date(now).toISOString(), ...(body.by !== undefined ? { note: body.by } : {}) }));
+        ctx.logger.info({ restrictionId, accountId: existing.accountId, by, note: body.by, reason: body.reason }, 'restriction lifted');
         return json(c, { ...lifted, status: 'lifted' });
       },
     },

@@ -28,7 +28,7 @@ export function systemRoutes(ctx: ServerContext, allRoutes: () => readonly Route
       tag: 'system',
       responses: { 200: { description: 'Prometheus text format' } },
       async handler(c: Context) {
-        return c.text(await ctx.metrics.registry.metrics(), 200, { 'content-type': ctx.metrics.registry.contentType });
+        return c.text(await ctx.metrics.registry.metrics(), 200, { 'content-type': ctx.metrics.registry.contentType, 'x-content-type-options': 'nosniff' });
       },
     },
     {

@@ -6,6 +6,7 @@ import { createApp } from '../app.js';
 import type { ServerContext } from '../context.js';
 import { MemoryDecisionLog, RedisDecisionLog, ThreadedDecisionLog, newDecisionId, type DecisionLog } from '../decision-log/index.js';
 import { parseTokens } from '../http/auth.js';
+import { defaultClockLimits, type ClockLimits } from '../http/permissions.js';
 import { failFastClientOptions } from '../stores/redis/client-options.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
@@ -21,7 +22,10 @@ export interface RuntimeOptions {
   /** No URL: the in-memory store (the embedded default). */
   redisUrl?: string;
   redisPrefix?: string;
+  /** REFUND_GUARD_TOKENS (role:token or role:name:token, comma-separated); unset or empty: open mode. */
   tokens?: string;
+  /** Defaults in permissions.ts: decisions within 5 min of now, events from 30 days back to 1 day ahead. */
+  clockLimits?: Partial<ClockLimits>;
   logger?: Logger;
   now?: () => number;
   watchPolicies?: boolean;
@@ -45,6 +49,8 @@ export class StartupError extends Error {
 }
 
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  // First: a token list the server must not start with is refused before anything is opened.
+  const tokens = parseTokens(options.tokens);
   const logger = options.logger ?? createLogger();
   const metrics = new Metrics(options.processMetrics ?? true);
   const now = options.now ?? Date.now;
@@ -152,9 +158,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     newDecisionId: () => decisionIds(now()),
     recordDecision: (record) => decisionLog.append(record),
   });
-  const tokens = parseTokens(options.tokens);
+  const clockLimits: ClockLimits = { ...defaultClockLimits, ...options.clockLimits };
   const ctx: ServerContext = {
-    bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, now, ready,
+    bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, clockLimits, now, ready,
     storeKind: options.redisUrl === undefined ? 'memory' : 'redis',
   };
   metrics.setEvidenceQueueSource(async () => {

@@ -35,6 +35,7 @@ r.status = 'lifted'
 r.liftedAt = ARGV[2]
 r.liftedBy = ARGV[3]
 r.liftReason = ARGV[4]
+if ARGV[5] ~= '' then r.liftNote = ARGV[5] end
 raw = cjson.encode(r)
 redis.call('HSET', KEYS[1], ARGV[1], raw)
 return {1, raw}
@@ -51,7 +52,7 @@ return 1
 
 type Scripted = {
   rgAddRestriction(key: string, field: string, json: string, expiresAt: number, now: number, retention: number): Promise<[number, string]>;
-  rgLiftRestriction(key: string, field: string, at: string, by: string, reason: string): Promise<[number, string] | null>;
+  rgLiftRestriction(key: string, field: string, at: string, by: string, reason: string, note: string): Promise<[number, string] | null>;
   rgMarkOrder(key: string, field: string, at: number, ttl: number): Promise<number>;
 };
 
@@ -121,7 +122,7 @@ export class RedisAccountStore implements AccountStateStore, AccountReader {
   async liftRestriction(id: string, lift: RestrictionLift): Promise<Restriction | undefined> {
     const accountId = await this.client.get(this.restrictionIndexKey(id));
     if (accountId === null) return undefined;
-    const answer = await this.scripted.rgLiftRestriction(this.features.accountKey(accountId), `x|r|${id}`, lift.at, lift.by, lift.reason);
+    const answer = await this.scripted.rgLiftRestriction(this.features.accountKey(accountId), `x|r|${id}`, lift.at, lift.by, lift.reason, lift.note ?? '');
     if (answer === null) return undefined;
     const [changed, raw] = answer;
     const restriction = JSON.parse(raw) as Restriction;

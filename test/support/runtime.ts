@@ -14,6 +14,8 @@ export const tokens = {
   analyst: 'anl-token-0001',
   appraiser: 'apr-token-0001',
   admin: 'adm-token-0001',
+  /** History imports and replays: judgement events, and any clock. */
+  backfill: 'bkf-token-0001',
 };
 export const tokenSpec = Object.entries(tokens).map(([role, token]) => `${role}:${token}`).join(',');
 

@@ -7,8 +7,9 @@ import { createLogger } from '../../server/observability/logger.js';
 import { deleteKeys, redisUrl } from './redis-keys.js';
 import { createRuntime, type Runtime } from '../../server/runtime/create-runtime.js';
 
-export const tokenSpec = 'service:svc-token-1,appraiser:appr-token-1,analyst:anl-token-1,admin:adm-token-1';
-export const tokenOf = { service: 'svc-token-1', appraiser: 'appr-token-1', analyst: 'anl-token-1', admin: 'adm-token-1' } as const;
+/** Admin tokens name their holders (role:name:token): audit records (lifts) name ops-anna or ops-ben. */
+export const tokenSpec = 'service:svc-token-1,appraiser:appr-token-1,analyst:anl-token-1,admin:ops-anna:adm-token-1,admin:ops-ben:adm-token-2,backfill:bkf-token-1';
+export const tokenOf = { service: 'svc-token-1', appraiser: 'appr-token-1', analyst: 'anl-token-1', admin: 'adm-token-1', adminBen: 'adm-token-2', backfill: 'bkf-token-1' } as const;
 export type Caller = keyof typeof tokenOf | 'none';
 
 export const HOUR = 3_600_000;
@@ -21,7 +22,7 @@ export interface Harness {
   prefix: string | undefined;
   clock: { ms: number };
   call(method: string, path: string, as: Caller, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
-  /** Ingest events through POST /v1/events (role service); throws unless 200. */
+  /** Import events through POST /v1/events (role backfill: any type, any time); throws unless 200. */
   events(events: Record<string, unknown>[]): Promise<any>;
   decide(point: string, accountId: string, merchantId: string, extra?: Record<string, unknown>): Promise<any>;
   close(): Promise<void>;
@@ -58,7 +59,7 @@ export async function startHarness(options: { redis?: boolean; prefix?: string; 
     clock,
     call,
     async events(events) {
-      const r = await call('POST', '/v1/events', 'service', { events });
+      const r = await call('POST', '/v1/events', 'backfill', { events });
       if (r.status !== 200) throw new Error(`POST /v1/events answered ${r.status}: ${JSON.stringify(r.body)}`);
       return r.body;
     },
