@@ -1,28 +1,18 @@
 import { anyEventSchema, idPattern } from '../../engine/events/index.js';
 import { decisionPointNames } from '../../engine/index.js';
+import { factInputProperties, scalarSchema } from '../../engine/facts/index.js';
 
 /**
  * Request and response schemas. The same objects validate bodies (ajv) and make up
  * /openapi.json, so the document cannot drift from what the server accepts.
  */
 export const id = { type: 'string', pattern: idPattern } as const;
-const scalar = { type: ['string', 'number', 'boolean', 'null'] } as const;
-const attributeValue = {
-  anyOf: [
-    scalar,
-    { type: 'array', maxItems: 256, items: scalar },
-    { type: 'object', maxProperties: 64, additionalProperties: scalar },
-  ],
-} as const;
-/** Caller-supplied attributes of a fact root: flat, bounded, no functions of the server's own facts. */
-const attributes = (required: string[] = []) => ({
-  type: 'object',
-  maxProperties: 64,
-  required,
-  properties: Object.fromEntries(required.map((k) => [k, id])),
-  additionalProperties: attributeValue,
-});
+const scalar = scalarSchema;
 
+/**
+ * Fact roots and occurredAt come from the fact catalogue: every field the platform defines is typed
+ * (order.amount a number ≥ 0, order.quantity an integer ≥ 1, ...); a caller's own attributes stay free-form.
+ */
 export const decisionRequestSchema = {
   $id: 'DecisionRequest',
   type: 'object',
@@ -31,14 +21,7 @@ export const decisionRequestSchema = {
   properties: {
     point: { enum: decisionPointNames },
     requestId: id,
-    occurredAt: { type: 'string', format: 'date-time', maxLength: 40 },
-    account: attributes(['id']),
-    merchant: attributes(['id']),
-    order: attributes(),
-    refund: attributes(),
-    complaint: attributes(),
-    evidence: attributes(),
-    context: attributes(),
+    ...factInputProperties({ requiredRoots: ['account', 'merchant'] }),
   },
 } as const;
 
