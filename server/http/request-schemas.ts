@@ -2,6 +2,9 @@ import { anyEventSchema, idPattern } from '../../engine/events/index.js';
 import { decisionPointNames } from '../../engine/index.js';
 import { factInputProperties, scalarSchema } from '../../engine/facts/index.js';
 
+/** Response schemas live beside the route table's other half; routes import both from here. */
+export { decisionResponseSchema, errorSchema } from './response-schemas.js';
+
 /**
  * Request and response schemas. The same objects validate bodies (ajv) and make up
  * /openapi.json, so the document cannot drift from what the server accepts.
@@ -25,30 +28,6 @@ export const decisionRequestSchema = {
   },
 } as const;
 
-const ruleOutcome = {
-  type: 'object',
-  required: ['policy', 'version', 'rule', 'action', 'reason'],
-  properties: { policy: { type: 'string' }, version: { type: 'integer' }, rule: { type: 'string' }, action: { type: 'string' }, reason: { type: 'string' } },
-} as const;
-
-export const decisionResponseSchema = {
-  $id: 'Decision',
-  type: 'object',
-  required: ['decisionId', 'point', 'action', 'reasons', 'shadow', 'missingFacts', 'policyRevision', 'degraded'],
-  properties: {
-    decisionId: { type: 'string' },
-    point: { enum: decisionPointNames },
-    action: { type: 'string' },
-    params: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
-    reasons: { type: 'array', items: ruleOutcome },
-    shadow: { type: 'array', items: ruleOutcome },
-    missingFacts: { type: 'array', items: { type: 'string' } },
-    policyRevision: { type: 'string' },
-    degraded: { type: 'boolean' },
-    occurredAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
 export const maxEventsPerBatch = 1000;
 
 export const eventBatchSchema = {
@@ -68,18 +47,5 @@ export const merchantUpdateSchema = {
     settings: { type: 'object', maxProperties: 64, propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' }, additionalProperties: scalar },
     cohorts: { type: 'array', maxItems: 256, uniqueItems: true, items: id },
     category: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
-
-export const errorSchema = {
-  $id: 'Error',
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-    },
   },
 } as const;

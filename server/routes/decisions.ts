@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import { decisionRequestSchema, decisionResponseSchema, errorSchema, id } from '../http/request-schemas.js';
+import { loggedDecisionSchema, statsSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
 import { json } from '../http/respond.js';
@@ -34,7 +35,7 @@ export function decisionRoutes(ctx: ServerContext) {
       role: 'service',
       tag: 'decisions',
       requestSchema: decisionRequestSchema,
-      responses: { 200: { description: 'The decision with its explanation', schema: decisionResponseSchema }, 400: { description: 'Invalid request', schema: errorSchema } },
+      responses: { 200: { description: 'The decision with its explanation', schema: decisionResponseSchema }, 400: { description: 'Invalid request: every wrong path listed', schema: errorSchema } },
       async handler(c: Context) {
         const started = performance.now();
         const input = validateBody<DecisionInput>(decisionRequestSchema, await readJsonBody(c));
@@ -54,7 +55,7 @@ export function decisionRoutes(ctx: ServerContext) {
       summary: 'One logged decision with its explanation and the facts it was made on',
       role: 'analyst',
       tag: 'decisions',
-      responses: { 200: { description: 'The logged decision' }, 404: { description: 'Unknown or expired from the log', schema: errorSchema } },
+      responses: { 200: { description: 'The logged decision', schema: loggedDecisionSchema }, 404: { description: 'Unknown or expired from the log', schema: errorSchema } },
       async handler(c: Context) {
         const decisionId = c.req.param('id') ?? '';
         if (!new RegExp(id.pattern).test(decisionId)) throw new ApiError('validation_failed', 'invalid decision id', [{ path: '/id', message: 'must be 1-128 characters of letters, digits and ._:-' }]);
@@ -69,7 +70,7 @@ export function decisionRoutes(ctx: ServerContext) {
       summary: 'Decisions counted by point and action (e.g. fast refunds intercepted = refund.requested/return_first)',
       role: 'analyst',
       tag: 'decisions',
-      responses: { 200: { description: 'Counts by point and action' } },
+      responses: { 200: { description: 'Counts by point and action', schema: statsSchema }, 503: { description: 'The decision log is unavailable' } },
       async handler(c: Context) {
         return json(c, { decisions: await ctx.decisionLog.stats() });
       },

@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema, eventBatchSchema, maxEventsPerBatch } from '../http/request-schemas.js';
+import { eventBatchResultSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { json } from '../http/respond.js';
@@ -18,7 +19,7 @@ export function eventRoutes(ctx: ServerContext) {
       tag: 'events',
       requestSchema: eventBatchSchema,
       responses: {
-        200: { description: '{accepted, applied, duplicates, restrictionsCreated}' },
+        200: { description: '{accepted, applied, duplicates, restrictionsCreated}', schema: eventBatchResultSchema },
         400: { description: 'Some events are invalid; nothing was applied', schema: errorSchema },
         413: { description: 'More than 1,000 events or 1 MiB', schema: errorSchema },
         503: { description: 'The store is unavailable; nothing was lost, re-send the batch', schema: errorSchema },

@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema } from '../http/request-schemas.js';
+import { restrictionListSchema, restrictionSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { validateBody } from '../http/validate.js';
@@ -26,7 +27,7 @@ export function restrictionRoutes(ctx: ServerContext) {
       role: 'analyst',
       tag: 'restrictions',
       query: { accountId: { description: 'The account', schema: { type: 'string' } } },
-      responses: { 200: { description: '{restrictions: [...]}' }, 400: { description: 'accountId missing', schema: errorSchema } },
+      responses: { 200: { description: '{restrictions: [...]}', schema: restrictionListSchema }, 400: { description: 'accountId missing or invalid', schema: errorSchema }, 503: { description: 'Store unavailable', schema: errorSchema } },
       async handler(c: Context) {
         const accountId = requireId(c.req.query('accountId'), 'accountId');
         const now = ctx.now();
@@ -42,9 +43,10 @@ export function restrictionRoutes(ctx: ServerContext) {
       tag: 'restrictions',
       requestSchema: liftSchema,
       responses: {
-        200: { description: 'The lifted restriction' },
+        200: { description: 'The lifted restriction', schema: restrictionSchema },
         404: { description: 'Unknown restriction', schema: errorSchema },
         409: { description: 'Already lifted or expired', schema: errorSchema },
+        503: { description: 'Store unavailable', schema: errorSchema },
       },
       async handler(c: Context) {
         const restrictionId = requireId(c.req.param('id'), 'id');

@@ -1,0 +1,96 @@
+/**
+ * Every response the HTTP tests receive is checked against the served /openapi.json: the status must
+ * be one the operation declares, the content type the declared one, and a JSON body must match the
+ * declared schema. The harnesses send their requests through `contractRequest`, so a handler that
+ * answers something its document does not say fails the test that saw it.
+ */
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+interface App {
+  request(input: string, init?: RequestInit): Response | Promise<Response>;
+}
+
+interface MediaType {
+  schema: object;
+}
+interface Operation {
+  responses: Record<string, { content?: Record<string, MediaType> }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: { Error?: object } };
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
+addFormats.default(ajv);
+const validators = new Map<string, ValidateFunction>();
+const documents = new WeakMap<App, Promise<Document>>();
+
+/** app.request, then the answer checked against the app's own document. */
+export async function contractRequest(app: App, path: string, init: RequestInit = {}): Promise<Response> {
+  const response = await app.request(path, init);
+  const document = await documentOf(app);
+  await checkResponse(document, (init.method ?? 'GET').toLowerCase(), path, response.clone());
+  return response;
+}
+
+function documentOf(app: App): Promise<Document> {
+  let document = documents.get(app);
+  if (document === undefined) {
+    document = Promise.resolve(app.request('/openapi.json')).then(async (r) => {
+      if (r.status !== 200) throw new Error(`GET /openapi.json answered ${r.status}: ${await r.text()}`);
+      return (await r.json()) as Document;
+    });
+    documents.set(app, document);
+  }
+  return document;
+}
+
+export async function checkResponse(document: Document, method: string, url: string, response: Response): Promise<void> {
+  const path = new URL(url, 'http://test').pathname;
+  const operation = findOperation(document, method, path);
+  const where = `${method.toUpperCase()} ${path} → ${response.status}`;
+  if (operation === undefined) {
+    // No such route: the app's not-found answer, the error envelope.
+    if (response.status !== 404 && response.status !== 405) throw new Error(`${where}: no operation in /openapi.json for this path`);
+    const errorSchema = document.components?.schemas?.Error;
+    if (errorSchema !== undefined) validateBody(`${where} (no route)`, errorSchema, await response.json());
+    return;
+  }
+  const declared = operation.responses[String(response.status)];
+  if (declared === undefined) throw new Error(`${where}: the document declares only ${Object.keys(operation.responses).join(', ')} for this operation; body ${await response.text()}`);
+  const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const media = declared.content?.[contentType];
+  if (media === undefined) throw new Error(`${where}: content type "${contentType}" is not declared (${Object.keys(declared.content ?? {}).join(', ') || 'none'})`);
+  const text = await response.text();
+  validateBody(where, media.schema, contentType === 'application/json' ? JSON.parse(text) : text);
+}
+
+function validateBody(where: string, schema: object, body: unknown): void {
+  const key = JSON.stringify(schema);
+  let validate = validators.get(key);
+  if (validate === undefined) validators.set(key, (validate = ajv.compile(schema)));
+  if (!validate(body)) {
+    const problems = (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
+    throw new Error(`${where}: the body does not match /openapi.json:\n  ${problems.join('\n  ')}\nbody: ${JSON.stringify(body).slice(0, 2000)}`);
+  }
+}
+
+/** The operation whose templated path (/v1/accounts/{id}) matches, literal segments before templated ones. */
+function findOperation(document: Document, method: string, path: string): Operation | undefined {
+  const segments = path.split('/');
+  let best: { operation: Operation; literals: number } | undefined;
+  for (const [template, operations] of Object.entries(document.paths)) {
+    const parts = template.split('/');
+    if (parts.length !== segments.length || operations[method] === undefined) continue;
+    let literals = 0;
+    const matches = parts.every((part, i) => {
+      if (part.startsWith('{')) return segments[i] !== '';
+      literals++;
+      return part === segments[i];
+    });
+    if (matches && (best === undefined || literals > best.literals)) best = { operation: operations[method], literals };
+  }
+  return best?.operation;
+}
