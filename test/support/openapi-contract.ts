@@ -35,6 +35,15 @@ export async function contractRequest(app: App, path: string, init: RequestInit 
   return response;
 }
 
+const served = new Map<string, App>();
+
+/** A server on a real port, seen as an App: `contractRequest(overHttp(base), path, init)` checks its answers too. */
+export function overHttp(base: string): App {
+  let app = served.get(base);
+  if (app === undefined) served.set(base, (app = { request: (path, init) => fetch(`${base}${path}`, init) }));
+  return app;
+}
+
 function documentOf(app: App): Promise<Document> {
   let document = documents.get(app);
   if (document === undefined) {
