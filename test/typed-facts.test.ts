@@ -37,6 +37,8 @@ describe('POST /v1/decisions types the fields the platform defines', () => {
     ['merchant.category ["x"]', '/merchant/category', { merchant: { id: 'm1', category: ['x'] } }],
     ['merchant.settings.oneClickReject "yes"', '/merchant/settings/oneClickReject', { merchant: { id: 'm1', settings: { oneClickReject: 'yes' } } }],
     ['occurredAt 12', '/occurredAt', { occurredAt: 12 }],
+    // Account features of policies/features.yaml are numbers: a degraded decision would read the caller's.
+    ['account.orders90d "6"', '/account/orders90d', { account: { id: 'a1', orders90d: '6' } }],
     ['occurredAt "yesterday"', '/occurredAt', { occurredAt: 'yesterday' }],
   ];
   for (const [name, path, change] of cases) {

@@ -1,6 +1,7 @@
 import { anyEventSchema, idPattern } from '../../engine/events/index.js';
 import { decisionPointNames } from '../../engine/index.js';
 import { factInputProperties, scalarSchema } from '../../engine/facts/index.js';
+import { featureNames, type FeatureDefinitions } from '../../engine/features/definitions.js';
 
 /** Response schemas live beside the route table's other half; routes import both from here. */
 export { decisionResponseSchema, errorSchema } from './response-schemas.js';
@@ -27,6 +28,22 @@ export const decisionRequestSchema = {
     ...factInputProperties({ requiredRoots: ['account', 'merchant'] }),
   },
 } as const;
+
+const withFeatures = new WeakMap<object, object>();
+
+/**
+ * The decision schema with the bundle's account features typed as numbers too: when the store cannot
+ * be read, a decision runs on the caller's account fields, so a feature sent as "6" must not get through.
+ * One schema per bundle (features change only with a reload), so ajv compiles it once.
+ */
+export function decisionRequestSchemaFor(bundle: { readonly features: FeatureDefinitions }): object {
+  let schema = withFeatures.get(bundle);
+  if (schema === undefined) {
+    schema = { ...decisionRequestSchema, properties: { ...decisionRequestSchema.properties, ...factInputProperties({ requiredRoots: ['account', 'merchant'], features: featureNames(bundle.features) }) } };
+    withFeatures.set(bundle, schema);
+  }
+  return schema;
+}
 
 export const maxEventsPerBatch = 1000;
 

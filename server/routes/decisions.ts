@@ -3,7 +3,7 @@ import type { DecisionInput, DecisionRecord } from '../../engine/index.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
-import { decisionRequestSchema, decisionResponseSchema, errorSchema, id } from '../http/request-schemas.js';
+import { decisionRequestSchema, decisionRequestSchemaFor, decisionResponseSchema, errorSchema, id } from '../http/request-schemas.js';
 import { loggedDecisionSchema, statsSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
@@ -38,7 +38,7 @@ export function decisionRoutes(ctx: ServerContext) {
       responses: { 200: { description: 'The decision with its explanation', schema: decisionResponseSchema }, 400: { description: 'Invalid request: every wrong path listed', schema: errorSchema } },
       async handler(c: Context) {
         const started = performance.now();
-        const input = validateBody<DecisionInput>(decisionRequestSchema, await readJsonBody(c));
+        const input = validateBody<DecisionInput>(decisionRequestSchemaFor(ctx.bundles.bundle), await readJsonBody(c));
         if (input.occurredAt !== undefined && Number.isNaN(Date.parse(input.occurredAt))) {
           throw new ApiError('validation_failed', 'the request body is invalid', [{ path: '/occurredAt', message: 'must be a parseable date-time' }]);
         }
