@@ -14,7 +14,7 @@ export const quantitySchema = { type: 'integer', minimum: 1, maximum: 1_000_000 
 export const textSchema = { type: 'string', minLength: 1, maxLength: 1000 } as const;
 export const dateTimeSchema = { type: 'string', format: 'date-time', maxLength: 40 } as const;
 export const refundTypes = ['fast_refund', 'refund_only', 'return_refund'] as const;
-export const refundTypeSchema = { type: 'string', enum: refundTypes } as const;
+export const refundTypeSchema = { enum: refundTypes } as const;
 
 /** A free-form attribute value a caller may add: a scalar, a short list or a flat map of scalars. */
 export const scalarSchema = { type: ['string', 'number', 'boolean', 'null'] } as const;
