@@ -26,7 +26,7 @@ describe('/openapi.json', () => {
         const content = op.responses[status].content ?? {};
         const media = Object.values(content) as { schema?: object }[];
         if (media.length === 0 || media.some((m) => m.schema === undefined)) missing.push(`${where} ${status}: no schema`);
-        if (Number(status) >= 400) expect(content['application/json'].schema.required, `${where} ${status}`).toEqual(['error']);
+        if (Number(status) >= 400) expect(content['application/json'].schema, `${where} ${status}`).toEqual({ $ref: '#/components/schemas/Error' });
       }
       if (op['x-required-role'] !== undefined) expect(statuses, where).toEqual(expect.arrayContaining(['401', '403']));
       if (op.requestBody !== undefined) expect(statuses, where).toEqual(expect.arrayContaining(['400', '413', '415']));
@@ -42,7 +42,8 @@ describe('/openapi.json', () => {
     expect(queue['limit']).toMatchObject({ type: 'integer', minimum: 1, maximum: 500 });
     expect(params('/v1/complaints', 'get')['limit']).toMatchObject({ type: 'integer' });
     expect(params('/v1/accounts/{id}', 'get')['id']).toMatchObject({ type: 'string', pattern: expect.any(String) });
-    expect(document.paths['/v1/accounts/{id}'].get.responses['200'].content['application/json'].schema.required).toContain('features');
+    expect(document.paths['/v1/accounts/{id}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Account' });
+    expect(document.components.schemas.Account.required).toContain('features');
   });
 
   it('accepts overdue=true and overdue=false as the boolean the document says', async () => {
@@ -57,9 +58,9 @@ describe('the response checker every HTTP test goes through', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.service}` },
       body: JSON.stringify({ point: 'order.checkout', account: { id: 'a1' }, merchant: { id: 'm1' } }),
     });
-  const withDecision = (change: (op: any) => void) => {
+  const withDecision = (change: (op: any, schemas: any) => void) => {
     const copy = structuredClone(document);
-    change(copy.paths['/v1/decisions'].post);
+    change(copy.paths['/v1/decisions'].post, copy.components.schemas);
     return copy;
   };
 
@@ -73,7 +74,7 @@ describe('the response checker every HTTP test goes through', () => {
   });
 
   it('fails a body that drifted from its schema', async () => {
-    const doc = withDecision((op) => op.responses['200'].content['application/json'].schema.required.push('verdict'));
+    const doc = withDecision((_op, schemas) => schemas.Decision.required.push('verdict'));
     await expect(checkResponse(doc, 'post', '/v1/decisions', await decide())).rejects.toThrow(/verdict/);
   });
 

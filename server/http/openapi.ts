@@ -1,6 +1,6 @@
 import { idPattern } from '../../engine/facts/index.js';
 import type { RouteDefinition } from './route.js';
-import { errorSchema } from './response-schemas.js';
+import { errorSchema, namedSchemas } from './response-schemas.js';
 
 type ResponseSpec = RouteDefinition['responses'][number];
 
@@ -18,7 +18,7 @@ export function openApiDocument(routes: readonly RouteDefinition[], version: str
       tags: [route.tag],
       ...(route.role ? { security: [{ bearer: [] }], 'x-required-role': route.role } : { security: [] }),
       ...(pathParams.length + queryParams.length > 0 ? { parameters: [...pathParams, ...queryParams] } : {}),
-      ...(route.requestSchema ? { requestBody: { required: true, content: { 'application/json': { schema: stripIds(route.requestSchema) } } } } : {}),
+      ...(route.requestSchema ? { requestBody: { required: true, content: { 'application/json': { schema: withRefs(route.requestSchema) } } } } : {}),
       responses: Object.fromEntries(Object.entries(answersOf(route, pathNames.length > 0)).map(([status, r]) => [status, responseObject(Number(status), r)])),
     };
     (paths[path] ??= {})[route.method] = operation;
@@ -33,7 +33,7 @@ export function openApiDocument(routes: readonly RouteDefinition[], version: str
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Tokens from REFUND_GUARD_TOKENS, one role each: service, analyst, appraiser, admin' } },
-      schemas: { Error: stripIds(errorSchema) },
+      schemas: Object.fromEntries(Object.entries(namedSchemas).map(([name, schema]) => [name, withRefs(schema, false)])),
     },
     paths,
   };
@@ -58,10 +58,22 @@ function answersOf(route: RouteDefinition, hasPathParams: boolean): Record<numbe
 function responseObject(status: number, r: ResponseSpec): Record<string, unknown> {
   const schema = r.schema ?? (status >= 400 ? errorSchema : undefined);
   if (schema === undefined) throw new Error(`a ${status} response without a schema: every answer needs one for the document`);
-  return { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: stripIds(schema) } } };
+  return { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: withRefs(schema) } } };
 }
 
-/** Schema ids are for the validator's cache; in the document they would be read as URIs. */
-function stripIds(schema: object): object {
-  return JSON.parse(JSON.stringify(schema, (key, value: unknown) => (key === '$id' ? undefined : value))) as object;
+const nameOf = new Map<object, string>(Object.entries(namedSchemas).map(([name, schema]) => [schema, name]));
+
+/**
+ * A copy of a schema for the document: a named schema met anywhere becomes a $ref to its component
+ * (the root too, unless `refRoot` is false: the component's own definition), and schema ids, which
+ * are for the validator's cache, are dropped (in the document they would be read as URIs).
+ */
+function withRefs(schema: unknown, refRoot = true): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => withRefs(item));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const name = refRoot ? nameOf.get(schema) : undefined;
+  if (name !== undefined) return { $ref: `#/components/schemas/${name}` };
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) if (key !== '$id') copy[key] = withRefs(value);
+  return copy;
 }

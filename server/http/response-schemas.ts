@@ -210,3 +210,20 @@ export const healthSchema = object(['status'], { status: { const: 'ok' } });
 export const readySchema = object(['status', 'store', 'policyRevision'], { status: { const: 'ready' }, store: str, policyRevision: str });
 export const openApiSchema = object(['openapi', 'info', 'paths'], { openapi: str, info: { type: 'object' }, paths: { type: 'object' } });
 export const metricsSchema = { type: 'string', description: 'Prometheus text exposition format' } as const;
+
+/** Schemas the document names under components/schemas, so generated clients get a type per name. */
+export const namedSchemas: Readonly<Record<string, object>> = {
+  Error: errorSchema,
+  Decision: decisionResponseSchema,
+  LoggedDecision: loggedDecisionSchema,
+  RuleOutcome: ruleOutcome,
+  Restriction: restrictionSchema,
+  Account: accountSchema,
+  Merchant: merchantSchema,
+  Policies: policiesSchema,
+  EvidenceReport: evidenceReportSchema,
+  EvidenceReportPage: evidenceReportPageSchema,
+  Complaint: complaintSchema,
+  ComplaintPage: complaintPageSchema,
+  Event: anyEventSchema,
+};

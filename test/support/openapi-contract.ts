@@ -19,7 +19,7 @@ interface Operation {
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: { Error?: object } };
+  components?: { schemas?: Record<string, object> };
 }
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
@@ -63,8 +63,7 @@ export async function checkResponse(document: Document, method: string, url: str
   if (operation === undefined) {
     // No such route: the app's not-found answer, the error envelope.
     if (response.status !== 404 && response.status !== 405) throw new Error(`${where}: no operation in /openapi.json for this path`);
-    const errorSchema = document.components?.schemas?.Error;
-    if (errorSchema !== undefined) validateBody(`${where} (no route)`, errorSchema, await response.json());
+    validateBody(`${where} (no route)`, document, { $ref: '#/components/schemas/Error' }, await response.json());
     return;
   }
   const declared = operation.responses[String(response.status)];
@@ -73,17 +72,36 @@ export async function checkResponse(document: Document, method: string, url: str
   const media = declared.content?.[contentType];
   if (media === undefined) throw new Error(`${where}: content type "${contentType}" is not declared (${Object.keys(declared.content ?? {}).join(', ') || 'none'})`);
   const text = await response.text();
-  validateBody(where, media.schema, contentType === 'application/json' ? JSON.parse(text) : text);
+  validateBody(where, document, media.schema, contentType === 'application/json' ? JSON.parse(text) : text);
 }
 
-function validateBody(where: string, schema: object, body: unknown): void {
-  const key = JSON.stringify(schema);
+/** Documents of different apps are equal copies: validators are shared across apps by the components they resolve against. */
+const componentKeys = new WeakMap<Document, string>();
+
+function validateBody(where: string, document: Document, schema: object, body: unknown): void {
+  let components = componentKeys.get(document);
+  if (components === undefined) componentKeys.set(document, (components = JSON.stringify(document.components ?? {})));
+  const key = `${JSON.stringify(schema)}\n${components}`;
   let validate = validators.get(key);
-  if (validate === undefined) validators.set(key, (validate = ajv.compile(schema)));
+  if (validate === undefined) validators.set(key, (validate = ajv.compile(resolveRefs(schema, document) as object)));
   if (!validate(body)) {
     const problems = (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
     throw new Error(`${where}: the body does not match /openapi.json:\n  ${problems.join('\n  ')}\nbody: ${JSON.stringify(body).slice(0, 2000)}`);
   }
+}
+
+/** The schema with each $ref to a component replaced by the component (the document's refs are acyclic). */
+function resolveRefs(schema: unknown, document: Document): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => resolveRefs(item, document));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const ref = (schema as { $ref?: unknown }).$ref;
+  if (typeof ref === 'string') {
+    const name = /^#\/components\/schemas\/(.+)$/.exec(ref)?.[1];
+    const target = name === undefined ? undefined : document.components?.schemas?.[name];
+    if (target === undefined) throw new Error(`/openapi.json: unresolvable $ref ${ref}`);
+    return resolveRefs(target, document);
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, resolveRefs(value, document)]));
 }
 
 /** The operation whose templated path (/v1/accounts/{id}) matches, literal segments before templated ones. */
