@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rolloutBucket } from '../engine/index.js';
+import { contractRequest } from './support/openapi-contract.js';
 import { copyPolicies, startTestRuntime, tokens, type TestRuntime } from './support/runtime.js';
 
 let runtime: TestRuntime | undefined;
@@ -233,7 +234,7 @@ describe('request ids', () => {
   it('echo the caller\'s x-request-id on answers and errors alike, and make one up when there is none', async () => {
     runtime = await startTestRuntime();
     const decide = (headers: Record<string, string>, body: unknown) =>
-      runtime!.app.request('/v1/decisions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.service}`, ...headers }, body: JSON.stringify(body) });
+      contractRequest(runtime!.app, '/v1/decisions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.service}`, ...headers }, body: JSON.stringify(body) });
     const answered = await decide({ 'x-request-id': 'req-answered-1' }, fastRefund('a-rid', 'm-rid'));
     expect(answered.status).toBe(200);
     expect(answered.headers.get('x-request-id')).toBe('req-answered-1');
@@ -243,7 +244,7 @@ describe('request ids', () => {
     expect(refused.headers.get('x-request-id')).toBe('req-refused-1');
     const madeUp = await decide({}, fastRefund('a-rid', 'm-rid'));
     expect(madeUp.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const unknown = await runtime.app.request('/v1/nowhere', { headers: { 'x-request-id': 'req-404' } });
+    const unknown = await contractRequest(runtime.app, '/v1/nowhere', { headers: { 'x-request-id': 'req-404' } });
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('x-request-id')).toBe('req-404');
   });

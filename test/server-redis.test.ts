@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, tokens, type TestRuntime } from './support/runtime.js';
+import { contractRequest, overHttp } from './support/openapi-contract.js';
 
 /** End to end: a real port, the real Redis on 127.0.0.1:6379 (a key prefix per run, removed after). */
 let runtime: TestRuntime;
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 async function call(path: string, role: keyof typeof tokens, body?: unknown, method?: string) {
-  const response = await fetch(`${base}${path}`, {
+  const response = await contractRequest(overHttp(base), path, {
     method: method ?? (body === undefined ? 'GET' : 'POST'),
     headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -82,7 +83,7 @@ describe('the decision server over a real port and Redis', () => {
   });
 
   it('is ready while Redis answers', async () => {
-    const ready = await fetch(`${base}/readyz`);
+    const ready = await contractRequest(overHttp(base), '/readyz');
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', store: 'redis' });
   });

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateEventBatch } from '../engine/events/index.js';
+import { contractRequest, overHttp } from './support/openapi-contract.js';
 import { DAY, HOUR, T0, iso, order, sha, startHarness, type Harness } from './support/workflow-harness.js';
 
 let h: Harness | undefined;
@@ -171,17 +172,17 @@ describe('forged-evidence reports', () => {
     try {
       const address = server.address();
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      const post = await fetch(`${base}/v1/evidence-reports`, {
+      const post = await contractRequest(overHttp(base), '/v1/evidence-reports', {
         method: 'POST', headers: { authorization: 'Bearer svc-token-1', 'content-type': 'application/json' }, body: JSON.stringify(reportBody('a1', 'o1')),
       });
       expect(post.status).toBe(201);
       const { id } = (await post.json()) as { id: string };
-      const appraised = await fetch(`${base}/v1/evidence-reports/${id}/appraisal`, {
+      const appraised = await contractRequest(overHttp(base), `/v1/evidence-reports/${id}/appraisal`, {
         method: 'POST', headers: { authorization: 'Bearer appr-token-1', 'content-type': 'application/json' }, body: JSON.stringify({ verdict: 'forged' }),
       });
       expect(appraised.status).toBe(200);
       expect(((await appraised.json()) as any).report.status).toBe('appraised');
-      const forbidden = await fetch(`${base}/v1/evidence-reports/${id}`, { headers: { authorization: 'Bearer svc-token-1' } });
+      const forbidden = await contractRequest(overHttp(base), `/v1/evidence-reports/${id}`, { headers: { authorization: 'Bearer svc-token-1' } });
       expect(forbidden.status).toBe(403);
     } finally {
       await new Promise((resolve) => server.close(resolve));

@@ -1,20 +1,21 @@
 /**
  * JSON Schemas (draft 2020-12 compatible, no $ref) for every event type. Self-contained objects so the
  * server can drop them into OpenAPI 3.1 as-is. `additionalProperties: false` everywhere: a misspelt
- * field is an error, not silently ignored data.
+ * field is an error, not silently ignored data. Fields that are also decision facts (amounts, quantity,
+ * category, the refund's type and reason) take their schema from the fact catalogue, so an event and a
+ * decision request agree on each.
  */
+import { factFieldSchema } from '../facts/catalogue.js';
+import { dateTimeSchema, idPattern, idSchema, textSchema, type JsonSchema } from '../facts/field-schemas.js';
 import type { EventType } from './types.js';
 
-export type JsonSchema = { readonly [key: string]: unknown };
-
-/** Ids: 1–128 chars of [A-Za-z0-9._:-]. */
-export const idPattern = '^[A-Za-z0-9._:-]{1,128}$';
+export { idPattern, type JsonSchema };
 /** Keys refused anywhere in an event (prototype pollution). */
 export const forbiddenKeys: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
-const id = { type: 'string', pattern: idPattern } as const;
-const text = { type: 'string', minLength: 1, maxLength: 1000 } as const;
-const amount = { type: 'number', minimum: 0, maximum: 1e12 } as const;
+const id = idSchema;
+const text = textSchema;
+const amount = factFieldSchema('order.amount');
 const evidenceItem = {
   type: 'object',
   additionalProperties: false,
@@ -31,9 +32,9 @@ const refundRequest = {
   additionalProperties: false,
   required: ['type', 'reason'],
   properties: {
-    type: { enum: ['fast_refund', 'refund_only', 'return_refund'] },
-    reason: text,
-    amount,
+    type: factFieldSchema('refund.type'),
+    reason: factFieldSchema('refund.reason'),
+    amount: factFieldSchema('refund.amount'),
   },
 } as const;
 const evidenceList = { type: 'array', minItems: 1, maxItems: 50, items: evidenceItem } as const;
@@ -42,7 +43,7 @@ function eventSchema(type: EventType, account: boolean, required: string[], prop
   const base: Record<string, unknown> = {
     eventId: id,
     type: { const: type },
-    at: { type: 'string', format: 'date-time', maxLength: 40 },
+    at: dateTimeSchema,
     merchantId: id,
     label: { enum: ['abuse', 'legit'] },
   };
@@ -65,14 +66,14 @@ export const eventSchemas: Readonly<Record<EventType, JsonSchema>> = {
       additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
     },
     cohorts: { type: 'array', maxItems: 100, uniqueItems: true, items: id },
-    category: id,
+    category: factFieldSchema('merchant.category'),
   }),
   'order.placed': eventSchema('order.placed', true, ['orderId', 'amount'], {
-    orderId: id,
+    orderId: factFieldSchema('order.id'),
     amount,
     currency: { type: 'string', pattern: '^[A-Z]{3}$' },
-    category: id,
-    quantity: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    category: factFieldSchema('order.category'),
+    quantity: factFieldSchema('order.quantity'),
     deviceId: id,
     addressId: id,
   }),

@@ -1,1 +1,4 @@
 export * from './catalogue.js';
+export * from './field-schemas.js';
+export * from './input-schema.js';
+export * from './validate-facts.js';

@@ -14,6 +14,8 @@ import {
   type Problem,
   loadYaml,
 } from '../../engine/index.js';
+import { factsValidator, type FactsCheck } from '../../engine/facts/index.js';
+import { featureNames } from '../../engine/features/definitions.js';
 import { type CommandIO, UsageError } from './io.js';
 import { resolvePolicyTargets, type PolicyTarget } from './policy-paths.js';
 
@@ -130,6 +132,7 @@ export async function policyEval(options: EvalOptions, io: CommandIO): Promise<n
     return 1;
   }
   const bundle = loaded.bundle;
+  const checkFacts = factsValidator(featureNames(bundle.features));
   const defaultNow = options.now !== undefined ? Date.parse(options.now) : Date.now();
   if (Number.isNaN(defaultNow)) throw new UsageError(`--now is not a date: ${options.now}`);
 
@@ -157,7 +160,7 @@ export async function policyEval(options: EvalOptions, io: CommandIO): Promise<n
   for await (const text of lines) {
     lineNumber += 1;
     if (text.trim() === '') continue;
-    const parsed = parseFactsLine(text, defaultNow);
+    const parsed = parseFactsLine(text, defaultNow, checkFacts);
     if ('error' in parsed) {
       await flush(); // keep output in input order
       badLines += 1;
@@ -175,7 +178,8 @@ export async function policyEval(options: EvalOptions, io: CommandIO): Promise<n
   return badLines > 0 ? 1 : 0;
 }
 
-function parseFactsLine(text: string, defaultNow: number): { facts: Facts; now: number } | { error: string } {
+/** A line's facts, typed by the catalogue and the bundle's features: every wrong path is named. */
+function parseFactsLine(text: string, defaultNow: number, checkFacts: (value: unknown) => FactsCheck): { facts: Facts; now: number } | { error: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -183,14 +187,13 @@ function parseFactsLine(text: string, defaultNow: number): { facts: Facts; now: 
     return { error: `not JSON: ${err instanceof Error ? err.message : String(err)}` };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'a facts line is a JSON object such as {"account":{...},"merchant":{...}}' };
-  const { occurredAt, ...facts } = value as Record<string, unknown>;
-  for (const [root, v] of Object.entries(facts)) {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return { error: `fact root "${root}" must be an object` };
-  }
+  const checked = checkFacts(value);
+  if (!checked.ok) return { error: checked.problems.map((p) => `${p.path} ${p.message}`).join('; ') };
+  const { occurredAt, ...facts } = checked.facts;
   let now = defaultNow;
   if (occurredAt !== undefined) {
-    now = typeof occurredAt === 'string' ? Date.parse(occurredAt) : NaN;
-    if (Number.isNaN(now)) return { error: 'occurredAt must be an ISO-8601 date-time' };
+    now = Date.parse(occurredAt as string);
+    if (Number.isNaN(now)) return { error: '/occurredAt must be an ISO-8601 date-time' };
   }
-  return { facts, now };
+  return { facts: facts as Facts, now };
 }

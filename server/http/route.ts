@@ -14,7 +14,12 @@ export interface RouteDefinition {
   role?: Role | readonly Role[];
   tag: string;
   requestSchema?: object;
-  responses: Record<number, { description: string; schema?: object }>;
+  /**
+   * The answers the handler itself gives, each with its schema (JSON unless `contentType` says otherwise).
+   * The document adds the errors every route of its kind can answer: 401/403 with a role, 400 with a
+   * body, path or query to check, 413/415 with a body; their schema is the error envelope.
+   */
+  responses: Record<number, { description: string; schema?: object; contentType?: string }>;
   query?: Record<string, { description: string; schema: object }>;
   handler(c: Context): Promise<Response> | Response;
 }

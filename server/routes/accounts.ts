@@ -3,6 +3,7 @@ import { restrictionStatus } from '../../engine/index.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { errorSchema, id } from '../http/request-schemas.js';
+import { accountSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { json } from '../http/respond.js';
@@ -25,7 +26,7 @@ export function accountRoutes(ctx: ServerContext) {
       role: 'analyst',
       tag: 'accounts',
       query: { asOf: { description: 'Instant to compute features at (default now)', schema: { type: 'string', format: 'date-time' } } },
-      responses: { 200: { description: '{id, asOf, features, restrictions, integrityRecord}' }, 503: { description: 'Store unavailable', schema: errorSchema } },
+      responses: { 200: { description: '{id, asOf, features, restrictions, integrityRecord, orders}', schema: accountSchema }, 503: { description: 'Store unavailable', schema: errorSchema } },
       async handler(c: Context) {
         const accountId = requireId(c.req.param('id'), 'id');
         const asOfText = c.req.query('asOf');

@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema, id } from '../http/request-schemas.js';
+import { complaintPageSchema, complaintSchema, resolutionResultSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
@@ -48,10 +49,11 @@ export function complaintRoutes(ctx: ServerContext) {
       tag: 'complaints',
       requestSchema: complaintRequestSchema,
       responses: {
-        201: { description: 'The complaint, pending' },
-        200: { description: 'A retried POST (same complaintId or Idempotency-Key, same body): the complaint it created' },
+        201: { description: 'The complaint, pending', schema: complaintSchema },
+        200: { description: 'A retried POST (same complaintId or Idempotency-Key, same body): the complaint it created', schema: complaintSchema },
         400: { description: 'Invalid body (unknown kinds list the allowed ones)', schema: errorSchema },
         409: { description: 'The complaintId / Idempotency-Key was used for a different complaint', schema: errorSchema },
+        503: { description: 'Store unavailable; retrying is safe', schema: errorSchema },
       },
       async handler(c: Context) {
         const key = idempotencyKey(c);
@@ -68,11 +70,11 @@ export function complaintRoutes(ctx: ServerContext) {
       role: ['appraiser', 'analyst'],
       tag: 'complaints',
       query: {
-        status: { description: 'pending (default) | resolved | all', schema: { enum: ['pending', 'resolved', 'all'] } },
+        status: { description: 'pending (default) | resolved | all', schema: { type: 'string', enum: ['pending', 'resolved', 'all'] } },
         limit: { description: '1-500, default 50', schema: { type: 'integer', minimum: 1, maximum: 500 } },
         cursor: { description: 'nextCursor of the previous page', schema: { type: 'string' } },
       },
-      responses: { 200: { description: '{complaints, nextCursor}' }, 400: { description: 'Invalid query', schema: errorSchema } },
+      responses: { 200: { description: '{complaints, nextCursor}', schema: complaintPageSchema }, 400: { description: 'Invalid query', schema: errorSchema }, 503: { description: 'Store unavailable', schema: errorSchema } },
       async handler(c: Context) {
         const problems: { path: string; message: string }[] = [];
         const status = c.req.query('status') ?? 'pending';
@@ -89,7 +91,7 @@ export function complaintRoutes(ctx: ServerContext) {
       summary: 'One complaint with its resolution and the events it recorded',
       role: ['appraiser', 'analyst'],
       tag: 'complaints',
-      responses: { 200: { description: 'The complaint' }, 404: { description: 'Unknown complaint', schema: errorSchema } },
+      responses: { 200: { description: 'The complaint', schema: complaintSchema }, 404: { description: 'Unknown complaint', schema: errorSchema }, 503: { description: 'Store unavailable', schema: errorSchema } },
       async handler(c: Context) {
         const complaintId = requireId(c.req.param('id'), 'id');
         return json(c, complaintView(await workflowCall(() => workflows.getComplaint(complaintId))));
@@ -103,10 +105,11 @@ export function complaintRoutes(ctx: ServerContext) {
       tag: 'complaints',
       requestSchema: resolutionRequestSchema,
       responses: {
-        200: { description: '{complaint, review: integrity.review decision or null, restrictions: active restrictions of the account}' },
+        200: { description: '{complaint, review: integrity.review decision or null, restrictions: active restrictions of the account}', schema: resolutionResultSchema },
         400: { description: 'Invalid body', schema: errorSchema },
         404: { description: 'Unknown complaint', schema: errorSchema },
         409: { description: 'Already resolved (already_resolved)', schema: errorSchema },
+        503: { description: 'Store unavailable; retrying is safe', schema: errorSchema },
       },
       async handler(c: Context) {
         const complaintId = requireId(c.req.param('id'), 'id');

@@ -6,7 +6,8 @@ import { callerOf, type Role } from '../http/auth.js';
 import { mayChooseClock } from '../http/permissions.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
-import { decisionRequestSchema, decisionResponseSchema, errorSchema, id } from '../http/request-schemas.js';
+import { decisionRequestSchema, decisionRequestSchemaFor, decisionResponseSchema, errorSchema, id } from '../http/request-schemas.js';
+import { loggedDecisionSchema, statsSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
 import { json } from '../http/respond.js';
@@ -39,11 +40,11 @@ export function decisionRoutes(ctx: ServerContext) {
       requestSchema: decisionRequestSchema,
       responses: {
         200: { description: 'The decision with its explanation', schema: decisionResponseSchema },
-        400: { description: 'Invalid request; order.id missing where the point\'s policies read order facts; (service role) occurredAt too far from the server clock (time_out_of_range)', schema: errorSchema },
+        400: { description: 'Invalid request (every wrong path listed); order.id missing where the point\'s policies read order facts; (service role) occurredAt too far from the server clock (time_out_of_range)', schema: errorSchema },
       },
       async handler(c: Context) {
         const started = performance.now();
-        const input = validateBody<DecisionInput>(decisionRequestSchema, await readJsonBody(c));
+        const input = validateBody<DecisionInput>(decisionRequestSchemaFor(ctx.bundles.bundle), await readJsonBody(c));
         if (input.occurredAt !== undefined && Number.isNaN(Date.parse(input.occurredAt))) {
           throw new ApiError('validation_failed', 'the request body is invalid', [{ path: '/occurredAt', message: 'must be a parseable date-time' }]);
         }
@@ -61,7 +62,7 @@ export function decisionRoutes(ctx: ServerContext) {
       summary: 'One logged decision with its explanation and the facts it was made on',
       role: 'analyst',
       tag: 'decisions',
-      responses: { 200: { description: 'The logged decision' }, 404: { description: 'Unknown or expired from the log', schema: errorSchema } },
+      responses: { 200: { description: 'The logged decision', schema: loggedDecisionSchema }, 404: { description: 'Unknown or expired from the log', schema: errorSchema } },
       async handler(c: Context) {
         const decisionId = c.req.param('id') ?? '';
         if (!new RegExp(id.pattern).test(decisionId)) throw new ApiError('validation_failed', 'invalid decision id', [{ path: '/id', message: 'must be 1-128 characters of letters, digits and ._:-' }]);
@@ -76,7 +77,7 @@ export function decisionRoutes(ctx: ServerContext) {
       summary: 'Decisions counted by point and action (e.g. fast refunds intercepted = refund.requested/return_first)',
       role: 'analyst',
       tag: 'decisions',
-      responses: { 200: { description: 'Counts by point and action' } },
+      responses: { 200: { description: 'Counts by point and action', schema: statsSchema }, 503: { description: 'The decision log is unavailable' } },
       async handler(c: Context) {
         return json(c, { decisions: await ctx.decisionLog.stats() });
       },

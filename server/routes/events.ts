@@ -6,6 +6,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema, eventBatchSchema, maxEventsPerBatch } from '../http/request-schemas.js';
+import { eventBatchResultSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { invalid } from '../http/validate.js';
@@ -21,7 +22,7 @@ export function eventRoutes(ctx: ServerContext) {
       tag: 'events',
       requestSchema: eventBatchSchema,
       responses: {
-        200: { description: '{accepted, applied, duplicates, restrictionsCreated}' },
+        200: { description: '{accepted, applied, duplicates, restrictionsCreated}', schema: eventBatchResultSchema },
         400: { description: 'Some events are invalid, or (service role) dated outside the accepted window (time_out_of_range); nothing was applied', schema: errorSchema },
         403: { description: 'The batch holds event types the caller\'s role may not post (judgement events need backfill or admin); nothing was applied', schema: errorSchema },
         413: { description: 'More than 1,000 events or 1 MiB', schema: errorSchema },

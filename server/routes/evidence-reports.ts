@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema, id } from '../http/request-schemas.js';
+import { appraisalResultSchema, evidenceReportPageSchema, evidenceReportSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
@@ -51,10 +52,11 @@ export function evidenceReportRoutes(ctx: ServerContext) {
       tag: 'evidence-reports',
       requestSchema: evidenceReportRequestSchema,
       responses: {
-        201: { description: 'The report: {id, status: pending, reportedAt, dueAt, ...}' },
-        200: { description: 'A retried POST (same reportId or Idempotency-Key, same body): the report it created' },
+        201: { description: 'The report: {id, status: pending, reportedAt, dueAt, ...}', schema: evidenceReportSchema },
+        200: { description: 'A retried POST (same reportId or Idempotency-Key, same body): the report it created', schema: evidenceReportSchema },
         400: { description: 'Invalid body, every problem listed', schema: errorSchema },
         409: { description: 'The reportId / Idempotency-Key was used for a different report', schema: errorSchema },
+        503: { description: 'Store unavailable; retrying is safe', schema: errorSchema },
       },
       async handler(c: Context) {
         const key = idempotencyKey(c);
@@ -71,12 +73,12 @@ export function evidenceReportRoutes(ctx: ServerContext) {
       role: 'appraiser',
       tag: 'evidence-reports',
       query: {
-        status: { description: 'pending (default) | appraised | all', schema: { enum: ['pending', 'appraised', 'all'] } },
-        overdue: { description: 'true: only reports past dueAt; false: only those not yet due', schema: { enum: ['true', 'false'] } },
+        status: { description: 'pending (default) | appraised | all', schema: { type: 'string', enum: ['pending', 'appraised', 'all'] } },
+        overdue: { description: 'true: only reports past dueAt; false: only those not yet due', schema: { type: 'boolean' } },
         limit: { description: '1-500, default 50', schema: { type: 'integer', minimum: 1, maximum: 500 } },
         cursor: { description: 'nextCursor of the previous page', schema: { type: 'string' } },
       },
-      responses: { 200: { description: '{reports, nextCursor, counts: {pending, overdue}, now}' }, 400: { description: 'Invalid query', schema: errorSchema } },
+      responses: { 200: { description: '{reports, nextCursor, counts: {pending, overdue}, now}', schema: evidenceReportPageSchema }, 400: { description: 'Invalid query', schema: errorSchema }, 503: { description: 'Store unavailable', schema: errorSchema } },
       async handler(c: Context) {
         const problems: { path: string; message: string }[] = [];
         const status = c.req.query('status') ?? 'pending';
@@ -105,7 +107,7 @@ export function evidenceReportRoutes(ctx: ServerContext) {
       summary: 'One report with its appraisal and the events it recorded',
       role: ['appraiser', 'analyst'],
       tag: 'evidence-reports',
-      responses: { 200: { description: 'The report' }, 404: { description: 'Unknown report', schema: errorSchema } },
+      responses: { 200: { description: 'The report', schema: evidenceReportSchema }, 404: { description: 'Unknown report', schema: errorSchema }, 503: { description: 'Store unavailable', schema: errorSchema } },
       async handler(c: Context) {
         const reportId = requireId(c.req.param('id'), 'id');
         const report = await workflowCall(() => workflows.getReport(reportId));
@@ -120,10 +122,11 @@ export function evidenceReportRoutes(ctx: ServerContext) {
       tag: 'evidence-reports',
       requestSchema: appraisalRequestSchema,
       responses: {
-        200: { description: '{report, review: integrity.review decision or null, restrictions: active restrictions of the account}' },
+        200: { description: '{report, review: integrity.review decision or null, restrictions: active restrictions of the account}', schema: appraisalResultSchema },
         400: { description: 'Invalid body', schema: errorSchema },
         404: { description: 'Unknown report', schema: errorSchema },
         409: { description: 'Already appraised (already_appraised)', schema: errorSchema },
+        503: { description: 'Store unavailable; retrying is safe', schema: errorSchema },
       },
       async handler(c: Context) {
         const reportId = requireId(c.req.param('id'), 'id');

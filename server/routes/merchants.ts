@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema, merchantUpdateSchema } from '../http/request-schemas.js';
+import { merchantSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { validateBody } from '../http/validate.js';
@@ -19,7 +20,7 @@ export function merchantRoutes(ctx: ServerContext) {
       role: 'admin',
       tag: 'merchants',
       requestSchema: merchantUpdateSchema,
-      responses: { 200: { description: 'The stored merchant' }, 400: { description: 'Invalid body', schema: errorSchema } },
+      responses: { 200: { description: 'The stored merchant', schema: merchantSchema }, 400: { description: 'Invalid body', schema: errorSchema }, 503: { description: 'Store unavailable', schema: errorSchema } },
       async handler(c: Context) {
         const merchantId = requireId(c.req.param('id'), 'id');
         const update = validateBody<MerchantUpdate>(merchantUpdateSchema, await readJsonBody(c));
@@ -34,7 +35,7 @@ export function merchantRoutes(ctx: ServerContext) {
       summary: 'A merchant\'s settings and cohorts (API-assigned and from policies/cohorts.yaml)',
       role: 'analyst',
       tag: 'merchants',
-      responses: { 200: { description: 'The merchant' }, 404: { description: 'Unknown merchant', schema: errorSchema } },
+      responses: { 200: { description: 'The merchant', schema: merchantSchema }, 404: { description: 'Unknown merchant', schema: errorSchema }, 503: { description: 'Store unavailable', schema: errorSchema } },
       async handler(c: Context) {
         const merchantId = requireId(c.req.param('id'), 'id');
         const stored = await storeCall(() => ctx.merchants.get(merchantId));

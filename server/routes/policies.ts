@@ -3,6 +3,7 @@ import { formatProblem } from '../../engine/index.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { errorSchema } from '../http/request-schemas.js';
+import { policiesSchema, reloadSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { json } from '../http/respond.js';
 
@@ -42,7 +43,7 @@ export function policyRoutes(ctx: ServerContext) {
       summary: 'The active bundle: revision, policies with versions and rollout, and the last failed load',
       role: 'analyst',
       tag: 'policies',
-      responses: { 200: { description: 'The active bundle' } },
+      responses: { 200: { description: 'The active bundle', schema: policiesSchema } },
       handler: (c: Context) => json(c, describe()),
     },
     {
@@ -52,7 +53,7 @@ export function policyRoutes(ctx: ServerContext) {
       role: 'admin',
       tag: 'policies',
       responses: {
-        200: { description: 'Reloaded (or unchanged): {changed, revision}' },
+        200: { description: 'Reloaded (or unchanged): {changed, revision, policies}', schema: reloadSchema },
         422: { description: 'Refused: every problem as FILE:LINE:COL with a code', schema: errorSchema },
       },
       handler(c: Context) {

@@ -5,6 +5,7 @@ import { ApiError } from '../http/errors.js';
 import { callerOf } from '../http/auth.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema } from '../http/request-schemas.js';
+import { restrictionListSchema, restrictionSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { validateBody } from '../http/validate.js';
@@ -28,7 +29,7 @@ export function restrictionRoutes(ctx: ServerContext) {
       role: 'analyst',
       tag: 'restrictions',
       query: { accountId: { description: 'The account', schema: { type: 'string' } } },
-      responses: { 200: { description: '{restrictions: [...]}' }, 400: { description: 'accountId missing', schema: errorSchema } },
+      responses: { 200: { description: '{restrictions: [...]}', schema: restrictionListSchema }, 400: { description: 'accountId missing or invalid', schema: errorSchema }, 503: { description: 'Store unavailable', schema: errorSchema } },
       async handler(c: Context) {
         const accountId = requireId(c.req.query('accountId'), 'accountId');
         const now = ctx.now();
@@ -44,9 +45,10 @@ export function restrictionRoutes(ctx: ServerContext) {
       tag: 'restrictions',
       requestSchema: liftSchema,
       responses: {
-        200: { description: 'The lifted restriction' },
+        200: { description: 'The lifted restriction', schema: restrictionSchema },
         404: { description: 'Unknown restriction', schema: errorSchema },
         409: { description: 'Already lifted or expired', schema: errorSchema },
+        503: { description: 'Store unavailable', schema: errorSchema },
       },
       async handler(c: Context) {
         const restrictionId = requireId(c.req.param('id'), 'id');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../server/observability/logger.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../server/runtime/create-runtime.js';
 
+import { contractRequest } from './openapi-contract.js';
 import { deleteKeys, redisUrl } from './redis-keys.js';
 
 export { deleteKeys, redisUrl };
@@ -66,7 +67,7 @@ export async function startTestRuntime(options: Partial<RuntimeOptions> & { redi
       const headers: Record<string, string> = { 'content-type': 'application/json', ...(init.headers ?? {}) };
       if (role !== 'none') headers['authorization'] = `Bearer ${tokens[role]}`;
       const body = init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
-      const response = await runtime.app.request(path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body !== undefined ? { body } : {}) });
+      const response = await contractRequest(runtime.app, path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body !== undefined ? { body } : {}) });
       const text = await response.text();
       let parsed: unknown = text;
       try {

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../server/observability/logger.js';
+import { contractRequest } from './openapi-contract.js';
 import { deleteKeys, redisUrl } from './redis-keys.js';
 import { createRuntime, type Runtime } from '../../server/runtime/create-runtime.js';
 
@@ -43,7 +44,7 @@ export async function startHarness(options: { redis?: boolean; prefix?: string; 
   const call: Harness['call'] = async (method, path, as, body, headers = {}) => {
     const h: Record<string, string> = { 'content-type': 'application/json', ...headers };
     if (as !== 'none') h['authorization'] = `Bearer ${tokenOf[as]}`;
-    const response = await runtime.app.request(path, { method, headers: h, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    const response = await contractRequest(runtime.app, path, { method, headers: h, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
     const text = await response.text();
     let parsed: unknown = text;
     try {
