@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import { restrictionStatus } from '../../engine/index.js';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../http/errors.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema } from '../http/request-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
+import { liftRestriction } from './integrity-actions.js';
 import { json } from '../http/respond.js';
 
 const liftSchema = {
@@ -49,13 +49,7 @@ export function restrictionRoutes(ctx: ServerContext) {
       async handler(c: Context) {
         const restrictionId = requireId(c.req.param('id'), 'id');
         const body = validateBody<{ reason: string; by: string }>(liftSchema, await readJsonBody(c));
-        const now = ctx.now();
-        const existing = await storeCall(() => ctx.state.getRestriction(restrictionId));
-        if (!existing) throw new ApiError('not_found', `no restriction ${restrictionId}`);
-        const status = restrictionStatus(existing, now);
-        if (status !== 'active') throw new ApiError('restriction_not_active', `restriction ${restrictionId} is ${status}`, { status });
-        const lifted = await storeCall(() => ctx.state.liftRestriction(restrictionId, { by: body.by, reason: body.reason, at: new Date(now).toISOString() }));
-        ctx.logger.info({ restrictionId, accountId: existing.accountId, by: body.by, reason: body.reason }, 'restriction lifted');
+        const lifted = await liftRestriction(ctx, restrictionId, body);
         return json(c, { ...lifted, status: 'lifted' });
       },
     },
