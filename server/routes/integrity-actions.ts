@@ -12,7 +12,7 @@ import { activeRestrictions, reviewView, workflowCall } from './workflow-http.js
  */
 
 export async function appraiseReport(ctx: ServerContext, workflows: IntegrityWorkflows, reportId: string, body: { verdict: AppraisalVerdict; note?: string }, by?: string) {
-  const result = await workflowCall(() => workflows.appraise(reportId, body));
+  const result = await workflowCall(() => workflows.appraise(reportId, by !== undefined ? { ...body, by } : body));
   const report = result.record;
   if (result.transitioned && report.appraisal) {
     ctx.metrics.evidenceAppraisals.inc({ verdict: report.appraisal.verdict, sla: report.appraisal.withinSla ? 'met' : 'missed' });
@@ -23,7 +23,7 @@ export async function appraiseReport(ctx: ServerContext, workflows: IntegrityWor
 }
 
 export async function resolveComplaint(ctx: ServerContext, workflows: IntegrityWorkflows, complaintId: string, body: { outcome: ComplaintOutcome; note?: string }, by?: string) {
-  const result = await workflowCall(() => workflows.resolve(complaintId, body));
+  const result = await workflowCall(() => workflows.resolve(complaintId, by !== undefined ? { ...body, by } : body));
   const complaint = result.record;
   if (result.transitioned && complaint.resolution) {
     ctx.metrics.complaintResolutions.inc({ outcome: complaint.resolution.outcome });

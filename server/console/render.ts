@@ -1,0 +1,7 @@
+import type { Context } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+
+/** A whole page: the doctype, then the JSX tree (hono/jsx escapes every text value). */
+export async function render(c: Context, page: JSX.Element, status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 503 = 200): Promise<Response> {
+  return c.html(`<!DOCTYPE html>${String(await page)}`, status);
+}
