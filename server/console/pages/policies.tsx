@@ -28,7 +28,7 @@ export function PoliciesPage(p: PoliciesProps) {
   return (
     <Page title="Policies" now={p.now} person={p.person} section="policies">
       <Facts rows={[['Active revision', <code>{p.revision}</code>], ['Active since', when(p.activeSince)]]} />
-      <h2>Policies</h2>
+      <h2>Policies in the bundle</h2>
       <table>
         <caption>Policies in the active bundle</caption>
         <thead>
