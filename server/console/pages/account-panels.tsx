@@ -1,40 +1,41 @@
 import { formatNumber, when } from '../format.js';
 import type { AccountView, FeatureRow } from '../account-view.js';
 
-export function FeatureTable({ features, caption = 'Account features' }: { features: FeatureRow[]; caption?: string }) {
+/** Each feature with what it counts (features.yaml), name and description stacked to keep rows short. */
+export function FeatureTable({ features }: { features: FeatureRow[] }) {
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Feature</th>
-          <th scope="col" class="num">
-            Value
-          </th>
-          <th scope="col">What it counts</th>
-        </tr>
-      </thead>
-      <tbody>
-        {features.map((f) => (
+    <>
+      <h2 id="features-h">Account features</h2>
+      <table aria-labelledby="features-h" class="features">
+        <thead>
           <tr>
-            <td>
-              <code>{f.name}</code>
-            </td>
-            <td class="num">{formatNumber(f.value)}</td>
-            <td class="muted">{f.description}</td>
+            <th scope="col">Feature and what it counts</th>
+            <th scope="col" class="num">
+              Value
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {features.map((f) => (
+            <tr>
+              <td>
+                <code>{f.name}</code>
+                {f.description !== '' && <div class="desc">{f.description}</div>}
+              </td>
+              <td class="num">{formatNumber(f.value)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 
 /** Every restriction the account has had (lifted and expired kept): its integrity record. */
 export function IntegrityRecord({ account }: { account: AccountView }) {
-  if (account.record.length === 0) return <p class="muted">Integrity record: nothing recorded against this account.</p>;
+  if (account.record.length === 0) return <p class="muted">Nothing recorded against this account.</p>;
   return (
-    <table>
-      <caption>Integrity record</caption>
+    <table aria-label="Integrity record">
       <thead>
         <tr>
           <th scope="col">Restriction</th>
@@ -64,8 +65,8 @@ export function IntegrityRecord({ account }: { account: AccountView }) {
                 </div>
               )}
             </td>
-            <td>{when(r.createdAt)}</td>
-            <td>{r.expiresAt === null ? 'until lifted' : when(r.expiresAt)}</td>
+            <td class="nowrap">{when(r.createdAt)}</td>
+            <td class="nowrap">{r.expiresAt === null ? 'until lifted' : when(r.expiresAt)}</td>
           </tr>
         ))}
       </tbody>

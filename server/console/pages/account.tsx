@@ -52,8 +52,7 @@ export function AccountPage(p: AccountPageProps) {
           {p.decisions.length === 0 ? (
             <p class="muted">No logged decision recorded against this account's restrictions.</p>
           ) : (
-            <table>
-              <caption>Decisions that acted on this account</caption>
+            <table aria-label="Recent decisions">
               <thead>
                 <tr>
                   <th scope="col">Decision</th>
@@ -72,7 +71,7 @@ export function AccountPage(p: AccountPageProps) {
                     <td>{d.point}</td>
                     <td>{d.action}</td>
                     <td>{d.reasons.map((r) => `${r.policy}/${r.rule}: ${r.reason}`).join('; ')}</td>
-                    <td>{when(d.decidedAt)}</td>
+                    <td class="nowrap">{when(d.decidedAt)}</td>
                   </tr>
                 ))}
               </tbody>
