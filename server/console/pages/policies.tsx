@@ -29,8 +29,7 @@ export function PoliciesPage(p: PoliciesProps) {
     <Page title="Policies" now={p.now} person={p.person} section="policies">
       <Facts rows={[['Active revision', <code>{p.revision}</code>], ['Active since', when(p.activeSince)]]} />
       <h2>Policies in the bundle</h2>
-      <table>
-        <caption>Policies in the active bundle</caption>
+      <table aria-label="Policies in the bundle">
         <thead>
           <tr>
             <th scope="col">Policy</th>
