@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createLogger } from '../observability/logger.js';
 import { createRuntime, StartupError } from '../runtime/create-runtime.js';
-import { exampleRequests, loadDemoData } from './demo-data.js';
+import { consoleHint, exampleRequests, loadDemoData } from './demo-data.js';
 import { UsageError, type CommandIO } from './io.js';
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -69,6 +69,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
     const demo = await loadDemoData(runtime);
     io.err(`demo data loaded: ${demo.events} events (${demo.orders} orders) up to ${demo.lastEventAt ?? 'now'}`);
     io.out(`\nReady. Try:\n\n${exampleRequests(baseUrl, demo)}\n`);
+    io.out(`${consoleHint(baseUrl, open)}\n`);
   }
   installShutdown(server, runtime.close, io);
   return new Promise<number>(() => {}); // runs until a signal
