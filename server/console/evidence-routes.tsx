@@ -32,6 +32,19 @@ export function evidenceRoutes(app: Hono<ConsoleEnv>, ctx: ServerContext, workfl
     );
   }
 
+  /** The first pending report (due soonest) that is not `except` and that nobody but `name` holds. */
+  async function nextFreeReport(except: string, name: string) {
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 5; pages++) {
+      const page = await workflowCall(() => workflows.listReports({ status: 'pending', limit: 50, ...(cursor !== undefined ? { cursor } : {}) }));
+      const holders = await stores.claims.holders(page.records.map((r) => r.id));
+      const found = page.records.find((r) => r.id !== except && (holders.get(r.id) ?? name) === name);
+      if (found || page.nextCursor === null) return found;
+      cursor = page.nextCursor;
+    }
+    return undefined;
+  }
+
   app.get('/evidence', async (c) => {
     const person = requireConsoleRole(c, readers);
     const now = ctx.now();
@@ -100,9 +113,7 @@ export function evidenceRoutes(app: Hono<ConsoleEnv>, ctx: ServerContext, workfl
     await appraiseReport(ctx, workflows, id, { verdict, note }, person.name);
     await stores.claims.release(id, person.name);
     // Move on to the next report nobody else is appraising (the Sift-style auto-advance).
-    const next = await reportAfter(workflows, undefined, (r) => r.id === id);
-    const holders = next ? await stores.claims.holders([next.id]) : new Map<string, string>();
-    const free = next && (holders.get(next.id) ?? person.name) === person.name ? next : undefined;
+    const free = await nextFreeReport(id, person.name);
     const done = `done=${encodeURIComponent(id)}`;
     return c.redirect(free ? `/console/evidence/${encodeURIComponent(free.id)}?${done}` : `/console/evidence?${done}`, 303);
   });

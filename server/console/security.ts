@@ -35,12 +35,24 @@ export const consoleHeaders = (): MiddlewareHandler =>
 export const sameOriginOnly = (): MiddlewareHandler => async (c, next) => {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     const origin = c.req.header('origin');
-    if (origin === undefined || origin !== new URL(c.req.url).origin) {
+    if (origin === undefined || !ownOrigins(c).includes(origin)) {
       throw new ApiError('forbidden', 'cross-origin request refused: console forms only work from the console itself');
     }
   }
   await next();
 };
+
+/**
+ * The console's own origin: as this server sees the request, and as the browser saw it through a
+ * TLS-terminating proxy (X-Forwarded-Proto/-Host). A cross-site page cannot set those headers on
+ * its victim's request, so they cannot make a foreign Origin pass.
+ */
+function ownOrigins(c: Context): string[] {
+  const url = new URL(c.req.url);
+  const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim();
+  const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim() ?? c.req.header('host') ?? url.host;
+  return [url.origin, `${proto ?? url.protocol.replace(':', '')}://${host}`];
+}
 
 export function isSecureRequest(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
