@@ -200,14 +200,14 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     await omar.getByLabel('Merchant').fill('m7');
     await omar.getByRole('button', { name: 'Open merchant' }).click();
     await omar.getByRole('heading', { name: 'Merchant m7' }).waitFor();
-    await omar.getByRole('checkbox', { name: 'interceptAbnormalRefunds' }).check();
-    await omar.getByRole('checkbox', { name: 'oneClickReject' }).check();
+    await omar.getByRole('checkbox', { name: 'interceptAbnormalRefunds', exact: true }).check();
+    await omar.getByRole('checkbox', { name: 'oneClickReject', exact: true }).check();
     await omar.getByLabel(/^Cohorts/).fill('pilot-2027q1, high-quality');
     await omar.getByRole('button', { name: 'Save' }).click();
     await omar.getByText('Saved.').waitFor();
     await auditAndSave(omar, 'merchant');
     expect((await api('GET', '/v1/merchants/m7', 'analyst')).body).toMatchObject({ settings: { interceptAbnormalRefunds: true, oneClickReject: true }, cohorts: ['pilot-2027q1', 'high-quality'] });
-    await omar.getByRole('checkbox', { name: 'oneClickReject' }).uncheck();
+    await omar.getByRole('checkbox', { name: 'oneClickReject', exact: true }).uncheck();
     await omar.getByRole('button', { name: 'Save' }).click();
     await omar.getByText('Saved.').waitFor();
     expect((await api('GET', '/v1/merchants/m7', 'analyst')).body.settings).toEqual({ interceptAbnormalRefunds: true, oneClickReject: false });

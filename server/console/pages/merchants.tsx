@@ -68,14 +68,22 @@ export function MerchantPage(p: MerchantPageProps) {
       <form class="stack panel" method="post" action={`/console/merchants/${encodeURIComponent(p.id)}`}>
         <fieldset disabled={!p.mayEdit}>
           <legend>Settings</legend>
-          <label class="check">
-            <input type="checkbox" name="interceptAbnormalRefunds" value="on" checked={on('interceptAbnormalRefunds')} /> interceptAbnormalRefunds
-            <span class="muted"> — fast refunds of abnormal accounts become return-first</span>
-          </label>
-          <label class="check">
-            <input type="checkbox" name="oneClickReject" value="on" checked={on('oneClickReject')} /> oneClickReject
-            <span class="muted"> — the merchant may reject refunds of risky orders directly</span>
-          </label>
+          <div class="check-row">
+            <label class="check">
+              <input type="checkbox" name="interceptAbnormalRefunds" value="on" checked={on('interceptAbnormalRefunds')} aria-describedby="intercept-desc" /> interceptAbnormalRefunds
+            </label>
+            <span class="muted" id="intercept-desc">
+              fast refunds of abnormal accounts become return-first
+            </span>
+          </div>
+          <div class="check-row">
+            <label class="check">
+              <input type="checkbox" name="oneClickReject" value="on" checked={on('oneClickReject')} aria-describedby="reject-desc" /> oneClickReject
+            </label>
+            <span class="muted" id="reject-desc">
+              the merchant may reject refunds of risky orders directly
+            </span>
+          </div>
           <label>
             Cohorts (comma-separated, assigned through the API)
             <input name="cohorts" value={p.cohorts.join(', ')} size={60} />
