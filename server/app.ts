@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { consoleApp, memoryConsoleStores, type ConsoleStores } from './console/index.js';
 import type { ServerContext } from './context.js';
 import { bodyLimit } from 'hono/body-limit';
 import { requireRole, setCaller } from './http/auth.js';
@@ -21,7 +22,7 @@ import { json, setRequestId } from './http/respond.js';
  * The Hono app: routes from one table (which also writes /openapi.json), role checks before
  * every handler, errors as {error: {code, message, details}} with the status from errors.ts.
  */
-export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinition[] } {
+export function createApp(ctx: ServerContext, options: { console?: ConsoleStores } = {}): { app: Hono; routes: RouteDefinition[] } {
   const app = new Hono();
   const routes: RouteDefinition[] = [];
   routes.push(
@@ -77,6 +78,8 @@ export function createApp(ctx: ServerContext): { app: Hono; routes: RouteDefinit
     };
     app.on(route.method.toUpperCase(), route.path, handler);
   }
+
+  app.route('/console', consoleApp(ctx, options.console ?? memoryConsoleStores()));
 
   app.notFound((c) => json(c, new ApiError('not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError((err, c) => {

@@ -34,6 +34,8 @@ export interface WorkflowRecord {
 export interface Appraisal {
   verdict: AppraisalVerdict;
   note?: string;
+  /** The person who appraised it (console sign-in name), when known. */
+  by?: string;
   appraisedAt: string;
   /** Seconds from the report to the appraisal (the 24 h SLA). */
   secondsToAppraisal: number;
@@ -59,6 +61,8 @@ export interface EvidenceReport extends WorkflowRecord {
 export interface Resolution {
   outcome: ComplaintOutcome;
   note?: string;
+  /** The person who resolved it (console sign-in name), when known. */
+  by?: string;
   resolvedAt: string;
 }
 

@@ -107,7 +107,7 @@ export class IntegrityWorkflows {
     return r;
   }
 
-  async appraise(id: string, appraisal: { verdict: AppraisalVerdict; note?: string }): Promise<TransitionResult<EvidenceReport>> {
+  async appraise(id: string, appraisal: { verdict: AppraisalVerdict; note?: string; by?: string }): Promise<TransitionResult<EvidenceReport>> {
     const store = this.deps.store.reports;
     let stored = await this.getReport(id);
     if (stored.status === 'pending') {
@@ -120,6 +120,7 @@ export class IntegrityWorkflows {
         appraisal: {
           verdict: appraisal.verdict,
           ...(appraisal.note !== undefined ? { note: appraisal.note } : {}),
+          ...(appraisal.by !== undefined ? { by: appraisal.by } : {}),
           appraisedAt: iso(now),
           secondsToAppraisal: seconds,
           withinSla: now <= Date.parse(stored.dueAt),
@@ -172,7 +173,7 @@ export class IntegrityWorkflows {
     return c;
   }
 
-  async resolve(id: string, resolution: { outcome: ComplaintOutcome; note?: string }): Promise<TransitionResult<Complaint>> {
+  async resolve(id: string, resolution: { outcome: ComplaintOutcome; note?: string; by?: string }): Promise<TransitionResult<Complaint>> {
     const store = this.deps.store.complaints;
     let stored = await this.getComplaint(id);
     if (stored.status === 'pending') {
@@ -180,7 +181,7 @@ export class IntegrityWorkflows {
         ...stored,
         status: 'resolved',
         applied: false,
-        resolution: { outcome: resolution.outcome, ...(resolution.note !== undefined ? { note: resolution.note } : {}), resolvedAt: iso(this.deps.now()) },
+        resolution: { outcome: resolution.outcome, ...(resolution.note !== undefined ? { note: resolution.note } : {}), ...(resolution.by !== undefined ? { by: resolution.by } : {}), resolvedAt: iso(this.deps.now()) },
       };
       const swapped = await store.replace(next, 'pending');
       if (swapped === undefined) throw new WorkflowError('not_found', `no complaint ${id}`);

@@ -66,3 +66,11 @@ export function exampleRequests(baseUrl: string, demo: DemoSummary): string {
     `curl -s ${baseUrl}/metrics | grep refund_guard_decisions`,
   ].join('\n');
 }
+
+/** The printed pointer to the web console and how to sign in to it. */
+export function consoleHint(baseUrl: string, open: boolean): string {
+  const how = open
+    ? 'no REFUND_GUARD_TOKENS are set, so any token (e.g. demo-token) signs you in as admin'
+    : 'sign in with your token from REFUND_GUARD_TOKENS (role:name:token names you in the audit trail)';
+  return `# The console for appraisers, analysts and admins: open ${baseUrl}/console in a browser; ${how}.`;
+}

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { parseTokens, TokenSpecError } from '../http/tokens.js';
 import { createLogger } from '../observability/logger.js';
 import { createRuntime, StartupError } from '../runtime/create-runtime.js';
-import { exampleRequests, loadDemoData } from './demo-data.js';
+import { consoleHint, exampleRequests, loadDemoData } from './demo-data.js';
 import { UsageError, type CommandIO } from './io.js';
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -97,6 +97,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
     const demo = await loadDemoData(runtime);
     io.err(`demo data loaded: ${demo.events} events (${demo.orders} orders) up to ${demo.lastEventAt ?? 'now'}`);
     io.out(`\nReady. Try:\n\n${exampleRequests(baseUrl, demo)}\n`);
+    io.out(`${consoleHint(baseUrl, open)}\n`);
   }
   installShutdown(server, runtime.close, io);
   return new Promise<number>(() => {}); // runs until a signal

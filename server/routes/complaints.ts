@@ -8,7 +8,8 @@ import { complaintPageSchema, complaintSchema, resolutionResultSchema } from '..
 import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
-import { activeRestrictions, clientIdSchema, evidenceListSchema, idempotencyKey, noteSchema, pageQuery, publicView, reviewView, workflowCall, workflowsOf } from './workflow-http.js';
+import { resolveComplaint } from './integrity-actions.js';
+import { clientIdSchema, evidenceListSchema, idempotencyKey, noteSchema, pageQuery, publicView, workflowCall, workflowsOf } from './workflow-http.js';
 import { json } from '../http/respond.js';
 
 export const complaintRequestSchema = {
@@ -114,17 +115,8 @@ export function complaintRoutes(ctx: ServerContext) {
       async handler(c: Context) {
         const complaintId = requireId(c.req.param('id'), 'id');
         const body = validateBody<{ outcome: ComplaintOutcome; note?: string }>(resolutionRequestSchema, await readJsonBody(c));
-        const result = await workflowCall(() => workflows.resolve(complaintId, body));
-        const complaint = result.record;
-        if (result.transitioned && complaint.resolution) {
-          ctx.metrics.complaintResolutions.inc({ outcome: complaint.resolution.outcome });
-          ctx.logger.info({ complaintId, outcome: complaint.resolution.outcome, accountId: complaint.accountId }, 'complaint resolved');
-        }
-        return json(c, {
-          complaint: complaintView(complaint),
-          review: reviewView(ctx, result.review, result.transitioned),
-          restrictions: await activeRestrictions(ctx, complaint.accountId),
-        });
+        const { complaint, review, restrictions } = await resolveComplaint(ctx, workflows, complaintId, body);
+        return json(c, { complaint: complaintView(complaint), review, restrictions });
       },
     },
   ]);

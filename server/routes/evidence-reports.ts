@@ -8,7 +8,8 @@ import { appraisalResultSchema, evidenceReportPageSchema, evidenceReportSchema }
 import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
-import { activeRestrictions, clientIdSchema, evidenceListSchema, idempotencyKey, noteSchema, pageQuery, publicView, reviewView, workflowCall, workflowsOf } from './workflow-http.js';
+import { appraiseReport } from './integrity-actions.js';
+import { clientIdSchema, evidenceListSchema, idempotencyKey, noteSchema, pageQuery, publicView, workflowCall, workflowsOf } from './workflow-http.js';
 import { json } from '../http/respond.js';
 
 export const evidenceReportRequestSchema = {
@@ -131,18 +132,8 @@ export function evidenceReportRoutes(ctx: ServerContext) {
       async handler(c: Context) {
         const reportId = requireId(c.req.param('id'), 'id');
         const body = validateBody<{ verdict: AppraisalVerdict; note?: string }>(appraisalRequestSchema, await readJsonBody(c));
-        const result = await workflowCall(() => workflows.appraise(reportId, body));
-        const report = result.record;
-        if (result.transitioned && report.appraisal) {
-          ctx.metrics.evidenceAppraisals.inc({ verdict: report.appraisal.verdict, sla: report.appraisal.withinSla ? 'met' : 'missed' });
-          ctx.metrics.appraisalSeconds.observe(report.appraisal.secondsToAppraisal);
-          ctx.logger.info({ reportId, verdict: report.appraisal.verdict, accountId: report.accountId, withinSla: report.appraisal.withinSla }, 'evidence report appraised');
-        }
-        return json(c, {
-          report: reportView(report, ctx.now()),
-          review: reviewView(ctx, result.review, result.transitioned),
-          restrictions: await activeRestrictions(ctx, report.accountId),
-        });
+        const { report, review, restrictions } = await appraiseReport(ctx, workflows, reportId, body);
+        return json(c, { report: reportView(report, ctx.now()), review, restrictions });
       },
     },
   ]);

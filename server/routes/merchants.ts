@@ -9,6 +9,7 @@ import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
+import { updateMerchant } from './integrity-actions.js';
 import { json } from '../http/respond.js';
 
 export function merchantRoutes(ctx: ServerContext) {
@@ -24,9 +25,7 @@ export function merchantRoutes(ctx: ServerContext) {
       async handler(c: Context) {
         const merchantId = requireId(c.req.param('id'), 'id');
         const update = validateBody<MerchantUpdate>(merchantUpdateSchema, await readJsonBody(c));
-        const stored = await storeCall(() => ctx.merchants.put(merchantId, update, new Date(ctx.now()).toISOString()));
-        ctx.logger.info({ merchantId, settings: stored.settings, cohorts: stored.cohorts }, 'merchant updated');
-        return json(c, withStaticCohorts(ctx, stored));
+        return json(c, withStaticCohorts(ctx, await updateMerchant(ctx, merchantId, update)));
       },
     },
     {
@@ -47,6 +46,6 @@ export function merchantRoutes(ctx: ServerContext) {
   ]);
 }
 
-function withStaticCohorts(ctx: ServerContext, merchant: { id: string; cohorts: string[] }) {
+export function withStaticCohorts(ctx: ServerContext, merchant: { id: string; cohorts: string[] }) {
   return { ...merchant, staticCohorts: [...(ctx.bundles.bundle.cohorts.byMerchant.get(merchant.id) ?? [])] };
 }

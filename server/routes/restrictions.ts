@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { restrictionStatus } from '../../engine/index.js';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../http/errors.js';
 import { callerOf } from '../http/auth.js';
 import { readJsonBody } from '../http/json-body.js';
 import { errorSchema } from '../http/request-schemas.js';
@@ -10,6 +9,7 @@ import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
+import { liftRestriction } from './integrity-actions.js';
 import { json } from '../http/respond.js';
 
 const liftSchema = {
@@ -53,14 +53,7 @@ export function restrictionRoutes(ctx: ServerContext) {
       async handler(c: Context) {
         const restrictionId = requireId(c.req.param('id'), 'id');
         const body = validateBody<{ reason: string; by?: string }>(liftSchema, await readJsonBody(c));
-        const by = callerOf(c).name;
-        const now = ctx.now();
-        const existing = await storeCall(() => ctx.state.getRestriction(restrictionId));
-        if (!existing) throw new ApiError('not_found', `no restriction ${restrictionId}`);
-        const status = restrictionStatus(existing, now);
-        if (status !== 'active') throw new ApiError('restriction_not_active', `restriction ${restrictionId} is ${status}`, { status });
-        const lifted = await storeCall(() => ctx.state.liftRestriction(restrictionId, { by, reason: body.reason, at: new Date(now).toISOString(), ...(body.by !== undefined ? { note: body.by } : {}) }));
-        ctx.logger.info({ restrictionId, accountId: existing.accountId, by, note: body.by, reason: body.reason }, 'restriction lifted');
+        const lifted = await liftRestriction(ctx, restrictionId, { reason: body.reason, by: callerOf(c).name, ...(body.by !== undefined ? { note: body.by } : {}) });
         return json(c, { ...lifted, status: 'lifted' });
       },
     },

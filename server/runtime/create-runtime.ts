@@ -3,6 +3,7 @@ import { MemoryAccountReader, MemoryAccountStateStore, MemoryMerchantStore, Refu
 import { MemoryFeatureStore, type FeatureStore } from '../../engine/features/index.js';
 import { MemoryWorkflowStore, type WorkflowStore } from '../../engine/workflows/index.js';
 import { createApp } from '../app.js';
+import { memoryConsoleStores, redisConsoleStores, type ConsoleStores } from '../console/index.js';
 import type { ServerContext } from '../context.js';
 import { MemoryDecisionLog, RedisDecisionLog, ThreadedDecisionLog, newDecisionId, type DecisionLog } from '../decision-log/index.js';
 import { parseTokens } from '../http/auth.js';
@@ -79,6 +80,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let decisionLog: DecisionLog;
   let decisionIds: (at: number) => string = newDecisionId;
   let ready: () => Promise<boolean>;
+  let consoleStores: ConsoleStores;
   const closers: (() => Promise<unknown>)[] = [];
 
   if (options.redisUrl === undefined) {
@@ -90,6 +92,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     merchants = new MemoryMerchantStore();
     workflows = new MemoryWorkflowStore();
     decisionLog = new MemoryDecisionLog();
+    consoleStores = memoryConsoleStores();
     ready = async () => true;
   } else {
     const prefix = options.redisPrefix ?? 'rg';
@@ -120,6 +123,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     await readFeatures.warmUp();
     merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
     workflows = new RedisWorkflowStore(writeClient, prefix);
+    consoleStores = redisConsoleStores(writeClient, prefix);
     const logOptions = {
       prefix,
       onFlushError: (err: unknown) => {
@@ -167,7 +171,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const [pending, overdue] = await Promise.all([workflows.reports.count({ status: 'pending' }), workflows.reports.count({ status: 'pending', before: now() })]);
     return { pending, overdue };
   });
-  const { app, routes } = createApp(ctx);
+  const { app, routes } = createApp(ctx, { console: consoleStores });
   return {
     ctx,
     app,

@@ -65,7 +65,9 @@ export async function startHarness(options: { redis?: boolean; prefix?: string; 
       return r.body;
     },
     async decide(point, accountId, merchantId, extra = {}) {
-      const r = await call('POST', '/v1/decisions', 'service', { point, account: { id: accountId }, merchant: { id: merchantId }, ...extra });
+      // A decision as of another time than now is a backfill's to ask for (the service role is held to the clock).
+      const role = 'occurredAt' in extra ? 'backfill' : 'service';
+      const r = await call('POST', '/v1/decisions', role, { point, account: { id: accountId }, merchant: { id: merchantId }, ...extra });
       if (r.status !== 200) throw new Error(`POST /v1/decisions answered ${r.status}: ${JSON.stringify(r.body)}`);
       return r.body;
     },

@@ -1,0 +1,98 @@
+import type { PolicyDefinition, Problem } from '../../../engine/index.js';
+import type { CohortSelector } from '../../../engine/policy/model.js';
+import { when } from '../format.js';
+import { Facts, Notice, Page } from '../layout.js';
+import type { Session } from '../stores/index.js';
+
+export interface PoliciesProps {
+  person: Session;
+  now: number;
+  revision: string;
+  activeSince: string;
+  policies: readonly PolicyDefinition[];
+  lastFailure?: { at: string; problems: readonly Problem[] };
+}
+
+function cohortText(c: CohortSelector): string {
+  return c === 'all' ? 'all merchants' : c.length === 0 ? 'none' : c.join(', ');
+}
+
+/** The stage of the rollout in force at `now`: the last one whose start has passed, else the initial cohorts and percent. */
+function stageNow(p: PolicyDefinition, now: number): { label: string; cohorts: CohortSelector; percent: number } {
+  let stage = { label: 'initial', cohorts: p.rollout.cohorts, percent: p.rollout.percent };
+  for (const s of p.rollout.stages) if (s.fromMs <= now) stage = { label: `from ${s.from}`, cohorts: s.cohorts, percent: s.percent };
+  return stage;
+}
+
+export function PoliciesPage(p: PoliciesProps) {
+  return (
+    <Page title="Policies" now={p.now} person={p.person} section="policies">
+      <Facts rows={[['Active revision', <code>{p.revision}</code>], ['Active since', when(p.activeSince)]]} />
+      <h2>Policies in the bundle</h2>
+      <table aria-label="Policies in the bundle">
+        <thead>
+          <tr>
+            <th scope="col">Policy</th>
+            <th scope="col">Point</th>
+            <th scope="col" class="num">
+              Version
+            </th>
+            <th scope="col">Mode</th>
+            <th scope="col">Cohorts</th>
+            <th scope="col">Stage in force now</th>
+            <th scope="col" class="num">
+              Percent
+            </th>
+            <th scope="col">Later stages</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.policies.map((policy) => {
+            const stage = stageNow(policy, p.now);
+            return (
+              <tr>
+                <td>
+                  <code>{policy.id}</code>
+                </td>
+                <td>{policy.point}</td>
+                <td class="num">{policy.version}</td>
+                <td>
+                  <span class={`tag ${policy.rollout.mode === 'enforce' ? 'ok' : ''}`}>{policy.rollout.mode}</span>
+                </td>
+                <td>{cohortText(stage.cohorts)}</td>
+                <td>{stage.label}</td>
+                <td class="num">{stage.percent}%</td>
+                <td class="muted">
+                  {policy.rollout.stages
+                    .filter((s) => s.fromMs > p.now)
+                    .map((s) => `${s.from}: ${cohortText(s.cohorts)} ${s.percent}%`)
+                    .join('; ') || '—'}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <h2>Last failed load</h2>
+      {p.lastFailure === undefined ? (
+        <p class="muted">No failed load since the server started.</p>
+      ) : (
+        <section class="panel" aria-label="Last failed load">
+          <Notice kind="error">
+            Refused at {when(p.lastFailure.at)} with {p.lastFailure.problems.length} problem(s); revision {p.revision} stayed active.
+          </Notice>
+          <ul>
+            {p.lastFailure.problems.map((problem) => (
+              <li>
+                <code>
+                  {problem.file}:{problem.line}:{problem.col}
+                </code>{' '}
+                {problem.code} {problem.message}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </Page>
+  );
+}
