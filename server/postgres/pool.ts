@@ -7,7 +7,7 @@ export type PgClient = pg.PoolClient;
  * The server's pool. Connections fail fast (a write answers 503 rather than hanging) and the pool
  * reconnects on its own, so writes come back without a restart when PostgreSQL does.
  */
-export function createPool(url: string, options: { max?: number; connectTimeoutMs?: number; statementTimeoutMs?: number } = {}): PgPool {
+export function createPool(url: string, options: { max?: number; connectTimeoutMs?: number; statementTimeoutMs?: number; schema?: string } = {}): PgPool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 8,
@@ -15,6 +15,8 @@ export function createPool(url: string, options: { max?: number; connectTimeoutM
     idleTimeoutMillis: 30_000,
     ...(options.statementTimeoutMs !== undefined ? { query_timeout: options.statementTimeoutMs } : {}),
     application_name: 'refund-guard',
+    // A schema of its own (tests share one database this way); the tables are then created and found there.
+    ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
   });
   // An idle client losing its server (PostgreSQL restarted) emits here; the pool drops it and the next query reconnects.
   pool.on('error', () => undefined);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { migrate } from '../../server/postgres/migrate.js';
+import { createPool, type PgPool } from '../../server/postgres/pool.js';
 
 /** The server tests create their databases on (the vitest globalSetup / .ci/run make sure one answers). */
 export const adminPostgresUrl = process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -36,4 +38,31 @@ async function adminQuery(base: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+let schemas = 0;
+
+/**
+ * A pool on a new schema of `db`, migrated: each store under test starts empty without a database
+ * of its own. The pool ends with closeSchemaPools().
+ */
+export async function migratedSchemaPool(db: TestDatabase): Promise<PgPool> {
+  const schema = `s${++schemas}`;
+  const admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  const pool = createPool(db.url, { max: 4, schema });
+  openPools.push(pool);
+  await migrate(pool);
+  return pool;
+}
+
+const openPools: PgPool[] = [];
+
+export async function closeSchemaPools(): Promise<void> {
+  await Promise.all(openPools.splice(0).map((pool) => pool.end()));
 }

@@ -24,7 +24,7 @@ CREATE TABLE cache_outbox (
 CREATE TABLE evidence_reports (
   id        text  PRIMARY KEY,
   status    text  NOT NULL,
-  sort_key  text  NOT NULL,
+  sort_key  text COLLATE "C" NOT NULL,
   record    jsonb NOT NULL
 );
 CREATE INDEX evidence_reports_sort_idx ON evidence_reports (sort_key);
@@ -33,7 +33,7 @@ CREATE INDEX evidence_reports_status_sort_idx ON evidence_reports (status, sort_
 CREATE TABLE complaints (
   id        text  PRIMARY KEY,
   status    text  NOT NULL,
-  sort_key  text  NOT NULL,
+  sort_key  text COLLATE "C" NOT NULL,
   record    jsonb NOT NULL
 );
 CREATE INDEX complaints_sort_idx ON complaints (sort_key);
