@@ -25,4 +25,6 @@ export interface ServerContext {
   /** False while the backing store cannot serve (GET /readyz answers 503). */
   ready(): Promise<boolean>;
   storeKind: 'redis' | 'memory';
+  /** 'postgres': every write is committed there first; 'none': the store above holds the only copy. */
+  systemOfRecord: 'postgres' | 'none';
 }

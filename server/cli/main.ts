@@ -4,7 +4,8 @@ import { policyCompile, policyEval, policyTest, policyValidate } from './policy-
 
 const usage = `usage: refund-guard <command>
 
-  serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--demo] [--no-watch]
+  serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--postgres URL] [--demo] [--no-watch]
+  db migrate [--postgres URL]
   policy validate [PATH...]
   policy test [PATH...]
   policy compile FILE
@@ -43,6 +44,7 @@ const commands: Record<string, Command> = {
 /** Extra commands registered by other parts (serve, history, simulate) without this file importing them eagerly. */
 const lazyCommands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
+  'db migrate': async () => (await import('./db-commands.js')).dbMigrateCommand,
   'history generate': async () => (await import('../../simulator/cli.js')).historyGenerateCommand,
   simulate: async () => (await import('../../simulator/cli.js')).simulateCommand,
   'simulate merge': async () => (await import('../../simulator/cli.js')).simulateMergeCommand,

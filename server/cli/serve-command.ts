@@ -17,6 +17,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       port: { type: 'string', default: process.env['PORT'] ?? '8787' },
       host: { type: 'string', default: '127.0.0.1' },
       redis: { type: 'string' },
+      postgres: { type: 'string' },
       'redis-prefix': { type: 'string' },
       demo: { type: 'boolean', default: false },
       'no-watch': { type: 'boolean', default: false },
@@ -31,12 +32,14 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
     return 2;
   }
   const redisUrl = values.redis ?? process.env['REDIS_URL'];
+  const postgresUrl = values.postgres ?? process.env['DATABASE_URL'];
   const logger = createLogger();
   let runtime;
   try {
     runtime = await createRuntime({
       policies: values.policies,
       ...(redisUrl ? { redisUrl } : {}),
+      ...(postgresUrl ? { postgresUrl } : {}),
       redisPrefix: values['redis-prefix'] ?? process.env['REDIS_PREFIX'] ?? 'rg',
       ...(tokens !== undefined ? { tokens } : {}),
       logger,
@@ -64,6 +67,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const baseUrl = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${actualPort}`;
   io.err(`refund-guard listening on ${baseUrl} (store: ${runtime.ctx.storeKind}, policies: ${values.policies}, revision ${runtime.ctx.bundles.bundle.revision})`);
+  io.err(systemOfRecordNotice(runtime.ctx.storeKind, runtime.ctx.systemOfRecord));
   if (open) io.err('no REFUND_GUARD_TOKENS configured: bound to loopback only, and every caller has the admin role');
   if (values.demo) {
     const demo = await loadDemoData(runtime);
@@ -92,4 +96,11 @@ function installShutdown(server: Server, close: () => Promise<void>, io: Command
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Where the data that must not be lost lives, said once at start. */
+export function systemOfRecordNotice(store: 'redis' | 'memory', systemOfRecord: 'postgres' | 'none'): string {
+  if (systemOfRecord === 'postgres') return `system of record: PostgreSQL (every write is committed there first; ${store === 'redis' ? 'Redis' : 'the in-memory store'} is a rebuildable cache)`;
+  if (store === 'redis') return 'no --postgres/DATABASE_URL: Redis holds the only copy of events, cases, restrictions and the audit trail; losing Redis data loses them';
+  return 'no --postgres/DATABASE_URL: in-memory store, nothing survives a restart';
 }

@@ -15,12 +15,15 @@ import { RedisAccountStore } from '../stores/redis-account-state.js';
 import { RedisFeatureStore } from '../stores/redis-feature-store.js';
 import { RedisMerchantStore } from '../stores/redis-merchant-store.js';
 import { RedisWorkflowStore } from '../stores/redis-workflow-store.js';
+import { openSystemOfRecord, type SystemOfRecord } from '../postgres/system-of-record.js';
 
 export interface RuntimeOptions {
   policies: string;
   /** No URL: the in-memory store (the embedded default). */
   redisUrl?: string;
   redisPrefix?: string;
+  /** The system of record; without it the cache (Redis or memory) holds the only copy. */
+  postgresUrl?: string;
   tokens?: string;
   logger?: Logger;
   now?: () => number;
@@ -37,6 +40,8 @@ export interface Runtime {
   ctx: ServerContext;
   app: ReturnType<typeof createApp>['app'];
   routes: ReturnType<typeof createApp>['routes'];
+  /** PostgreSQL and its cache repair, when configured. */
+  systemOfRecord?: SystemOfRecord;
   close(): Promise<void>;
 }
 
@@ -141,6 +146,23 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
 
+  let systemOfRecord: SystemOfRecord | undefined;
+  if (options.postgresUrl !== undefined) {
+    try {
+      systemOfRecord = await openSystemOfRecord(options.postgresUrl, { features, state, merchants, decisionLog }, {
+        onCacheError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cache apply failed; committed in PostgreSQL, the repair applies it when the cache answers'),
+        onPostgresError: (err, operation) => logger.warn({ err: err instanceof Error ? err.message : String(err), operation }, 'PostgreSQL write failed; will retry'),
+        onRepaired: (count) => logger.info({ count }, 'cache repaired from the PostgreSQL outbox'),
+        onDecisionsDropped: (n) => metrics.decisionLogDropped.inc(n),
+      });
+    } catch (err) {
+      for (const close of closers) await close().catch(() => undefined);
+      throw new StartupError(`PostgreSQL at ${redactUrl(options.postgresUrl)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    ({ features, state, merchants, decisionLog, workflows } = systemOfRecord);
+    closers.unshift(() => systemOfRecord!.close());
+  }
+
   const service = new RefundGuardService({
     bundle: () => bundles.bundle,
     features,
@@ -156,6 +178,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const ctx: ServerContext = {
     bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, now, ready,
     storeKind: options.redisUrl === undefined ? 'memory' : 'redis',
+    systemOfRecord: systemOfRecord === undefined ? 'none' : 'postgres',
   };
   metrics.setEvidenceQueueSource(async () => {
     const [pending, overdue] = await Promise.all([workflows.reports.count({ status: 'pending' }), workflows.reports.count({ status: 'pending', before: now() })]);
@@ -166,10 +189,22 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ctx,
     app,
     routes,
+    ...(systemOfRecord !== undefined ? { systemOfRecord } : {}),
     async close() {
       bundles.close();
       await decisionLog.flush().catch(() => undefined);
       for (const close of closers) await close().catch(() => undefined);
     },
   };
+}
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
 }
