@@ -27,4 +27,6 @@ export interface ServerContext {
   storeKind: 'redis' | 'memory';
   /** 'postgres': every write is committed there first; 'none': the store above holds the only copy. */
   systemOfRecord: 'postgres' | 'none';
+  /** While the cache is rebuilt from PostgreSQL: how far it got (GET /readyz shows it). */
+  cacheRebuild?(): { phase: string; eventsApplied: number; eventsTotal: number; startedAt: string; by: string } | undefined;
 }

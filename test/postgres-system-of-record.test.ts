@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import type { RefundGuardEvent } from '../engine/events/index.js';
 import { PgEventLog } from '../server/postgres/event-log.js';
 import { createPool } from '../server/postgres/pool.js';
 import { DAY, HOUR, T0, deleteKeys, order, startHarness, type Harness } from './support/workflow-harness.js';
@@ -89,7 +90,7 @@ describe('PostgreSQL as the system of record', () => {
     const pool = createPool(h.runtime.systemOfRecord!.pool.options.connectionString!, { max: 1 });
     try {
       // What a process that died right after its commit leaves: events and their outbox rows, no cache apply.
-      await new PgEventLog(pool).append([order('crash', 'oc1', T0 - DAY), order('crash', 'oc2', T0 - DAY)]);
+      await new PgEventLog(pool).append([order('crash', 'oc1', T0 - DAY), order('crash', 'oc2', T0 - DAY)] as RefundGuardEvent[]);
     } finally {
       await pool.end();
     }

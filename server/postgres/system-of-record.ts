@@ -2,6 +2,8 @@ import type { AccountStateStore, MerchantStore } from '../../engine/index.js';
 import type { FeatureStore } from '../../engine/features/index.js';
 import type { WorkflowStore } from '../../engine/workflows/index.js';
 import type { DecisionLog } from '../decision-log/index.js';
+import type { AccountReader, AccountSnapshot } from '../../engine/index.js';
+import { CacheRebuilder, type CacheSentinel, type RebuildResult } from './cache-rebuild.js';
 import { CacheRepair } from './cache-repair.js';
 import { DurableAccountStateStore } from './durable-account-state.js';
 import { DurableDecisionLog } from './durable-decision-log.js';
@@ -25,7 +27,17 @@ export interface SystemOfRecord extends CacheStores {
   log: PgEventLog;
   workflows: WorkflowStore;
   repair: CacheRepair;
+  rebuilder: CacheRebuilder;
+  /** A reader that fails (the decision answers degraded) while the cache is being rebuilt. */
+  guardReader(reader: AccountReader): AccountReader;
   close(): Promise<void>;
+}
+
+export interface CacheOptions {
+  sentinel: CacheSentinel;
+  /** The longest feature window, in days. */
+  windowDays: number;
+  now(): number;
 }
 
 export interface SystemOfRecordHooks {
@@ -33,6 +45,8 @@ export interface SystemOfRecordHooks {
   onPostgresError?(err: unknown, operation: string): void;
   onRepaired?(count: number): void;
   onDecisionsDropped?(n: number): void;
+  onRebuildStart?(): void;
+  onRebuildDone?(result: RebuildResult): void;
 }
 
 /**
@@ -40,7 +54,7 @@ export interface SystemOfRecordHooks {
  * each write is committed there before it reaches the cache. Case files (reports, complaints)
  * live in PostgreSQL only: no decision reads them.
  */
-export async function openSystemOfRecord(url: string, cache: CacheStores, hooks: SystemOfRecordHooks = {}, poolSize = 8): Promise<SystemOfRecord> {
+export async function openSystemOfRecord(url: string, cache: CacheStores, cacheOptions: CacheOptions, hooks: SystemOfRecordHooks = {}, poolSize = 8): Promise<SystemOfRecord> {
   const pool = createPool(url, { max: poolSize });
   try {
     await migrate(pool);
@@ -59,7 +73,22 @@ export async function openSystemOfRecord(url: string, cache: CacheStores, hooks:
     ...(hooks.onRepaired ? { onRepaired: hooks.onRepaired } : {}),
   });
   repair.start();
+  const rebuilder = new CacheRebuilder(pool, log, cache, cacheOptions.sentinel, {
+    windowDays: cacheOptions.windowDays,
+    now: cacheOptions.now,
+    onError: (err) => hooks.onCacheError?.(err),
+    ...(hooks.onRebuildStart ? { onStart: hooks.onRebuildStart } : {}),
+    ...(hooks.onRebuildDone ? { onDone: hooks.onRebuildDone } : {}),
+  });
+  await rebuilder.start();
   return {
+    rebuilder,
+    guardReader: (reader) => ({
+      snapshot(accountId: string, asOf: number): Promise<AccountSnapshot> {
+        if (rebuilder.rebuilding) return Promise.reject(new Error('the cache is being rebuilt from PostgreSQL'));
+        return reader.snapshot(accountId, asOf);
+      },
+    }),
     pool,
     log,
     features,
@@ -70,6 +99,7 @@ export async function openSystemOfRecord(url: string, cache: CacheStores, hooks:
     workflows: new PgWorkflowStore(pool),
     repair,
     async close() {
+      await rebuilder.stop();
       await repair.stop();
       await features.close();
       await pool.end().catch(() => undefined);

@@ -16,6 +16,7 @@ import { RedisFeatureStore } from '../stores/redis-feature-store.js';
 import { RedisMerchantStore } from '../stores/redis-merchant-store.js';
 import { RedisWorkflowStore } from '../stores/redis-workflow-store.js';
 import { openSystemOfRecord, type SystemOfRecord } from '../postgres/system-of-record.js';
+import type { CacheSentinel } from '../postgres/cache-rebuild.js';
 
 export interface RuntimeOptions {
   policies: string;
@@ -78,6 +79,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let decisionLog: DecisionLog;
   let decisionIds: (at: number) => string = newDecisionId;
   let ready: () => Promise<boolean>;
+  let sentinel: CacheSentinel;
   const closers: (() => Promise<unknown>)[] = [];
 
   if (options.redisUrl === undefined) {
@@ -90,6 +92,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     workflows = new MemoryWorkflowStore();
     decisionLog = new MemoryDecisionLog();
     ready = async () => true;
+    let mark: string | null = null;
+    sentinel = { read: async () => mark, write: async (value) => void (mark = value) };
   } else {
     const prefix = options.redisPrefix ?? 'rg';
     // Reads on the decision path fail fast (degraded answer), writes get longer.
@@ -119,6 +123,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     await readFeatures.warmUp();
     merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
     workflows = new RedisWorkflowStore(writeClient, prefix);
+    const sentinelKey = `${prefix}:cache:sentinel`;
+    sentinel = { read: () => writeClient.get(sentinelKey), write: async (value) => void (await writeClient.set(sentinelKey, value)) };
     const logOptions = {
       prefix,
       onFlushError: (err: unknown) => {
@@ -149,17 +155,22 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let systemOfRecord: SystemOfRecord | undefined;
   if (options.postgresUrl !== undefined) {
     try {
-      systemOfRecord = await openSystemOfRecord(options.postgresUrl, { features, state, merchants, decisionLog }, {
+      const windowDays = Math.max(0, ...definitions.features.map((f) => ('windowDays' in f ? f.windowDays : 0)));
+      systemOfRecord = await openSystemOfRecord(options.postgresUrl, { features, state, merchants, decisionLog }, { sentinel, windowDays, now }, {
         onCacheError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cache apply failed; committed in PostgreSQL, the repair applies it when the cache answers'),
         onPostgresError: (err, operation) => logger.warn({ err: err instanceof Error ? err.message : String(err), operation }, 'PostgreSQL write failed; will retry'),
         onRepaired: (count) => logger.info({ count }, 'cache repaired from the PostgreSQL outbox'),
         onDecisionsDropped: (n) => metrics.decisionLogDropped.inc(n),
+        onRebuildStart: () => logger.warn('the feature cache is empty or incomplete: rebuilding it from PostgreSQL; decisions answer degraded meanwhile'),
+        onRebuildDone: (result) => logger.info(result, 'feature cache rebuilt from PostgreSQL'),
       });
     } catch (err) {
       for (const close of closers) await close().catch(() => undefined);
       throw new StartupError(`PostgreSQL at ${redactUrl(options.postgresUrl)}: ${err instanceof Error ? err.message : String(err)}`);
     }
     ({ features, state, merchants, decisionLog, workflows } = systemOfRecord);
+    reader = systemOfRecord.guardReader(reader);
+    if (reviewReader !== undefined) reviewReader = systemOfRecord.guardReader(reviewReader);
     closers.unshift(() => systemOfRecord!.close());
   }
 
@@ -179,6 +190,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, now, ready,
     storeKind: options.redisUrl === undefined ? 'memory' : 'redis',
     systemOfRecord: systemOfRecord === undefined ? 'none' : 'postgres',
+    ...(systemOfRecord !== undefined ? { cacheRebuild: () => systemOfRecord.rebuilder.progress() } : {}),
   };
   metrics.setEvidenceQueueSource(async () => {
     const [pending, overdue] = await Promise.all([workflows.reports.count({ status: 'pending' }), workflows.reports.count({ status: 'pending', before: now() })]);
