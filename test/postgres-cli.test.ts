@@ -1,8 +1,13 @@
 /** `refund-guard db migrate` and what `serve` says at start about where the data lives. */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startHarness } from './support/workflow-harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../server/cli/main.js';
-import { deleteKeys, redisUrl } from './support/runtime.js';
+import { deleteKeys, redisUrl, startTestRuntime } from './support/runtime.js';
 import { spawnServer } from './support/spawned-server.js';
 import { createTestDatabase, type TestDatabase } from './support/test-postgres.js';
 
@@ -73,6 +78,67 @@ describe('serve says at start where the data lives', () => {
     } finally {
       await other.drop();
       await deleteKeys(prefix);
+    }
+  });
+});
+
+describe('refund-guard history export and features rebuild', () => {
+  const placed = (n: number, at: string) => ({ eventId: `hx-${n}`, type: 'order.placed', at, accountId: `hx-a${n % 2}`, merchantId: 'm1', orderId: `hx-o${n}`, amount: 10 + n });
+
+  it('exports the event log as a history file in time order, from --since on, each event as it was sent', async () => {
+    const h = await startHarness({ postgres: true });
+    try {
+      const sent = [placed(1, '2027-01-05T00:00:00Z'), placed(2, '2027-01-02T00:00:00Z'), placed(3, '2027-01-09T00:00:00Z'), placed(4, '2027-01-03T00:00:00Z')];
+      await h.events(sent.slice(0, 2));
+      await h.events(sent.slice(2));
+      const url = h.runtime.systemOfRecord!.pool.options.connectionString!;
+      const dir = mkdtempSync(join(tmpdir(), 'rg-export-'));
+      const all = collect();
+      expect(await runCli(['history', 'export', '--postgres', url, '--out', join(dir, 'all.ndjson')], all.io)).toBe(0);
+      const lines = readFileSync(join(dir, 'all.ndjson'), 'utf8').trimEnd().split('\n');
+      expect(lines).toEqual([sent[1], sent[3], sent[0], sent[2]].map((e) => JSON.stringify(e)));
+      expect(all.err).toEqual([`exported 4 events to ${join(dir, 'all.ndjson')}`]);
+      const recent = collect();
+      expect(await runCli(['history', 'export', '--postgres', url, '--since', '2027-01-04', '--out', join(dir, 'recent.ndjson')], recent.io)).toBe(0);
+      expect(readFileSync(join(dir, 'recent.ndjson'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l).eventId)).toEqual(['hx-1', 'hx-3']);
+      const bad = collect();
+      expect(await runCli(['history', 'export', '--postgres', url, '--since', 'yesterday-ish', '--out', join(dir, 'x')], bad.io)).toBe(2);
+      expect(bad.err.join('')).toContain('--since must be a date');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('rebuilds a lost cache by hand: features and the sentinel are back before any server starts', async () => {
+    const prefix = `rgtest-rebuild-${randomUUID().slice(0, 8)}`;
+    const database = await createTestDatabase();
+    try {
+      const first = await startTestRuntime({ redisUrl, redisPrefix: prefix, postgresUrl: database.url });
+      let before: Record<string, number>;
+      try {
+        expect((await first.request('/v1/events', { role: 'service', body: { events: [placed(10, '2027-01-28T00:00:00Z'), placed(12, '2027-01-29T00:00:00Z'), placed(14, '2027-01-30T00:00:00Z')] } })).status).toBe(200);
+        before = (await first.request('/v1/accounts/hx-a0', { role: 'analyst' })).body.features;
+        expect(before.orders90d).toBe(3);
+      } finally {
+        await first.close();
+      }
+      await deleteKeys(prefix);
+      const rebuild = collect();
+      expect(await runCli(['features', 'rebuild', '--postgres', database.url, '--redis', redisUrl, '--redis-prefix', prefix], rebuild.io)).toBe(0);
+      expect(rebuild.out.join('\n')).toMatch(/^rebuilt 3 events, 0 restrictions, 0 order marks, 0 merchants in \d+ ms \(\d+ events\/s\)$/);
+      const client = new Redis(redisUrl);
+      expect(await client.get(`${prefix}:cache:sentinel`)).toBe('ready');
+      client.disconnect();
+      // A server on the cache alone (no PostgreSQL, so no rebuild of its own) reads what the command put there.
+      const cacheOnly = await startTestRuntime({ redisUrl, redisPrefix: prefix });
+      try {
+        expect((await cacheOnly.request('/v1/accounts/hx-a0', { role: 'analyst' })).body.features).toEqual(before);
+      } finally {
+        await cacheOnly.close();
+      }
+    } finally {
+      await deleteKeys(prefix);
+      await database.drop();
     }
   });
 });

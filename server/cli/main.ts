@@ -6,6 +6,8 @@ const usage = `usage: refund-guard <command>
 
   serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--postgres URL] [--demo] [--no-watch]
   db migrate [--postgres URL]
+  features rebuild [--postgres URL] [--redis URL] [--redis-prefix P] [--policies DIR]
+  history export [--postgres URL] [--since DATE] --out FILE
   policy validate [PATH...]
   policy test [PATH...]
   policy compile FILE
@@ -45,6 +47,8 @@ const commands: Record<string, Command> = {
 const lazyCommands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
   'db migrate': async () => (await import('./db-commands.js')).dbMigrateCommand,
+  'features rebuild': async () => (await import('./postgres-commands.js')).featuresRebuildCommand,
+  'history export': async () => (await import('./postgres-commands.js')).historyExportCommand,
   'history generate': async () => (await import('../../simulator/cli.js')).historyGenerateCommand,
   simulate: async () => (await import('../../simulator/cli.js')).simulateCommand,
   'simulate merge': async () => (await import('../../simulator/cli.js')).simulateMergeCommand,

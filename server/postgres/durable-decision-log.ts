@@ -7,7 +7,7 @@ const maxQueued = 100_000;
 
 const insertSql = `
 INSERT INTO decisions (decision_id, point, action, account_id, merchant_id, occurred_at, policy_revision, record)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::jsonb[])
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::json[])
 ON CONFLICT (decision_id) DO NOTHING`;
 
 /** The decisions PostgreSQL keeps: those that acted (not the point's default action) and every integrity.review. */

@@ -12,7 +12,7 @@ export interface LoggedEvent {
 const appendSql = `
 WITH fresh AS (
   INSERT INTO events (event_id, type, account_id, merchant_id, at, body)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::json[])
   ON CONFLICT (event_id) DO NOTHING
   RETURNING seq, event_id
 ), queued AS (
@@ -86,5 +86,27 @@ export class PgEventLog {
   async count(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM events');
     return Number(rows[0]!.n);
+  }
+}
+
+/**
+ * The log as a history file's lines (DESIGN §5): each event's JSON as it was received, in time
+ * order (then log order), from `since` on. Keyset pages, so the export holds one page in memory.
+ */
+export async function* historyLines(pool: PgPool, since?: string, pageSize = 10_000): AsyncGenerator<string[]> {
+  let after: { at: string; seq: string } | undefined;
+  for (;;) {
+    const { rows } = await pool.query<{ at: string; seq: string; line: string }>(
+      `SELECT at::text AS at, seq::text AS seq, body::text AS line FROM events
+       WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)
+         AND ($2::timestamptz IS NULL OR (at, seq) > ($2::timestamptz, $3::bigint))
+       ORDER BY at, seq LIMIT $4`,
+      [since ?? null, after?.at ?? null, after?.seq ?? null, pageSize],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r) => r.line);
+    const last = rows[rows.length - 1]!;
+    after = { at: last.at, seq: last.seq };
+    if (rows.length < pageSize) return;
   }
 }

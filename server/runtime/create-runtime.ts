@@ -17,6 +17,7 @@ import { RedisMerchantStore } from '../stores/redis-merchant-store.js';
 import { RedisWorkflowStore } from '../stores/redis-workflow-store.js';
 import { openSystemOfRecord, type SystemOfRecord } from '../postgres/system-of-record.js';
 import type { CacheSentinel } from '../postgres/cache-rebuild.js';
+import { maxWindowDays, memorySentinel, redisSentinel } from '../postgres/cache-wiring.js';
 
 export interface RuntimeOptions {
   policies: string;
@@ -92,8 +93,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     workflows = new MemoryWorkflowStore();
     decisionLog = new MemoryDecisionLog();
     ready = async () => true;
-    let mark: string | null = null;
-    sentinel = { read: async () => mark, write: async (value) => void (mark = value) };
+    sentinel = memorySentinel();
   } else {
     const prefix = options.redisPrefix ?? 'rg';
     // Reads on the decision path fail fast (degraded answer), writes get longer.
@@ -123,8 +123,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     await readFeatures.warmUp();
     merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
     workflows = new RedisWorkflowStore(writeClient, prefix);
-    const sentinelKey = `${prefix}:cache:sentinel`;
-    sentinel = { read: () => writeClient.get(sentinelKey), write: async (value) => void (await writeClient.set(sentinelKey, value)) };
+    sentinel = redisSentinel(writeClient, prefix);
     const logOptions = {
       prefix,
       onFlushError: (err: unknown) => {
@@ -155,7 +154,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let systemOfRecord: SystemOfRecord | undefined;
   if (options.postgresUrl !== undefined) {
     try {
-      const windowDays = Math.max(0, ...definitions.features.map((f) => ('windowDays' in f ? f.windowDays : 0)));
+      const windowDays = maxWindowDays(definitions);
       systemOfRecord = await openSystemOfRecord(options.postgresUrl, { features, state, merchants, decisionLog }, { sentinel, windowDays, now }, {
         onCacheError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cache apply failed; committed in PostgreSQL, the repair applies it when the cache answers'),
         onPostgresError: (err, operation) => logger.warn({ err: err instanceof Error ? err.message : String(err), operation }, 'PostgreSQL write failed; will retry'),

@@ -9,11 +9,11 @@ CREATE TABLE events (
   account_id  text,
   merchant_id text,
   at          timestamptz NOT NULL,
-  body        jsonb       NOT NULL,
+  body        json        NOT NULL,
   received_at timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT events_event_id_key UNIQUE (event_id)
 );
-CREATE INDEX events_at_idx ON events (at);
+CREATE INDEX events_at_idx ON events (at, seq);
 
 -- Events committed here but not yet confirmed applied to the Redis cache (the outbox).
 CREATE TABLE cache_outbox (
@@ -90,6 +90,6 @@ CREATE TABLE decisions (
   merchant_id     text        NOT NULL,
   occurred_at     timestamptz NOT NULL,
   policy_revision text        NOT NULL,
-  record          jsonb       NOT NULL
+  record          json        NOT NULL
 );
 CREATE INDEX decisions_account_idx ON decisions (account_id, occurred_at);
