@@ -1,6 +1,9 @@
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import type { PgPool } from './pool.js';
 
+// Ordering note: the queries select seq (and at) as text under the same names, so ORDER BY names the
+// table's columns (events.seq): a bare `seq` would sort by the text alias, "10" before "9".
+
 /** An event as the log holds it: its position (seq, a bigint as a decimal string) and the event. */
 export interface LoggedEvent {
   seq: string;
@@ -77,7 +80,7 @@ export class PgEventLog {
   /** Events with seq > afterSeq and at >= since, in log order, `limit` at a time (rebuilds and exports page through this). */
   async page(afterSeq: string, limit: number, since?: string): Promise<LoggedEvent[]> {
     const { rows } = await this.pool.query<{ seq: string; body: RefundGuardEvent }>(
-      `SELECT seq::text AS seq, body FROM events WHERE seq > $1::bigint AND ($3::timestamptz IS NULL OR at >= $3::timestamptz) ORDER BY seq LIMIT $2`,
+      `SELECT seq::text AS seq, body FROM events WHERE seq > $1::bigint AND ($3::timestamptz IS NULL OR at >= $3::timestamptz) ORDER BY events.seq LIMIT $2`,
       [afterSeq, limit, since ?? null],
     );
     return rows.map((r) => ({ seq: r.seq, event: r.body }));
@@ -100,7 +103,7 @@ export async function* historyLines(pool: PgPool, since?: string, pageSize = 10_
       `SELECT at::text AS at, seq::text AS seq, body::text AS line FROM events
        WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)
          AND ($2::timestamptz IS NULL OR (at, seq) > ($2::timestamptz, $3::bigint))
-       ORDER BY at, seq LIMIT $4`,
+       ORDER BY events.at, events.seq LIMIT $4`,
       [since ?? null, after?.at ?? null, after?.seq ?? null, pageSize],
     );
     if (rows.length === 0) return;
