@@ -77,6 +77,18 @@ describe('PostgreSQL as the system of record', () => {
     expect((await sql<{ lifted: boolean }>(h, 'SELECT lifted_at IS NOT NULL AS lifted FROM restrictions WHERE id = $1', [restriction.id]))[0]!.lifted).toBe(true);
   });
 
+  it('records the active policy bundle, by revision, with its source files', async () => {
+    h = await startHarness({ postgres: true });
+    const revision = h.runtime.ctx.bundles.bundle.revision;
+    let stored: { path: string; text: string }[] | undefined;
+    for (const until = Date.now() + 5000; stored === undefined && Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      stored = (await sql<{ bundle: { files: { path: string; text: string }[] } }>(h, 'SELECT bundle FROM policy_bundles WHERE revision = $1', [revision]))[0]?.bundle.files;
+    }
+    expect(stored).toBeDefined();
+    expect(stored!.map((f) => f.path)).toEqual(expect.arrayContaining([expect.stringMatching(/features\.yaml$/)]));
+    expect(stored!.every((f) => f.text.length > 0)).toBe(true);
+  });
+
   it('commits merchant settings and cohorts, whole, before the cache', async () => {
     h = await startHarness({ postgres: true });
     expect((await h.call('PUT', '/v1/merchants/m7', 'admin', { settings: { interceptAbnormalRefunds: true }, cohorts: ['pilot-2027q1'] })).status).toBe(200);

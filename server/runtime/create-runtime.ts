@@ -18,6 +18,8 @@ import { RedisWorkflowStore } from '../stores/redis-workflow-store.js';
 import { openSystemOfRecord, type SystemOfRecord } from '../postgres/system-of-record.js';
 import type { CacheSentinel } from '../postgres/cache-rebuild.js';
 import { maxWindowDays, memorySentinel, redisSentinel } from '../postgres/cache-wiring.js';
+import { publishBundle } from '../postgres/policy-bundles.js';
+import { readPolicyDirectory } from '../../engine/bundle/sources.js';
 
 export interface RuntimeOptions {
   policies: string;
@@ -55,8 +57,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger();
   const metrics = new Metrics(options.processMetrics ?? true);
   const now = options.now ?? Date.now;
+  let publish: ((revision: string) => void) | undefined;
   const opened = BundleHolder.open(options.policies, ({ bundle, failure }) => {
     if (bundle) {
+      publish?.(bundle.revision);
       metrics.setBundle(bundle.revision);
       logger.info({ revision: bundle.revision, policies: bundle.policies.length }, 'policy bundle activated');
     }
@@ -168,6 +172,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       throw new StartupError(`PostgreSQL at ${redactUrl(options.postgresUrl)}: ${err instanceof Error ? err.message : String(err)}`);
     }
     ({ features, state, merchants, decisionLog, workflows } = systemOfRecord);
+    const pool = systemOfRecord.pool;
+    publish = (revision) =>
+      void publishBundle(pool, revision, readPolicyDirectory(options.policies)).catch((err: unknown) =>
+        logger.warn({ err: err instanceof Error ? err.message : String(err), revision }, 'could not record the policy bundle in PostgreSQL'),
+      );
+    publish(bundles.bundle.revision);
     reader = systemOfRecord.guardReader(reader);
     if (reviewReader !== undefined) reviewReader = systemOfRecord.guardReader(reviewReader);
     closers.unshift(() => systemOfRecord!.close());
