@@ -109,6 +109,35 @@ describe('refund-guard history export and features rebuild', () => {
     }
   });
 
+  it('labels refund requests from the recorded outcomes with --labels outcomes (upheld complaint, forged verdict: abuse; dismissed, genuine: legit)', async () => {
+    const h = await startHarness({ postgres: true });
+    try {
+      const refund = (orderId: string, extra: Record<string, unknown> = {}) => ({ eventId: `rr-${orderId}`, type: 'refund.requested', at: '2027-01-20T00:00:00Z', accountId: 'lx', merchantId: 'm1', orderId, amount: 9, refund: { type: 'refund_only', reason: 'damaged' }, ...extra });
+      await h.events(['o1', 'o2', 'o3', 'o4'].map((o, i) => ({ eventId: `op-${o}`, type: 'order.placed', at: `2027-01-1${i}T00:00:00Z`, accountId: 'lx', merchantId: 'm1', orderId: o, amount: 9 })));
+      await h.events([refund('o1'), refund('o2'), refund('o3', { label: 'abuse' }), refund('o4')]);
+      const complaint = await h.call('POST', '/v1/complaints', 'service', { kind: 'empty_package', accountId: 'lx', merchantId: 'm1', orderId: 'o1', evidence: [{ kind: 'photo' }] });
+      expect((await h.call('POST', `/v1/complaints/${complaint.body.id}/resolution`, 'appraiser', { outcome: 'upheld' })).status).toBe(200);
+      const report = await h.call('POST', '/v1/evidence-reports', 'service', { merchantId: 'm1', accountId: 'lx', orderId: 'o2', reason: 'web_image', evidence: [{ kind: 'photo', sha256: 'c'.repeat(64) }] });
+      expect((await h.call('POST', `/v1/evidence-reports/${report.body.id}/appraisal`, 'appraiser', { verdict: 'genuine' })).status).toBe(200);
+      const dismissed = await h.call('POST', '/v1/complaints', 'service', { kind: 'swapped_item', accountId: 'lx', merchantId: 'm1', orderId: 'o3', evidence: [{ kind: 'photo' }] });
+      expect((await h.call('POST', `/v1/complaints/${dismissed.body.id}/resolution`, 'appraiser', { outcome: 'dismissed' })).status).toBe(200);
+      const url = h.runtime.systemOfRecord!.pool.options.connectionString!;
+      const dir = mkdtempSync(join(tmpdir(), 'rg-labels-'));
+      const refundLabels = (file: string) =>
+        Object.fromEntries(readFileSync(join(dir, file), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'refund.requested').map((e) => [e.orderId, e.label ?? null]));
+      expect(await runCli(['history', 'export', '--postgres', url, '--labels', 'outcomes', '--out', join(dir, 'labelled.ndjson')], collect().io)).toBe(0);
+      // o3 keeps the label its producer sent; o4 has no outcome and stays unlabelled.
+      expect(refundLabels('labelled.ndjson')).toEqual({ o1: 'abuse', o2: 'legit', o3: 'abuse', o4: null });
+      expect(await runCli(['history', 'export', '--postgres', url, '--out', join(dir, 'plain.ndjson')], collect().io)).toBe(0);
+      expect(refundLabels('plain.ndjson')).toEqual({ o1: null, o2: null, o3: 'abuse', o4: null });
+      const bad = collect();
+      expect(await runCli(['history', 'export', '--postgres', url, '--labels', 'guess', '--out', join(dir, 'x')], bad.io)).toBe(2);
+      expect(bad.err.join('')).toContain('--labels takes "outcomes"');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('rebuilds a lost cache by hand: features and the sentinel are back before any server starts', async () => {
     const prefix = `rgtest-rebuild-${randomUUID().slice(0, 8)}`;
     const database = await createTestDatabase();

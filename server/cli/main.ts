@@ -7,7 +7,7 @@ const usage = `usage: refund-guard <command>
   serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--postgres URL] [--demo] [--no-watch]
   db migrate [--postgres URL]
   features rebuild [--postgres URL] [--redis URL] [--redis-prefix P] [--policies DIR]
-  history export [--postgres URL] [--since DATE] --out FILE
+  history export [--postgres URL] [--since DATE] [--labels outcomes] --out FILE
   policy validate [PATH...]
   policy test [PATH...]
   policy compile FILE

@@ -8,6 +8,7 @@ import { CacheRebuilder, type RebuildProgress } from '../postgres/cache-rebuild.
 import { maxWindowDays, redisSentinel } from '../postgres/cache-wiring.js';
 import { historyLines, PgEventLog } from '../postgres/event-log.js';
 import { migrate } from '../postgres/migrate.js';
+import { labelLine, outcomeLabels } from '../postgres/outcome-labels.js';
 import { createPool } from '../postgres/pool.js';
 import { RedisAccountStore } from '../stores/redis-account-state.js';
 import { RedisFeatureStore } from '../stores/redis-feature-store.js';
@@ -64,14 +65,17 @@ export async function featuresRebuildCommand(args: string[], io: CommandIO): Pro
 
 /** `refund-guard history export`: the event log as a history file the simulator replays. */
 export async function historyExportCommand(args: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({ args, options: { postgres: { type: 'string' }, since: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { postgres: { type: 'string' }, since: { type: 'string' }, out: { type: 'string' }, labels: { type: 'string' } } });
   if (values.out === undefined) throw new UsageError('history export needs --out FILE');
+  if (values.labels !== undefined && values.labels !== 'outcomes') throw new UsageError(`--labels takes "outcomes", got ${values.labels}`);
   if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new UsageError(`--since must be a date or date-time, got ${values.since}`);
   const pool = createPool(postgresUrlOf(values.postgres), { max: 1 });
   const out = createWriteStream(values.out);
   let count = 0;
   try {
-    for await (const lines of historyLines(pool, values.since)) {
+    const labels = values.labels === 'outcomes' ? await outcomeLabels(pool) : undefined;
+    for await (const page of historyLines(pool, values.since)) {
+      const lines = labels === undefined ? page : page.map((line) => labelLine(line, labels));
       count += lines.length;
       if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
     }
