@@ -130,6 +130,13 @@ describe('refund-guard history export and features rebuild', () => {
       expect(refundLabels('labelled.ndjson')).toEqual({ o1: 'abuse', o2: 'legit', o3: 'abuse', o4: null });
       expect(await runCli(['history', 'export', '--postgres', url, '--out', join(dir, 'plain.ndjson')], collect().io)).toBe(0);
       expect(refundLabels('plain.ndjson')).toEqual({ o1: null, o2: null, o3: 'abuse', o4: null });
+      // simulate reads the log directly: the same report as from the labelled export.
+      const fromFile = collect();
+      expect(await runCli(['simulate', '--history', join(dir, 'labelled.ndjson'), '--candidate', 'policies'], fromFile.io)).toBe(0);
+      const fromPostgres = collect();
+      expect(await runCli(['simulate', '--history', url, '--candidate', 'policies'], fromPostgres.io)).toBe(0);
+      expect(fromPostgres.out.join('\n').replaceAll(/rg-history-\w+\/history\.ndjson/g, 'H')).toEqual(fromFile.out.join('\n').replaceAll(join(dir, 'labelled.ndjson'), 'H'));
+      expect(fromFile.out.join('\n')).toMatch(/\d/);
       const bad = collect();
       expect(await runCli(['history', 'export', '--postgres', url, '--labels', 'guess', '--out', join(dir, 'x')], bad.io)).toBe(2);
       expect(bad.err.join('')).toContain('--labels takes "outcomes"');

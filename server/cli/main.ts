@@ -13,7 +13,7 @@ const usage = `usage: refund-guard <command>
   policy compile FILE
   policy eval --policies DIR --point P --facts FILE [--engine compiled|reference] [--now ISO]
   history generate --orders N [--seed S] --out FILE
-  simulate --history FILE --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F]
+  simulate --history FILE|postgres://… --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F]
 `;
 
 type Command = (args: string[], io: CommandIO) => Promise<number> | number;
@@ -50,7 +50,7 @@ const lazyCommands: Record<string, () => Promise<Command>> = {
   'features rebuild': async () => (await import('./postgres-commands.js')).featuresRebuildCommand,
   'history export': async () => (await import('./postgres-commands.js')).historyExportCommand,
   'history generate': async () => (await import('../../simulator/cli.js')).historyGenerateCommand,
-  simulate: async () => (await import('../../simulator/cli.js')).simulateCommand,
+  simulate: async () => (await import('./postgres-commands.js')).withPostgresHistory((await import('../../simulator/cli.js')).simulateCommand),
   'simulate merge': async () => (await import('../../simulator/cli.js')).simulateMergeCommand,
 };
 

@@ -1,4 +1,6 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -90,4 +92,28 @@ export async function historyExportCommand(args: string[], io: CommandIO): Promi
   } finally {
     await pool.end().catch(() => undefined);
   }
+}
+
+const postgresUrlPattern = /^postgres(ql)?:\/\//;
+
+/**
+ * `simulate --history postgres://…`: the log is exported (with outcome labels) to a temporary
+ * history file and the simulator replays that, so the simulator itself stays free of PostgreSQL.
+ */
+export function withPostgresHistory(simulate: (args: string[], io: CommandIO) => Promise<number> | number): (args: string[], io: CommandIO) => Promise<number> {
+  return async (args, io) => {
+    const at = args.findIndex((a) => a === '--history' || a.startsWith('--history='));
+    const value = at < 0 ? undefined : args[at]!.startsWith('--history=') ? args[at]!.slice('--history='.length) : args[at + 1];
+    if (value === undefined || !postgresUrlPattern.test(value)) return simulate(args, io);
+    const dir = mkdtempSync(join(tmpdir(), 'rg-history-'));
+    try {
+      const file = join(dir, 'history.ndjson');
+      const exported = await historyExportCommand(['--postgres', value, '--labels', 'outcomes', '--out', file], io);
+      if (exported !== 0) return exported;
+      const rest = args[at]!.startsWith('--history=') ? [...args.slice(0, at), `--history=${file}`, ...args.slice(at + 1)] : [...args.slice(0, at), '--history', file, ...args.slice(at + 2)];
+      return await simulate(rest, io);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
 }
