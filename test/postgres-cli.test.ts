@@ -51,17 +51,24 @@ describe('refund-guard db migrate', () => {
   });
 });
 
+/** The notice follows the "listening" line: wait for it before signalling (a SIGTERM before the handler is installed ends the process at once). */
+async function saidWithin(server: { stderr(): string }, text: string, ms = 10_000): Promise<void> {
+  for (const until = Date.now() + ms; !server.stderr().includes(text) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+}
+
 describe('serve says at start where the data lives', () => {
   it('with Redis alone: that Redis holds the only copy; with --postgres: that PostgreSQL is the system of record (migrated at start)', async () => {
     const prefix = `rgtest-cli-${randomUUID().slice(0, 8)}`;
     const other = await createTestDatabase();
     try {
       const alone = await spawnServer(['--redis', redisUrl, '--redis-prefix', prefix]);
+      await saidWithin(alone, 'only copy');
       alone.child.kill('SIGTERM');
       await alone.exited;
       expect(alone.stderr()).toContain('Redis holds the only copy');
 
       const durable = await spawnServer(['--redis', redisUrl, '--redis-prefix', prefix], { DATABASE_URL: other.url });
+      await saidWithin(durable, 'system of record');
       const events = await fetch(`${durable.baseUrl}/v1/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

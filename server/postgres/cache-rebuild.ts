@@ -63,6 +63,8 @@ export class CacheRebuilder {
   private progressNow: RebuildProgress | undefined;
   private waitingForOther = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Rebuilds this instance has finished since it started. */
+  completed = 0;
 
   constructor(
     private readonly pool: PgPool,
@@ -200,6 +202,7 @@ export class CacheRebuilder {
       }
       if ((await this.sentinel.read()) !== mark) throw new Error('the cache was emptied again during the rebuild; rebuilding again');
       await this.sentinel.write(READY);
+      this.completed += 1;
       const result = { events: progress.eventsApplied, restrictions: restrictions.rows.length, orderMarks: marks.rows.length, merchants: merchants.rows.length, ms: Date.now() - started };
       this.options.onDone?.(result);
       return result;
