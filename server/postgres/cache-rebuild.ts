@@ -43,6 +43,8 @@ export interface CacheRebuildOptions {
   windowDays: number;
   now(): number;
   pageSize?: number;
+  /** Pages applied to the cache at once. */
+  pagesInFlight?: number;
   checkIntervalMs?: number;
   onStart?(): void;
   onDone?(result: RebuildResult): void;
@@ -178,13 +180,22 @@ export class CacheRebuilder {
       const pageSize = this.options.pageSize ?? 5000;
       let after = '0';
       let page = this.log.page(after, pageSize, since);
-      for (;;) {
-        const rows = await page;
-        if (rows.length === 0) break;
-        after = rows[rows.length - 1]!.seq;
-        // The next page is read while this one is applied.
-        page = rows.length < pageSize ? Promise.resolve([]) : this.log.page(after, pageSize, since);
-        await this.applyEvents(rows.map((r) => r.event), progress, onProgress);
+      // Pages are applied a few at a time (the cache takes events in any order, idempotently) while the next is read.
+      const applying = new Set<Promise<void>>();
+      try {
+        for (;;) {
+          const rows = await page;
+          if (rows.length === 0) break;
+          after = rows[rows.length - 1]!.seq;
+          page = rows.length < pageSize ? Promise.resolve([]) : this.log.page(after, pageSize, since);
+          const applied: Promise<void> = this.applyEvents(rows.map((r) => r.event), progress, onProgress).finally(() => applying.delete(applied));
+          applying.add(applied);
+          if (applying.size >= (this.options.pagesInFlight ?? 3)) await Promise.race(applying);
+        }
+        await Promise.all(applying);
+      } catch (err) {
+        await Promise.allSettled(applying);
+        throw err;
       }
       progress.phase = 'restrictions';
       onProgress?.(progress);
