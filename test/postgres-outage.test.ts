@@ -5,6 +5,7 @@
  * cache when Redis returns).
  */
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OwnPostgres } from './support/own-postgres.js';
 import { OwnRedis } from './support/own-redis.js';
@@ -86,6 +87,32 @@ describe('Redis goes away while PostgreSQL stays', () => {
       }
       expect(degraded).toBe(false);
     } finally {
+      await runtime.close();
+      await redis.kill();
+    }
+  });
+
+  it('acknowledges a merchant update committed while the cache stalls, and rebuilds the cache once it answers', async () => {
+    const redis = await OwnRedis.start();
+    const runtime = await startTestRuntime({ redisUrl: redis.url, redisPrefix: 'rgstall', postgresUrl: postgres.url, writeTimeoutMs: 300, decisionTimeoutMs: 50 });
+    const admin = new Redis(redis.url);
+    try {
+      expect((await runtime.request('/v1/merchants/m-stall', { method: 'PUT', body: { settings: { oneClickReject: false } } })).status).toBe(200);
+      const rebuilds = runtime.systemOfRecord!.rebuilder.completed;
+      // Writes stall (the data stays): the cache write times out after the commit.
+      await admin.call('CLIENT', 'PAUSE', '2000', 'WRITE');
+      const during = await runtime.request('/v1/merchants/m-stall', { method: 'PUT', body: { settings: { oneClickReject: true } } });
+      expect(during.status).toBe(200);
+      const stored = await runtime.systemOfRecord!.pool.query<{ state: { settings: Record<string, unknown> } }>("SELECT state FROM merchants WHERE id = 'm-stall'");
+      expect(stored.rows[0]!.state.settings).toEqual({ oneClickReject: true });
+      for (const until = Date.now() + 15_000; runtime.systemOfRecord!.rebuilder.completed === rebuilds && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+      expect(runtime.systemOfRecord!.rebuilder.completed).toBe(rebuilds + 1);
+      const raw = await admin.keys('rgstall:*');
+      expect(raw.length).toBeGreaterThan(0);
+      runtime.clock.advance(5000); // past the in-process merchant cache
+      expect((await runtime.request('/v1/merchants/m-stall', { role: 'admin' })).body.settings).toEqual({ oneClickReject: true });
+    } finally {
+      admin.disconnect();
       await runtime.close();
       await redis.kill();
     }

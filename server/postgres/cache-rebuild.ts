@@ -67,6 +67,8 @@ export class CacheRebuilder {
   private timer: NodeJS.Timeout | undefined;
   /** Rebuilds this instance has finished since it started. */
   completed = 0;
+  /** A write reached PostgreSQL but not the cache (other than events, which the outbox repairs). */
+  private stale = false;
 
   constructor(
     private readonly pool: PgPool,
@@ -139,7 +141,17 @@ export class CacheRebuilder {
     }
   }
 
+  /** The cache missed a committed write: it is rebuilt once it answers again. */
+  markStale(): void {
+    this.stale = true;
+  }
+
   private async checkOnce(): Promise<RebuildResult | undefined> {
+    if (this.stale) {
+      // Throws while the cache is still down; the next check tries again.
+      await this.sentinel.write('stale');
+      this.stale = false;
+    }
     if ((await this.sentinel.read()) === READY) {
       this.waitingForOther = false;
       return undefined;

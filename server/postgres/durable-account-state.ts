@@ -14,7 +14,21 @@ export class DurableAccountStateStore implements AccountStateStore {
     private readonly cache: AccountStateStore,
     /** Awaited before a restriction is stored: the decision that made it is durable first. */
     private readonly beforeRestriction: (restriction: Restriction) => Promise<void> = async () => undefined,
+    /**
+     * A cache write failed after the commit. Given: the write still succeeds (it is in PostgreSQL) and
+     * this is told, so the cache gets rebuilt once it answers; not given: the failure is thrown.
+     */
+    private readonly onCacheStale?: (err: unknown) => void,
   ) {}
+
+  private async toCache(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (this.onCacheStale === undefined) throw err;
+      this.onCacheStale(err);
+    }
+  }
 
   async addRestriction(restriction: Restriction): Promise<{ restriction: Restriction; created: boolean }> {
     await this.beforeRestriction(restriction);
@@ -30,7 +44,7 @@ export class DurableAccountStateStore implements AccountStateStore {
       const stored = await client.query<{ record: Restriction }>('SELECT record FROM restrictions WHERE id = $1', [restriction.id]);
       return { restriction: stored.rows[0]!.record, created: false };
     });
-    await this.cache.addRestriction(result.restriction);
+    await this.toCache(() => this.cache.addRestriction(result.restriction));
     return result;
   }
 
@@ -56,7 +70,9 @@ export class DurableAccountStateStore implements AccountStateStore {
     });
     if (lifted === undefined) return undefined;
     // A cache that lost the restriction gets it back as PostgreSQL holds it.
-    if ((await this.cache.liftRestriction(id, lift)) === undefined) await this.cache.addRestriction(lifted);
+    await this.toCache(async () => {
+      if ((await this.cache.liftRestriction(id, lift)) === undefined) await this.cache.addRestriction(lifted);
+    });
     return lifted;
   }
 
@@ -76,7 +92,7 @@ export class DurableAccountStateStore implements AccountStateStore {
        ON CONFLICT (account_id, order_id, mark) DO UPDATE SET at_ms = LEAST(order_marks.at_ms, EXCLUDED.at_ms)`,
       [accountId, orderId, mark, at],
     );
-    await this.cache.markOrder(accountId, orderId, mark, at);
+    await this.toCache(() => this.cache.markOrder(accountId, orderId, mark, at));
   }
 }
 

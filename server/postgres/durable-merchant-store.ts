@@ -10,6 +10,8 @@ export class DurableMerchantStore implements MerchantStore {
   constructor(
     private readonly pool: PgPool,
     private readonly cache: MerchantStore,
+    /** As in DurableAccountStateStore: a failed cache write after the commit marks the cache for a rebuild instead of failing. */
+    private readonly onCacheStale?: (err: unknown) => void,
   ) {}
 
   get(merchantId: string): Promise<MerchantState | undefined> {
@@ -26,7 +28,12 @@ export class DurableMerchantStore implements MerchantStore {
       );
       return merged;
     });
-    await this.cache.put(merchantId, { settings: next.settings, cohorts: next.cohorts, ...(next.category !== undefined ? { category: next.category } : {}) }, at);
+    try {
+      await this.cache.put(merchantId, { settings: next.settings, cohorts: next.cohorts, ...(next.category !== undefined ? { category: next.category } : {}) }, at);
+    } catch (err) {
+      if (this.onCacheStale === undefined) throw err;
+      this.onCacheStale(err);
+    }
     return next;
   }
 

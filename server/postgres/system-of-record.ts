@@ -67,12 +67,6 @@ export async function openSystemOfRecord(url: string, cache: CacheStores, cacheO
     onError: (err) => hooks.onPostgresError?.(err, 'decisions'),
     ...(hooks.onDecisionsDropped ? { onDropped: hooks.onDecisionsDropped } : {}),
   });
-  const features = new DurableFeatureStore(log, cache.features, hooks.onCacheError);
-  const repair = new CacheRepair(log, cache.features, {
-    onError: (err) => hooks.onCacheError?.(err),
-    ...(hooks.onRepaired ? { onRepaired: hooks.onRepaired } : {}),
-  });
-  repair.start();
   const rebuilder = new CacheRebuilder(pool, log, cache, cacheOptions.sentinel, {
     windowDays: cacheOptions.windowDays,
     now: cacheOptions.now,
@@ -80,6 +74,17 @@ export async function openSystemOfRecord(url: string, cache: CacheStores, cacheO
     ...(hooks.onRebuildStart ? { onStart: hooks.onRebuildStart } : {}),
     ...(hooks.onRebuildDone ? { onDone: hooks.onRebuildDone } : {}),
   });
+  const features = new DurableFeatureStore(log, cache.features, hooks.onCacheError);
+  // A cache write that failed after its commit: the write stands, and the cache is rebuilt once it answers.
+  const cacheStale = (err: unknown): void => {
+    hooks.onCacheError?.(err);
+    rebuilder.markStale();
+  };
+  const repair = new CacheRepair(log, cache.features, {
+    onError: (err) => hooks.onCacheError?.(err),
+    ...(hooks.onRepaired ? { onRepaired: hooks.onRepaired } : {}),
+  });
+  repair.start();
   await rebuilder.start();
   return {
     rebuilder,
@@ -93,8 +98,8 @@ export async function openSystemOfRecord(url: string, cache: CacheStores, cacheO
     log,
     features,
     // The decision that created a restriction is in PostgreSQL before the restriction is.
-    state: new DurableAccountStateStore(pool, cache.state, () => decisionLog.persist()),
-    merchants: new DurableMerchantStore(pool, cache.merchants),
+    state: new DurableAccountStateStore(pool, cache.state, () => decisionLog.persist(), cacheStale),
+    merchants: new DurableMerchantStore(pool, cache.merchants, cacheStale),
     decisionLog,
     workflows: new PgWorkflowStore(pool),
     repair,
