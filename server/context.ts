@@ -28,4 +28,8 @@ export interface ServerContext {
   /** False while the backing store cannot serve (GET /readyz answers 503). */
   ready(): Promise<boolean>;
   storeKind: 'redis' | 'memory';
+  /** 'postgres': every write is committed there first; 'none': the store above holds the only copy. */
+  systemOfRecord: 'postgres' | 'none';
+  /** While the cache is rebuilt from PostgreSQL: how far it got (GET /readyz shows it). */
+  cacheRebuild?(): { phase: string; eventsApplied: number; eventsTotal: number; startedAt: string; by: string } | undefined;
 }

@@ -23,12 +23,13 @@ export interface CommandIO {
   err(text: string): void;
 }
 
-export const simulateUsage = `usage: refund-guard simulate --history FILE --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F] [--strict] [--shard i/N]
+export const simulateUsage = `usage: refund-guard simulate --history FILE|postgres://… --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F] [--strict] [--shard i/N]
 
 Replays a history under the baseline and the candidate policies and reports what the edit changes.
 A policy directory without features.yaml or cohorts.yaml uses the shipped one (a note on stderr says so).
 
-  --history FILE        NDJSON history, one event a line, in time order
+  --history FILE        NDJSON history, one event a line, in time order; or postgres://… to replay the
+                        system of record's event log, labelled from recorded outcomes
   --candidate DIR       the policies under test
   --baseline DIR|git:REF  what to compare with (default: policies); git:REF is the candidate directory at REF
   --json F              write the full report as JSON

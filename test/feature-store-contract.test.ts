@@ -1,6 +1,7 @@
 /**
- * The FeatureStore contract, run against the in-memory store and against real Redis (127.0.0.1:6379,
- * random key prefix per run, every key deleted afterwards).
+ * The FeatureStore contract, run against the in-memory store, against real Redis (127.0.0.1:6379,
+ * random key prefix per run, every key deleted afterwards) and against Redis with the PostgreSQL
+ * event log in front (a database per run, a schema per test, dropped afterwards).
  */
 import { readFileSync } from 'node:fs';
 import { redisTestPrefix } from './support/redis-keys.js';
@@ -8,6 +9,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RefundGuardEvent } from '../engine/events/index.js';
 import { loadFeatureDefinitions, MemoryFeatureStore, type FeatureDefinitions, type FeatureStore } from '../engine/features/index.js';
 import { RedisFeatureStore } from '../server/stores/redis-feature-store.js';
+import { DurableFeatureStore } from '../server/postgres/durable-feature-store.js';
+import { PgEventLog } from '../server/postgres/event-log.js';
+import { closeSchemaPools, createTestDatabase, migratedSchemaPool, type TestDatabase } from './support/test-postgres.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2027-03-01T00:00:00Z');
@@ -42,15 +46,25 @@ const sha = (c: string): string => c.repeat(64).slice(0, 64);
 
 const { redis, nextPrefix } = redisTestPrefix('features', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
 
-const factories: [string, () => FeatureStore][] = [
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await closeSchemaPools();
+  await db.drop();
+});
+
+const factories: [string, () => FeatureStore | Promise<FeatureStore>][] = [
   ['MemoryFeatureStore', () => new MemoryFeatureStore(definitions)],
   ['RedisFeatureStore', () => new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() })],
+  ['DurableFeatureStore (PostgreSQL log, Redis cache)', async () => new DurableFeatureStore(new PgEventLog(await migratedSchemaPool(db)), new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() }))],
 ];
 
 describe.each(factories)('%s', (_name, create) => {
   let store: FeatureStore;
-  beforeEach(() => {
-    store = create();
+  beforeEach(async () => {
+    store = await create();
   });
 
   it('returns every shipped feature as 0 for an unknown account', async () => {

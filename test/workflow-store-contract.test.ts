@@ -1,11 +1,14 @@
 /**
- * The WorkflowStore contract, run against the in-memory store and against real Redis
- * (127.0.0.1:6379, a random key prefix per run, every key deleted afterwards).
+ * The WorkflowStore contract, run against the in-memory store, against real Redis
+ * (127.0.0.1:6379, a random key prefix per run, every key deleted afterwards) and against real
+ * PostgreSQL (a database per run, a schema per test, dropped afterwards).
  */
 import { redisTestPrefix } from './support/redis-keys.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryWorkflowStore, type Complaint, type EvidenceReport, type WorkflowStore } from '../engine/workflows/index.js';
 import { RedisWorkflowStore } from '../server/stores/redis-workflow-store.js';
+import { PgWorkflowStore } from '../server/postgres/pg-workflow-store.js';
+import { closeSchemaPools, createTestDatabase, migratedSchemaPool, type TestDatabase } from './support/test-postgres.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2027-03-01T00:00:00Z');
@@ -23,15 +26,25 @@ function complaint(id: string, filedAt: number): Complaint {
 
 const { redis, nextPrefix } = redisTestPrefix('workflows', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
 
-const factories: [string, () => WorkflowStore][] = [
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await closeSchemaPools();
+  await db.drop();
+});
+
+const factories: [string, () => WorkflowStore | Promise<WorkflowStore>][] = [
   ['MemoryWorkflowStore', () => new MemoryWorkflowStore()],
   ['RedisWorkflowStore', () => new RedisWorkflowStore(redis, nextPrefix())],
+  ['PgWorkflowStore', async () => new PgWorkflowStore(await migratedSchemaPool(db))],
 ];
 
 describe.each(factories)('%s', (_name, create) => {
   let store: WorkflowStore;
-  beforeEach(() => {
-    store = create();
+  beforeEach(async () => {
+    store = await create();
   });
 
   it('creates a record once: a second create with the same id returns the stored one unchanged', async () => {

@@ -20,9 +20,9 @@ const complaintBody = (kind: string, accountId: string, merchantId: string, orde
 const auditOf = (harness: Harness, accountId: string): Promise<RestrictionAuditEntry[]> =>
   (harness.runtime.ctx.state as unknown as { auditTrail(accountId?: string): Promise<RestrictionAuditEntry[]> }).auditTrail(accountId);
 
-describe.each([['Redis', true], ['memory', false]] as const)('complaints over the %s store', (_name, redis) => {
+describe.each([['Redis', true, false], ['memory', false, false], ['Redis+PostgreSQL', true, true]] as const)('complaints over the %s store', (_name, redis, postgres) => {
   it('first upheld complaint restricts the account at that store, the second platform-wide; lifting both lets it buy again, and every change is audited', async () => {
-    h = await startHarness({ redis });
+    h = await startHarness({ redis, postgres });
     await h.events([order('a1', 'o1', T0 - 5 * DAY), order('a1', 'o2', T0 - 4 * DAY, { merchantId: 'm2' })]);
 
     const filed = await h.call('POST', '/v1/complaints', 'service', complaintBody('empty_package', 'a1', 'm1', 'o1'));
@@ -110,7 +110,7 @@ describe.each([['Redis', true], ['memory', false]] as const)('complaints over th
   });
 
   it('counts fast refunds intercepted: every return_first answer shows in /v1/stats and /metrics under refund.requested', async () => {
-    h = await startHarness({ redis });
+    h = await startHarness({ redis, postgres });
     expect((await h.call('PUT', '/v1/merchants/m1', 'admin', { settings: { interceptAbnormalRefunds: true }, category: 'apparel' })).status).toBe(200);
     await h.events([order('bad', 'ob1', T0 - DAY), order('good', 'og1', T0 - DAY)]);
     const c = (await h.call('POST', '/v1/complaints', 'service', complaintBody('fake_logistics', 'bad', 'm1', 'ob1'))).body.id;

@@ -1,17 +1,20 @@
 import { parseArgs } from 'node:util';
 import { processIO, UsageError, type CommandIO } from './io.js';
 import { policyCompile, policyEval, policyTest, policyValidate } from './policy-commands.js';
-import { groupUsage, policyUsage, wantsHelp } from './usage.js';
+import { dbMigrateUsage, featuresRebuildUsage, groupUsage, historyExportUsage, policyUsage, wantsHelp } from './usage.js';
 
 const usage = `usage: refund-guard <command>
 
-  serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--demo] [--no-watch] [--clock-skew-seconds S]
+  serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--postgres URL] [--demo] [--no-watch] [--clock-skew-seconds S]
+  db migrate [--postgres URL]
+  features rebuild [--postgres URL] [--redis URL] [--redis-prefix P] [--policies DIR]
   policy validate [PATH...]
   policy test [PATH...]
   policy compile FILE
   policy eval --policies DIR --point P --facts FILE [--engine compiled|reference] [--now ISO]
   history generate --orders N [--seed S] --out FILE
-  simulate --history FILE --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F]
+  history export [--postgres URL] [--since DATE] [--labels outcomes] --out FILE
+  simulate --history FILE|postgres://… --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F]
   simulate merge --out F REPORT.json...
 
 Run refund-guard <command> --help for a command's options.
@@ -68,13 +71,17 @@ const lazyCommands: Record<string, () => Promise<CommandEntry>> = {
     const m = await import('./serve-command.js');
     return { usage: m.serveUsage, run: m.serveCommand };
   },
+  'db migrate': async () => ({ usage: dbMigrateUsage, run: (await import('./db-commands.js')).dbMigrateCommand }),
+  'features rebuild': async () => ({ usage: featuresRebuildUsage, run: (await import('./postgres-commands.js')).featuresRebuildCommand }),
+  'history export': async () => ({ usage: historyExportUsage, run: (await import('./postgres-commands.js')).historyExportCommand }),
   'history generate': async () => {
     const m = await import('../../simulator/cli.js');
     return { usage: m.historyGenerateUsage, run: m.historyGenerateCommand };
   },
   simulate: async () => {
     const m = await import('../../simulator/cli.js');
-    return { usage: m.simulateUsage, run: m.simulateCommand };
+    // --history postgres://… reads the system of record's event log.
+    return { usage: m.simulateUsage, run: (await import('./postgres-commands.js')).withPostgresHistory(m.simulateCommand) };
   },
   'simulate merge': async () => {
     const m = await import('../../simulator/cli.js');

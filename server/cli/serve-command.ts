@@ -9,7 +9,7 @@ import { UsageError, type CommandIO } from './io.js';
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
 
-export const serveUsage = `usage: refund-guard serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--demo] [--no-watch]
+export const serveUsage = `usage: refund-guard serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--postgres URL] [--demo] [--no-watch] [--clock-skew-seconds S]
 
 Runs the decision server until SIGTERM or SIGINT.
 
@@ -18,8 +18,10 @@ Runs the decision server until SIGTERM or SIGINT.
   --host H            address to bind (default: 127.0.0.1; any other needs REFUND_GUARD_TOKENS)
   --redis URL         Redis for features and state (default: $REDIS_URL; neither: in-memory store)
   --redis-prefix P    key prefix in Redis (default: $REDIS_PREFIX or rg)
+  --postgres URL      PostgreSQL, the system of record (default: $DATABASE_URL; neither: the cache holds the only copy)
   --demo              load demo merchants and history, and print example requests
   --no-watch          do not reload when the policy directory changes
+  --clock-skew-seconds S  how far a service-role decision's occurredAt may lie from the server clock (default: 300)
   -h, --help          print this help
 `;
 
@@ -32,6 +34,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       port: { type: 'string', default: process.env['PORT'] ?? '8787' },
       host: { type: 'string', default: '127.0.0.1' },
       redis: { type: 'string' },
+      postgres: { type: 'string' },
       'redis-prefix': { type: 'string' },
       demo: { type: 'boolean', default: false },
       'no-watch': { type: 'boolean', default: false },
@@ -58,12 +61,14 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const skewSeconds = Number(values['clock-skew-seconds']);
   if (!Number.isFinite(skewSeconds) || skewSeconds < 0) throw new UsageError(`--clock-skew-seconds must be a number of seconds >= 0, got ${values['clock-skew-seconds']}`);
   const redisUrl = values.redis ?? process.env['REDIS_URL'];
+  const postgresUrl = values.postgres ?? process.env['DATABASE_URL'];
   const logger = createLogger();
   let runtime;
   try {
     runtime = await createRuntime({
       policies: values.policies,
       ...(redisUrl ? { redisUrl } : {}),
+      ...(postgresUrl ? { postgresUrl } : {}),
       redisPrefix: values['redis-prefix'] ?? process.env['REDIS_PREFIX'] ?? 'rg',
       ...(tokens !== undefined ? { tokens } : {}),
       clockLimits: { decisionSkewMs: skewSeconds * 1000 },
@@ -92,6 +97,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const baseUrl = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${actualPort}`;
   io.err(`refund-guard listening on ${baseUrl} (store: ${runtime.ctx.storeKind}, policies: ${values.policies}, revision ${runtime.ctx.bundles.bundle.revision})`);
+  io.err(systemOfRecordNotice(runtime.ctx.storeKind, runtime.ctx.systemOfRecord));
   if (open) io.err('no REFUND_GUARD_TOKENS configured: bound to loopback only, answering only loopback Host names, and every caller has the admin role');
   if (values.demo) {
     const demo = await loadDemoData(runtime);
@@ -121,4 +127,11 @@ function installShutdown(server: Server, close: () => Promise<void>, io: Command
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Where the data that must not be lost lives, said once at start. */
+export function systemOfRecordNotice(store: 'redis' | 'memory', systemOfRecord: 'postgres' | 'none'): string {
+  if (systemOfRecord === 'postgres') return `system of record: PostgreSQL (every write is committed there first; ${store === 'redis' ? 'Redis' : 'the in-memory store'} is a rebuildable cache)`;
+  if (store === 'redis') return 'no --postgres/DATABASE_URL: Redis holds the only copy of events, cases, restrictions and the audit trail; losing Redis data loses them';
+  return 'no --postgres/DATABASE_URL: in-memory store, nothing survives a restart';
 }

@@ -40,7 +40,7 @@ The throughput goes to stderr.
 `,
 };
 
-export const groupUsage: Record<'policy' | 'history', string> = {
+export const groupUsage: Record<'policy' | 'history' | 'db' | 'features', string> = {
   policy: `usage: refund-guard policy <validate|test|compile|eval> ...
 
   validate [PATH...]      check policies and their test files
@@ -51,13 +51,61 @@ export const groupUsage: Record<'policy' | 'history', string> = {
 
 Run refund-guard policy <command> --help for its options.
 `,
-  history: `usage: refund-guard history generate --orders N [--seed S] --out FILE
+  history: `usage: refund-guard history <generate|export> ...
 
-  generate       write a synthetic, labelled history for the simulator
+  generate --orders N [--seed S] --out FILE
+                 write a synthetic, labelled history for the simulator
+  export [--postgres URL] [--since DATE] [--labels outcomes] --out FILE
+                 write PostgreSQL's event log as a history file
 
-Run refund-guard history generate --help for its options.
+Run refund-guard history <command> --help for its options.
+`,
+  db: `usage: refund-guard db migrate [--postgres URL]
+
+  migrate        apply the PostgreSQL schema migrations (the server also does at start)
+
+Run refund-guard db migrate --help for its options.
+`,
+  features: `usage: refund-guard features rebuild [--postgres URL] [--redis URL] [--redis-prefix P] [--policies DIR]
+
+  rebuild        rebuild the Redis feature cache from PostgreSQL's event log
+
+Run refund-guard features rebuild --help for its options.
 `,
 };
+
+export const dbMigrateUsage = `usage: refund-guard db migrate [--postgres URL]
+
+Applies the PostgreSQL schema migrations that are not applied yet, under an advisory lock, so several
+instances or a deploy step may run it at once.
+
+  --postgres URL      the system of record (default: $DATABASE_URL)
+  -h, --help          print this help
+`;
+
+export const featuresRebuildUsage = `usage: refund-guard features rebuild [--postgres URL] [--redis URL] [--redis-prefix P] [--policies DIR]
+
+Rebuilds the Redis feature cache from PostgreSQL: the windowed events, restrictions, order marks and
+merchants. A running server does the same by itself when it finds its cache lost.
+
+  --postgres URL      the system of record (default: $DATABASE_URL)
+  --redis URL         the cache to rebuild (default: $REDIS_URL)
+  --redis-prefix P    key prefix in Redis (default: $REDIS_PREFIX or rg)
+  --policies DIR      the policy directory whose features.yaml sets the windows (default: policies)
+  -h, --help          print this help
+`;
+
+export const historyExportUsage = `usage: refund-guard history export [--postgres URL] [--since DATE] [--labels outcomes] --out FILE
+
+Writes PostgreSQL's event log as an NDJSON history file, in time order, for simulate.
+
+  --postgres URL      the system of record (default: $DATABASE_URL)
+  --since DATE        only events at or after this date-time
+  --labels outcomes   label refund and intervention requests from recorded outcomes (forged or
+                      upheld: abuse; genuine or dismissed: legit)
+  --out FILE          the history file to write
+  -h, --help          print this help
+`;
 
 /** Whether the arguments ask for help: -h or --help anywhere before a `--` that ends the options. */
 export function wantsHelp(args: readonly string[]): boolean {

@@ -19,6 +19,9 @@ export function systemRoutes(ctx: ServerContext, allRoutes: () => readonly Route
       async handler(c: Context) {
         const ready = await ctx.ready().catch(() => false);
         if (!ready) return json(c, { error: { code: 'not_ready', message: 'the store is unreachable' } }, 503);
+        // Still 200: decisions are answered (degraded) while the cache is rebuilt from PostgreSQL.
+        const rebuild = ctx.cacheRebuild?.();
+        if (rebuild !== undefined) return json(c, { status: 'rebuilding', rebuild, store: ctx.storeKind, policyRevision: ctx.bundles.bundle.revision });
         return json(c, { status: 'ready', store: ctx.storeKind, policyRevision: ctx.bundles.bundle.revision });
       },
     },

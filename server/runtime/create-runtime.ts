@@ -17,12 +17,19 @@ import { RedisAccountStore } from '../stores/redis-account-state.js';
 import { RedisFeatureStore } from '../stores/redis-feature-store.js';
 import { RedisMerchantStore } from '../stores/redis-merchant-store.js';
 import { RedisWorkflowStore } from '../stores/redis-workflow-store.js';
+import { openSystemOfRecord, type SystemOfRecord } from '../postgres/system-of-record.js';
+import type { CacheSentinel } from '../postgres/cache-rebuild.js';
+import { maxWindowDays, memorySentinel, redisSentinel } from '../postgres/cache-wiring.js';
+import { publishBundle } from '../postgres/policy-bundles.js';
+import { readPolicyDirectory } from '../../engine/bundle/sources.js';
 
 export interface RuntimeOptions {
   policies: string;
   /** No URL: the in-memory store (the embedded default). */
   redisUrl?: string;
   redisPrefix?: string;
+  /** The system of record; without it the cache (Redis or memory) holds the only copy. */
+  postgresUrl?: string;
   /** REFUND_GUARD_TOKENS (role:token or role:name:token, comma-separated); unset or empty: open mode. */
   tokens?: string;
   /** Defaults in permissions.ts: decisions within 5 min of now, events from 30 days back to 1 day ahead. */
@@ -42,6 +49,8 @@ export interface Runtime {
   ctx: ServerContext;
   app: ReturnType<typeof createApp>['app'];
   routes: ReturnType<typeof createApp>['routes'];
+  /** PostgreSQL and its cache repair, when configured. */
+  systemOfRecord?: SystemOfRecord;
   close(): Promise<void>;
 }
 
@@ -55,8 +64,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger();
   const metrics = new Metrics(options.processMetrics ?? true);
   const now = options.now ?? Date.now;
+  let publish: ((revision: string) => void) | undefined;
   const opened = BundleHolder.open(options.policies, ({ bundle, failure }) => {
     if (bundle) {
+      publish?.(bundle.revision);
       metrics.setBundle(bundle.revision);
       logger.info({ revision: bundle.revision, policies: bundle.policies.length }, 'policy bundle activated');
     }
@@ -81,6 +92,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let decisionIds: (at: number) => string = newDecisionId;
   let ready: () => Promise<boolean>;
   let consoleStores: ConsoleStores;
+  let sentinel: CacheSentinel;
   const closers: (() => Promise<unknown>)[] = [];
 
   if (options.redisUrl === undefined) {
@@ -94,6 +106,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     decisionLog = new MemoryDecisionLog();
     consoleStores = memoryConsoleStores();
     ready = async () => true;
+    sentinel = memorySentinel();
   } else {
     const prefix = options.redisPrefix ?? 'rg';
     // Reads on the decision path fail fast (degraded answer), writes get longer.
@@ -124,6 +137,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
     workflows = new RedisWorkflowStore(writeClient, prefix);
     consoleStores = redisConsoleStores(writeClient, prefix);
+    sentinel = redisSentinel(writeClient, prefix);
     const logOptions = {
       prefix,
       onFlushError: (err: unknown) => {
@@ -151,6 +165,34 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
 
+  let systemOfRecord: SystemOfRecord | undefined;
+  if (options.postgresUrl !== undefined) {
+    try {
+      const windowDays = maxWindowDays(definitions);
+      systemOfRecord = await openSystemOfRecord(options.postgresUrl, { features, state, merchants, decisionLog }, { sentinel, windowDays, now }, {
+        onCacheError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cache apply failed; committed in PostgreSQL, the repair applies it when the cache answers'),
+        onPostgresError: (err, operation) => logger.warn({ err: err instanceof Error ? err.message : String(err), operation }, 'PostgreSQL write failed; will retry'),
+        onRepaired: (count) => logger.info({ count }, 'cache repaired from the PostgreSQL outbox'),
+        onDecisionsDropped: (n) => metrics.decisionLogDropped.inc(n),
+        onRebuildStart: () => logger.warn('the feature cache is empty or incomplete: rebuilding it from PostgreSQL; decisions answer degraded meanwhile'),
+        onRebuildDone: (result) => logger.info(result, 'feature cache rebuilt from PostgreSQL'),
+      });
+    } catch (err) {
+      for (const close of closers) await close().catch(() => undefined);
+      throw new StartupError(`PostgreSQL at ${redactUrl(options.postgresUrl)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    ({ features, state, merchants, decisionLog, workflows } = systemOfRecord);
+    const pool = systemOfRecord.pool;
+    publish = (revision) =>
+      void publishBundle(pool, revision, readPolicyDirectory(options.policies)).catch((err: unknown) =>
+        logger.warn({ err: err instanceof Error ? err.message : String(err), revision }, 'could not record the policy bundle in PostgreSQL'),
+      );
+    publish(bundles.bundle.revision);
+    reader = systemOfRecord.guardReader(reader);
+    if (reviewReader !== undefined) reviewReader = systemOfRecord.guardReader(reviewReader);
+    closers.unshift(() => systemOfRecord!.close());
+  }
+
   const service = new RefundGuardService({
     bundle: () => bundles.bundle,
     features,
@@ -166,6 +208,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const ctx: ServerContext = {
     bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, clockLimits, now, ready,
     storeKind: options.redisUrl === undefined ? 'memory' : 'redis',
+    systemOfRecord: systemOfRecord === undefined ? 'none' : 'postgres',
+    ...(systemOfRecord !== undefined ? { cacheRebuild: () => systemOfRecord.rebuilder.progress() } : {}),
   };
   metrics.setEvidenceQueueSource(async () => {
     const [pending, overdue] = await Promise.all([workflows.reports.count({ status: 'pending' }), workflows.reports.count({ status: 'pending', before: now() })]);
@@ -176,10 +220,22 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ctx,
     app,
     routes,
+    ...(systemOfRecord !== undefined ? { systemOfRecord } : {}),
     async close() {
       bundles.close();
       await decisionLog.flush().catch(() => undefined);
       for (const close of closers) await close().catch(() => undefined);
     },
   };
+}
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
 }

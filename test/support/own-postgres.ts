@@ -35,7 +35,9 @@ export class OwnPostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  static async start(bin: string): Promise<OwnPostgres> {
+  /** initdb and start a new cluster (the binaries from postgresBinDir() unless given). */
+  static async start(bin: string | undefined = postgresBinDir()): Promise<OwnPostgres> {
+    if (bin === undefined) throw new Error('no PostgreSQL server binaries (apt-get install postgresql, or set PG_BIN)');
     const dir = mkdtempSync(join(tmpdir(), 'rg-pg-'));
     if (userInfo().uid === 0) {
       const ids = await run('id', ['-u', 'postgres']).then(
@@ -49,9 +51,7 @@ export class OwnPostgres {
     const pg = new OwnPostgres(await freePort(), dir, bin);
     try {
       await pg.asOwner('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-      const settings = `-p ${pg.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-      await pg.asOwner('pg_ctl', ['-D', join(dir, 'data'), '-o', settings, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
-      if (!(await postgresAnswers(pg.url))) throw new Error(`private PostgreSQL started but does not answer on port ${pg.port}`);
+      await pg.start();
     } catch (err) {
       await pg.stop(); // leaves no cluster running and no directory behind
       throw err;
@@ -59,9 +59,21 @@ export class OwnPostgres {
     return pg;
   }
 
-  /** Fast shutdown (no checkpoint wait matters for throw-away data), then the directory goes. */
-  async stop(): Promise<void> {
+  /** Starts the cluster again after kill(), on the same port, with the data it had. */
+  async start(): Promise<void> {
+    const settings = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=40 -c shared_buffers=16MB`;
+    await this.asOwner('pg_ctl', ['-D', join(this.dir, 'data'), '-o', settings, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+    if (!(await postgresAnswers(this.url))) throw new Error(`private PostgreSQL started but does not answer on port ${this.port}`);
+  }
+
+  /** Immediate shutdown: every backend exits at once, as in a crash; committed data stays for start(). */
+  async kill(): Promise<void> {
     await this.asOwner('pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+  }
+
+  /** Stops the cluster and removes its directory: the end of its life (as OwnRedis.stop). */
+  async stop(): Promise<void> {
+    await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -7,6 +7,7 @@ import { createLogger } from '../../server/observability/logger.js';
 import { contractRequest } from './openapi-contract.js';
 import { deleteKeys, redisUrl } from './redis-keys.js';
 import { createRuntime, type Runtime } from '../../server/runtime/create-runtime.js';
+import { createTestDatabase, type TestDatabase } from './test-postgres.js';
 
 /** Admin tokens name their holders (role:name:token): audit records (lifts) name ops-anna or ops-ben. */
 export const tokenSpec = 'service:svc-token-1,appraiser:appr-token-1,analyst:anl-token-1,admin:ops-anna:adm-token-1,admin:ops-ben:adm-token-2,backfill:bkf-token-1';
@@ -29,13 +30,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { redis?: boolean; prefix?: string; start?: number } = {}): Promise<Harness> {
+/** postgres: a fresh database of the harness's own as the system of record, dropped on close. */
+export async function startHarness(options: { redis?: boolean; prefix?: string; start?: number; postgres?: boolean } = {}): Promise<Harness> {
   const useRedis = options.redis ?? true;
   const prefix = useRedis ? (options.prefix ?? `rgtest-${randomBytes(6).toString('hex')}`) : undefined;
   const clock = { ms: options.start ?? T0 };
+  const db: TestDatabase | undefined = options.postgres ? await createTestDatabase() : undefined;
   const runtime = await createRuntime({
     policies: 'policies',
     ...(prefix !== undefined ? { redisUrl, redisPrefix: prefix } : {}),
+    ...(db !== undefined ? { postgresUrl: db.url } : {}),
     tokens: tokenSpec,
     processMetrics: false,
     logger: createLogger({ level: 'silent' }),
@@ -74,6 +78,7 @@ export async function startHarness(options: { redis?: boolean; prefix?: string; 
     async close() {
       await runtime.close();
       if (prefix !== undefined) await deleteKeys(prefix);
+      await db?.drop();
     },
   };
 }

@@ -1,0 +1,88 @@
+/**
+ * What PostgreSQL as the system of record costs ingestion, and how fast a lost cache is rebuilt.
+ * Two servers in the same run, same batches (500 events, 4 in flight, loopback): one on Redis
+ * alone, one committing every batch to PostgreSQL first. Then the second one's cache is deleted
+ * and `refund-guard features rebuild` refills it from PostgreSQL.
+ * Run: npx tsx test/bench/system-of-record.bench.ts [events]   (default 100,000; a fresh database
+ * on TEST_POSTGRES_URL, dropped afterwards)
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { freePort } from '../support/own-redis.js';
+import { startServer, stopServers } from '../support/bench-servers.js';
+import { deleteKeys, redisUrl } from '../support/redis-keys.js';
+import { createTestDatabase } from '../support/test-postgres.js';
+
+const total = Number(process.argv[2] ?? 100_000);
+const batchSize = 500;
+const inFlight = 4;
+const run = randomUUID().slice(0, 8);
+const [redisOnlyPrefix, durablePrefix] = [`rgsor-r-${run}`, `rgsor-p-${run}`];
+
+/** Orders with devices and addresses, a refund on one order in eight (the ingest benchmark's traffic). */
+function batches(): string[] {
+  const out: string[] = [];
+  const base = Date.now() - 30 * 86_400_000;
+  let events: object[] = [];
+  for (let i = 0; i < total; i++) {
+    const account = `a${i % 20_000}`;
+    const at = new Date(base + i * 1000).toISOString();
+    events.push(
+      i % 8 === 7
+        ? { eventId: `s${i}`, type: 'refund.requested', at, accountId: account, merchantId: `m${i % 300}`, orderId: `o${i - 1}`, amount: 30, refund: { type: 'fast_refund', reason: 'damaged' } }
+        : { eventId: `s${i}`, type: 'order.placed', at, accountId: account, merchantId: `m${i % 300}`, orderId: `o${i}`, amount: 30, deviceId: `d${i % 20_000}`, addressId: `h${i % 19_000}` },
+    );
+    if (events.length === batchSize) {
+      out.push(JSON.stringify({ events }));
+      events = [];
+    }
+  }
+  if (events.length > 0) out.push(JSON.stringify({ events }));
+  return out;
+}
+
+async function send(url: string, bodies: string[]): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      if (response.status !== 200) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return (total / (performance.now() - started)) * 1000;
+}
+
+const database = await createTestDatabase();
+const [redisOnlyPort, durablePort] = [await freePort(), await freePort()];
+const serve = (port: number, prefix: string, extra: string[] = []) =>
+  startServer(['server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', String(port), '--no-watch', ...extra], { REFUND_GUARD_TOKENS: '', DATABASE_URL: '' });
+const redisOnly = await serve(redisOnlyPort, redisOnlyPrefix);
+const durable = await serve(durablePort, durablePrefix, ['--postgres', database.url]);
+/** Goals are reported, not enforced: on a loaded shared machine the absolute rates move; the ratio is the steadier figure. */
+const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
+try {
+  const bodies = batches();
+  const redisRate = await send(`http://127.0.0.1:${redisOnlyPort}/v1/events`, bodies);
+  const durableRate = await send(`http://127.0.0.1:${durablePort}/v1/events`, bodies);
+  console.log(`ingestion: ${total} events in batches of ${batchSize}, ${inFlight} in flight, loopback; Redis and PostgreSQL on the same 2 cores`);
+  console.log(`  Redis only:             ${Math.round(redisRate)} events/s`);
+  console.log(`  PostgreSQL, then Redis: ${Math.round(durableRate)} events/s  (goal >= 20,000: ${verdict(durableRate >= 20_000)})`);
+  console.log(`  ratio:                  ${(durableRate / redisRate).toFixed(2)}x  (goal >= 0.6x: ${verdict(durableRate / redisRate >= 0.6)})`);
+
+  // The cache is lost; the server is stopped first so the rebuild measured is the command's alone.
+  durable.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await deleteKeys(durablePrefix);
+  const rebuild = spawnSync(process.execPath, ['server/cli/bin.mjs', 'features', 'rebuild', '--postgres', database.url, '--redis', redisUrl, '--redis-prefix', durablePrefix], { encoding: 'utf8' });
+  if (rebuild.status !== 0) throw new Error(`features rebuild failed: ${rebuild.stderr}`);
+  const rate = Number(/\((\d+) events\/s\)/.exec(rebuild.stdout)?.[1] ?? 0);
+  console.log(`rebuild from PostgreSQL: ${rebuild.stdout.trim()}  (goal >= 50,000 events/s: ${verdict(rate >= 50_000)})`);
+} finally {
+  await stopServers([redisOnly, durable], redisOnlyPrefix);
+  await deleteKeys(durablePrefix);
+  await database.drop();
+}
