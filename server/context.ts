@@ -31,5 +31,5 @@ export interface ServerContext {
   /** 'postgres': every write is committed there first; 'none': the store above holds the only copy. */
   systemOfRecord: 'postgres' | 'none';
   /** While the cache is rebuilt from PostgreSQL: how far it got (GET /readyz shows it). */
-  cacheRebuild?(): { phase: string; eventsApplied: number; eventsTotal: number; startedAt: string; by: string } | undefined;
+  cacheRebuild?(): Promise<{ phase: string; eventsApplied: number; eventsTotal: number; startedAt: string; by: string } | undefined>;
 }

@@ -207,7 +207,20 @@ export const appraisalResultSchema = object(['report', 'review', 'restrictions']
 export const resolutionResultSchema = object(['complaint', 'review', 'restrictions'], { complaint: complaintSchema, review: reviewSchema, restrictions: { type: 'array', items: activeRestrictionSchema } });
 
 export const healthSchema = object(['status'], { status: { const: 'ok' } });
-export const readySchema = object(['status', 'store', 'policyRevision'], { status: { const: 'ready' }, store: str, policyRevision: str });
+const rebuildProgressSchema = object(['phase', 'eventsApplied', 'eventsTotal', 'startedAt', 'by'], {
+  phase: { enum: ['events', 'restrictions', 'order-marks', 'merchants'] },
+  eventsApplied: int,
+  eventsTotal: int,
+  startedAt: str,
+  by: { enum: ['this-instance', 'another-instance'], description: 'Which instance rebuilds the lost cache' },
+});
+/** `rebuilding`: the cache was lost and is rebuilt from PostgreSQL; decisions meanwhile answer degraded. */
+export const readySchema = object(['status', 'store', 'policyRevision'], {
+  status: { enum: ['ready', 'rebuilding'] },
+  rebuild: rebuildProgressSchema,
+  store: str,
+  policyRevision: str,
+});
 export const openApiSchema = object(['openapi', 'info', 'paths'], { openapi: str, info: { type: 'object' }, paths: { type: 'object' } });
 export const metricsSchema = { type: 'string', description: 'Prometheus text exposition format' } as const;
 

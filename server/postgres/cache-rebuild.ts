@@ -63,6 +63,8 @@ const READY = 'ready';
 export class CacheRebuilder {
   private current: Promise<RebuildResult | undefined> | undefined;
   private progressNow: RebuildProgress | undefined;
+  /** readiness() found the sentinel gone before the periodic check did. */
+  private lossSeen = false;
   private waitingForOther = false;
   private timer: NodeJS.Timeout | undefined;
   /** Rebuilds this instance has finished since it started. */
@@ -85,8 +87,23 @@ export class CacheRebuilder {
     return undefined;
   }
 
+  /**
+   * What readiness reports: the rebuild's progress, or, when the sentinel is gone but the periodic
+   * check has not run yet (a Redis that just came back empty), a rebuild started now. So /readyz never
+   * says `ready` over an empty cache.
+   */
+  async readiness(): Promise<(RebuildProgress & { by: 'this-instance' | 'another-instance' }) | undefined> {
+    const now = this.progress();
+    if (now !== undefined) return now;
+    if ((await this.sentinel.read()) === READY) return undefined;
+    // Decisions answer degraded from now on, not only once the rebuild below has reached its first step.
+    this.lossSeen = true;
+    void this.check().catch((err: unknown) => this.options.onError?.(err));
+    return this.progress() ?? { phase: 'events', eventsApplied: 0, eventsTotal: 0, startedAt: new Date(this.options.now()).toISOString(), by: 'this-instance' };
+  }
+
   get rebuilding(): boolean {
-    return this.progressNow !== undefined || this.waitingForOther;
+    return this.lossSeen || this.progressNow !== undefined || this.waitingForOther;
   }
 
   /**
@@ -122,6 +139,7 @@ export class CacheRebuilder {
   check(): Promise<RebuildResult | undefined> {
     this.current ??= this.checkOnce().finally(() => {
       this.current = undefined;
+      this.lossSeen = false;
     });
     return this.current;
   }

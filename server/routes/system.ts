@@ -13,14 +13,14 @@ export function systemRoutes(ctx: ServerContext, allRoutes: () => readonly Route
     {
       method: 'get',
       path: '/readyz',
-      summary: 'Readiness: 503 while the store (Redis) is unreachable',
+      summary: 'Readiness: 503 while the store (Redis) is unreachable; 200 rebuilding while a lost cache is rebuilt from PostgreSQL',
       tag: 'system',
       responses: { 200: { description: 'Ready', schema: readySchema }, 503: { description: 'Not ready', schema: errorSchema } },
       async handler(c: Context) {
         const ready = await ctx.ready().catch(() => false);
         if (!ready) return json(c, { error: { code: 'not_ready', message: 'the store is unreachable' } }, 503);
         // Still 200: decisions are answered (degraded) while the cache is rebuilt from PostgreSQL.
-        const rebuild = ctx.cacheRebuild?.();
+        const rebuild = await ctx.cacheRebuild?.().catch(() => undefined);
         if (rebuild !== undefined) return json(c, { status: 'rebuilding', rebuild, store: ctx.storeKind, policyRevision: ctx.bundles.bundle.revision });
         return json(c, { status: 'ready', store: ctx.storeKind, policyRevision: ctx.bundles.bundle.revision });
       },

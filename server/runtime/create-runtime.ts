@@ -209,7 +209,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, clockLimits, now, ready,
     storeKind: options.redisUrl === undefined ? 'memory' : 'redis',
     systemOfRecord: systemOfRecord === undefined ? 'none' : 'postgres',
-    ...(systemOfRecord !== undefined ? { cacheRebuild: () => systemOfRecord.rebuilder.progress() } : {}),
+    ...(systemOfRecord !== undefined ? { cacheRebuild: () => systemOfRecord.rebuilder.readiness() } : {}),
   };
   metrics.setEvidenceQueueSource(async () => {
     const [pending, overdue] = await Promise.all([workflows.reports.count({ status: 'pending' }), workflows.reports.count({ status: 'pending', before: now() })]);
