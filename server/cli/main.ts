@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { processIO, UsageError, type CommandIO } from './io.js';
-import { policyCompile, policyEval, policyTest, policyValidate } from './policy-commands.js';
+
+/** The policy commands load the whole engine (schemas, YAML, json-rules-engine): only when one runs, so `--help` starts fast. */
+const policyCommands = () => import('./policy-commands.js');
 
 const usage = `usage: refund-guard <command>
 
@@ -16,14 +18,14 @@ const usage = `usage: refund-guard <command>
 type Command = (args: string[], io: CommandIO) => Promise<number> | number;
 
 const commands: Record<string, Command> = {
-  'policy validate': (args, io) => policyValidate(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
-  'policy test': (args, io) => policyTest(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
-  'policy compile': (args, io) => {
+  'policy validate': async (args, io) => (await policyCommands()).policyValidate(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
+  'policy test': async (args, io) => (await policyCommands()).policyTest(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
+  'policy compile': async (args, io) => {
     const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
     if (positionals.length !== 1) throw new UsageError('policy compile takes exactly one FILE');
-    return policyCompile(positionals[0]!, io);
+    return (await policyCommands()).policyCompile(positionals[0]!, io);
   },
-  'policy eval': (args, io) => {
+  'policy eval': async (args, io) => {
     const { values } = parseArgs({
       args,
       options: {
@@ -36,7 +38,7 @@ const commands: Record<string, Command> = {
     });
     if (!values.point || !values.facts) throw new UsageError('policy eval needs --point and --facts');
     if (values.engine !== 'compiled' && values.engine !== 'reference') throw new UsageError('--engine is compiled or reference');
-    return policyEval({ policies: values.policies, point: values.point, facts: values.facts, engine: values.engine, ...(values.now ? { now: values.now } : {}) }, io);
+    return (await policyCommands()).policyEval({ policies: values.policies, point: values.point, facts: values.facts, engine: values.engine, ...(values.now ? { now: values.now } : {}) }, io);
   },
 };
 
