@@ -4,11 +4,14 @@
 // compiling anything (server/cli/bin.mjs runs dist/ when it is at least as new as the sources).
 // Types are not checked here (`npm run typecheck` does that); esbuild only strips them.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const out = join(root, 'dist');
+const dist = join(root, 'dist');
+// Built beside dist/ and swapped in at the end: a CLI started meanwhile finds the old build, none
+// (and runs the sources), or the new one, never half of one.
+const out = join(root, `dist.building-${process.pid}`);
 const sourceDirs = ['engine', 'server', 'simulator'];
 
 const isSource = (path) => path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts');
@@ -40,4 +43,6 @@ for (const dir of sourceDirs) {
 mkdirSync(join(out, 'policies'), { recursive: true });
 for (const file of readdirSync(join(root, 'policies')).filter((f) => f.endsWith('.json'))) cpSync(join(root, 'policies', file), join(out, 'policies', file));
 writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+rmSync(dist, { recursive: true, force: true });
+renameSync(out, dist);
 console.log(`built ${entryPoints.length} modules into dist/`);
