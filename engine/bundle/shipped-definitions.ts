@@ -43,10 +43,8 @@ export function shippedDefinitions(): SourceFile[] {
 export function shippedPolicyDirectory(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, 'package.json'))) {
-      const policies = join(dir, 'policies');
-      return existsSync(policies) ? policies : undefined;
-    }
+    // The package's own root: a build's dist/ has a package.json and policies/ of schemas too, but no definitions.
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'policies', 'features.yaml'))) return join(dir, 'policies');
     const up = dirname(dir);
     if (up === dir) return undefined;
     dir = up;

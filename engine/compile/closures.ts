@@ -1,4 +1,5 @@
 import type { ConditionNode, Scalar } from '../policy/model.js';
+import { leafHolds, leafOf, type Leaf } from './leaf-tests.js';
 
 /**
  * The fast evaluator: each condition node becomes a closure over pre-resolved fact slots and
@@ -46,9 +47,9 @@ export function compileRuleCondition(node: ConditionNode, onMissingFact: boolean
 function definitelyTrue(node: ConditionNode, slotOf: SlotOf): Predicate {
   switch (node.kind) {
     case 'all':
-      return every(node.items.map((n) => definitelyTrue(n, slotOf)));
+      return every(node.items, true, slotOf);
     case 'any':
-      return some(node.items.map((n) => definitelyTrue(n, slotOf)));
+      return some(node.items, true, slotOf);
     case 'not':
       return definitelyFalse(node.item, slotOf);
     case 'compare':
@@ -59,9 +60,9 @@ function definitelyTrue(node: ConditionNode, slotOf: SlotOf): Predicate {
 function definitelyFalse(node: ConditionNode, slotOf: SlotOf): Predicate {
   switch (node.kind) {
     case 'all':
-      return some(node.items.map((n) => definitelyFalse(n, slotOf)));
+      return some(node.items, false, slotOf);
     case 'any':
-      return every(node.items.map((n) => definitelyFalse(n, slotOf)));
+      return every(node.items, false, slotOf);
     case 'not':
       return definitelyTrue(node.item, slotOf);
     case 'compare':
@@ -69,30 +70,58 @@ function definitelyFalse(node: ConditionNode, slotOf: SlotOf): Predicate {
   }
 }
 
-function every(items: Predicate[]): Predicate {
-  if (items.length === 1) return items[0]!;
-  if (items.length === 2) {
-    const [a, b] = items as [Predicate, Predicate];
-    return (s) => a(s) && b(s);
+/**
+ * The items' T (`wanted`) or F, split into comparisons with constants, tested inline as leaves
+ * (leaf-tests.ts), and the rest as closures. Items have no side effects, so testing the leaves
+ * first gives the same answer.
+ */
+function split(items: readonly ConditionNode[], wanted: boolean, slotOf: SlotOf): { leaves: Leaf[]; rest: Predicate[] } {
+  const leaves: Leaf[] = [];
+  const rest: Predicate[] = [];
+  for (const item of items) {
+    const leaf = leafOf(item, wanted, slotOf);
+    if (leaf !== undefined) leaves.push(leaf);
+    else rest.push(wanted ? definitelyTrue(item, slotOf) : definitelyFalse(item, slotOf));
   }
-  if (items.length === 3) {
-    const [a, b, c] = items as [Predicate, Predicate, Predicate];
-    return (s) => a(s) && b(s) && c(s);
+  return { leaves, rest };
+}
+
+/** Every item's T (or F, per `wanted`) holds. */
+function every(items: readonly ConditionNode[], wanted: boolean, slotOf: SlotOf): Predicate {
+  const { leaves, rest } = split(items, wanted, slotOf);
+  if (leaves.length === 0 && rest.length === 1) return rest[0]!;
+  if (leaves.length === 1 && rest.length === 0) {
+    const [leaf] = leaves as [Leaf];
+    return (s) => leafHolds(s, leaf);
+  }
+  if (leaves.length === 1 && rest.length === 1) {
+    const [leaf] = leaves as [Leaf];
+    const [other] = rest as [Predicate];
+    return (s) => leafHolds(s, leaf) && other(s);
   }
   return (s) => {
-    for (let i = 0; i < items.length; i++) if (!items[i]!(s)) return false;
+    for (let i = 0; i < leaves.length; i++) if (!leafHolds(s, leaves[i]!)) return false;
+    for (let i = 0; i < rest.length; i++) if (!rest[i]!(s)) return false;
     return true;
   };
 }
 
-function some(items: Predicate[]): Predicate {
-  if (items.length === 1) return items[0]!;
-  if (items.length === 2) {
-    const [a, b] = items as [Predicate, Predicate];
-    return (s) => a(s) || b(s);
+/** Some item's T (or F, per `wanted`) holds. */
+function some(items: readonly ConditionNode[], wanted: boolean, slotOf: SlotOf): Predicate {
+  const { leaves, rest } = split(items, wanted, slotOf);
+  if (leaves.length === 0 && rest.length === 1) return rest[0]!;
+  if (leaves.length === 1 && rest.length === 0) {
+    const [leaf] = leaves as [Leaf];
+    return (s) => leafHolds(s, leaf);
+  }
+  if (leaves.length === 1 && rest.length === 1) {
+    const [leaf] = leaves as [Leaf];
+    const [other] = rest as [Predicate];
+    return (s) => leafHolds(s, leaf) || other(s);
   }
   return (s) => {
-    for (let i = 0; i < items.length; i++) if (items[i]!(s)) return true;
+    for (let i = 0; i < leaves.length; i++) if (leafHolds(s, leaves[i]!)) return true;
+    for (let i = 0; i < rest.length; i++) if (rest[i]!(s)) return true;
     return false;
   };
 }

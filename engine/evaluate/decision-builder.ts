@@ -1,23 +1,29 @@
 import type { Slots } from '../compile/closures.js';
 import { defaultAction, type DecisionPoint } from '../points/index.js';
 import { ENFORCE, type GateResult } from '../rollout/index.js';
-import type { Decision } from './decision.js';
+import type { Decision, RuleOutcome } from './decision.js';
 import type { PointPlan } from './point-plan.js';
 import type { PreparedPolicy, PreparedRule } from './prepared-policy.js';
 
 /**
  * Turns "which rules matched under which gate" into a Decision. Both evaluators feed it, so
  * they can only differ in matching, which the differential tests check. It sits on the hot
- * path: no allocation beyond the decision and its arrays.
+ * path: no allocation beyond the decision and its arrays, each allocated at its final length.
  */
 /** Shared by every decision with nothing to list; frozen, so a caller that tries to mutate it fails loudly. */
 const none: never[] = Object.freeze([]) as unknown as never[];
 
 export class DecisionBuilder {
   private decision!: Decision;
-  /** Strengths of decision.reasons, kept in the same (strongest-first) order. */
-  private strengths: number[] | undefined;
-  private winner: PreparedRule | undefined;
+  /**
+   * Enforced matches of this decision as a bit set over PreparedRule.rank (32 ranks a word):
+   * reading the set bits in order lists the reasons strongest first, ties in bundle order,
+   * so nothing is sorted per decision. Cleared as finish() reads it.
+   */
+  private readonly matchedRanks: Int32Array;
+  private matchedCount = 0;
+  /** The lowest matched rank: the winning rule. */
+  private winnerRank = -1;
   /** Policies that passed their gate, as a bit set over the point's policy indexes. */
   private gatedBits = 0;
   private gatedOverflow: PreparedPolicy[] | undefined;
@@ -29,6 +35,7 @@ export class DecisionBuilder {
    */
   constructor(private readonly point: DecisionPoint, private readonly plan: PointPlan, private readonly reuseDecision = false) {
     this.decision = this.freshDecision();
+    this.matchedRanks = new Int32Array(Math.max(1, Math.ceil(plan.byRank.length / 32)));
   }
 
   /** Starts the next decision: the synchronous evaluator reuses one builder per point (see PointPlan.buffer). */
@@ -44,8 +51,9 @@ export class DecisionBuilder {
     } else {
       this.decision = this.freshDecision();
     }
-    this.strengths = undefined;
-    this.winner = undefined;
+    if (this.matchedCount !== 0) this.matchedRanks.fill(0); // a decision abandoned half-way (a throwing fact getter)
+    this.matchedCount = 0;
+    this.winnerRank = -1;
     this.gatedBits = 0;
     this.gatedOverflow = undefined;
     this.gatedCount = 0;
@@ -63,19 +71,10 @@ export class DecisionBuilder {
       else this.decision.shadow.push(rule.outcome);
       return;
     }
-    if (this.winner === undefined) {
-      this.winner = rule;
-      this.decision.reasons = [rule.outcome];
-      return;
-    }
-    const reasons = this.decision.reasons;
-    // Strongest first; equal strength keeps bundle order (insert after the last equal one).
-    const strengths = (this.strengths ??= [this.winner.strength]);
-    let at = reasons.length;
-    while (at > 0 && strengths[at - 1]! < rule.strength) at--;
-    reasons.splice(at, 0, rule.outcome);
-    strengths.splice(at, 0, rule.strength);
-    if (rule.strength > this.winner.strength) this.winner = rule;
+    const rank = rule.rank;
+    this.matchedRanks[rank >> 5]! |= 1 << (rank & 31);
+    this.matchedCount += 1;
+    if (this.winnerRank < 0 || rank < this.winnerRank) this.winnerRank = rank;
   }
 
   /** The policy passed its gate (enforce or shadow): its facts count for the missing-facts report. */
@@ -88,11 +87,38 @@ export class DecisionBuilder {
   finish(slots: Slots): Decision {
     this.collectMissing(slots);
     const d = this.decision;
-    if (this.winner !== undefined) {
-      d.action = this.winner.outcome.action;
-      d.params = this.winner.params;
+    if (this.matchedCount > 0) {
+      const byRank = this.plan.byRank;
+      const winner = byRank[this.winnerRank]!;
+      d.action = winner.outcome.action;
+      d.params = winner.params;
+      d.reasons = this.matchedCount === 1 ? this.takeOnlyReason(winner) : this.takeReasons(byRank);
     }
     return d;
+  }
+
+  private takeOnlyReason(winner: PreparedRule): RuleOutcome[] {
+    this.matchedRanks[winner.rank >> 5] = 0;
+    return [winner.outcome];
+  }
+
+  /** The matched outcomes in rank order, clearing the bit set on the way. */
+  private takeReasons(byRank: readonly PreparedRule[]): RuleOutcome[] {
+    const reasons = new Array<RuleOutcome>(this.matchedCount);
+    const words = this.matchedRanks;
+    let k = 0;
+    for (let w = 0; w < words.length; w++) {
+      let bits = words[w]!;
+      if (bits === 0) continue;
+      words[w] = 0;
+      const base = w << 5;
+      while (bits !== 0) {
+        const lowest = bits & -bits;
+        reasons[k++] = byRank[base + 31 - Math.clz32(lowest)]!.outcome;
+        bits ^= lowest;
+      }
+    }
+    return reasons;
   }
 
   private collectMissing(slots: Slots): void {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadBundle, type Facts } from '../index.js';
 import { sources } from '../../test/support/policy-sources.js';
+import { manyHitFacts, manyHitPolicyYaml } from '../../test/support/many-hit-policy.js';
 
 /**
  * The compiled evaluator must agree with json-rules-engine (the reference) on every input:
@@ -154,5 +155,54 @@ describe('compiled evaluator against the json-rules-engine reference', () => {
       }),
       { numRuns: 1500, seed: 7 },
     );
+  });
+});
+
+describe('compiled evaluator against the reference on many-hit policies', () => {
+  // About 8 of 20 rules fire per decision (the shape test/bench/engine.bench.ts measures), so the
+  // order of many reasons, fixed at compile time by rank, is what is compared here.
+  it('gives the same decision on seeded 20-rule policies where many rules fire', async () => {
+    const facts = manyHitFacts(60, 3);
+    let reasons = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const loaded = loadBundle(sources({ 'many.yaml': manyHitPolicyYaml({ seed }) }));
+      if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join('\n'));
+      for (const f of facts) {
+        const fast = loaded.bundle.evaluate('refund.requested', f, 0);
+        expect(fast).toEqual(await loaded.bundle.evaluateReference('refund.requested', f, 0));
+        reasons += fast.reasons.length;
+      }
+    }
+    expect(reasons / (12 * facts.length)).toBeGreaterThan(5);
+  });
+
+  it('lists reasons across policies and past 32 rules of a point in strength, then bundle order', async () => {
+    // 3 policies x 15 rules: ranks span two words of the builder's bit set; one policy in shadow.
+    const loaded = loadBundle(
+      sources({
+        'a.yaml': manyHitPolicyYaml({ seed: 5, rules: 15, id: 'a' }),
+        'b.yaml': manyHitPolicyYaml({ seed: 6, rules: 15, id: 'b', mode: 'shadow' }),
+        'c.yaml': manyHitPolicyYaml({ seed: 7, rules: 15, id: 'c' }),
+      }),
+    );
+    if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join('\n'));
+    const strength = { approve: 0, return_first: 1, reject_allowed: 2 } as Record<string, number>;
+    // Each rule's place in that order among all 45 (shadow rules included): past 31 is the second word.
+    const order = loaded.bundle
+      .policiesAt('refund.requested')
+      .flatMap((p) => p.rules.map((r) => ({ key: `${p.id}/${r.id}`, strength: strength[r.then.action]! })))
+      .map((r, bundleOrder) => ({ ...r, bundleOrder }))
+      .sort((x, y) => y.strength - x.strength || x.bundleOrder - y.bundleOrder)
+      .map((r) => r.key);
+    let sawSecondWord = false;
+    for (const f of manyHitFacts(80, 11)) {
+      const fast = loaded.bundle.evaluate('refund.requested', f, 0);
+      expect(fast).toEqual(await loaded.bundle.evaluateReference('refund.requested', f, 0));
+      const keys = fast.reasons.map((r) => [-strength[r.action]!, r.policy, Number(r.rule.slice(1))] as const);
+      const sorted = [...keys].sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]) || x[2] - y[2]);
+      expect(keys).toEqual(sorted);
+      if (fast.reasons.some((r) => order.indexOf(`${r.policy}/${r.rule}`) >= 32)) sawSecondWord = true;
+    }
+    expect(sawSecondWord).toBe(true);
   });
 });

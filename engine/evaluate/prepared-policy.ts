@@ -6,6 +6,12 @@ import type { RuleOutcome } from './decision.js';
 
 export interface PreparedRule {
   readonly index: number;
+  /**
+   * The rule's place in the order reasons are listed (strongest first, ties in bundle order),
+   * among every rule of its decision point: fixed when the bundle is compiled, so a decision
+   * never sorts its reasons (see DecisionBuilder).
+   */
+  readonly rank: number;
   /** Frozen and shared by every decision that matches the rule: no per-decision allocation. */
   readonly outcome: RuleOutcome;
   readonly strength: number;
@@ -39,9 +45,11 @@ export interface PreparedPolicy {
   readonly groups: readonly RuleGroup[];
 }
 
-export function preparePolicy(definition: PolicyDefinition, index: number, staticCohorts: StaticCohorts, slotOf: SlotOf): PreparedPolicy {
+/** `rankOf(ruleIndex)`: the rule's PreparedRule.rank. */
+export function preparePolicy(definition: PolicyDefinition, index: number, staticCohorts: StaticCohorts, slotOf: SlotOf, rankOf: (ruleIndex: number) => number): PreparedPolicy {
   const rules = definition.rules.map((rule, ruleIndex): PreparedRule => ({
     index: ruleIndex,
+    rank: rankOf(ruleIndex),
     outcome: Object.freeze({ policy: definition.id, version: definition.version, rule: rule.id, action: rule.then.action, reason: rule.then.reason }),
     strength: actionStrength(definition.point, rule.then.action),
     params: rule.then.params ? Object.freeze({ ...rule.then.params }) : undefined,

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { processIO, UsageError, type CommandIO } from './io.js';
-import { policyCompile, policyEval, policyTest, policyValidate } from './policy-commands.js';
 import { dbMigrateUsage, featuresRebuildUsage, groupUsage, historyExportUsage, policyUsage, wantsHelp } from './usage.js';
+
+/** The policy commands load the whole engine (schemas, YAML, json-rules-engine): only when one runs, so `--help` starts fast. */
+const policyCommands = () => import('./policy-commands.js');
 
 const usage = `usage: refund-guard <command>
 
@@ -31,23 +33,23 @@ interface CommandEntry {
 const commands: Record<string, CommandEntry> = {
   'policy validate': {
     usage: policyUsage.validate,
-    run: (args, io) => policyValidate(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
+    run: async (args, io) => (await policyCommands()).policyValidate(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
   },
   'policy test': {
     usage: policyUsage.test,
-    run: (args, io) => policyTest(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
+    run: async (args, io) => (await policyCommands()).policyTest(parseArgs({ args, allowPositionals: true, options: {} }).positionals, io),
   },
   'policy compile': {
     usage: policyUsage.compile,
-    run: (args, io) => {
+    run: async (args, io) => {
       const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
       if (positionals.length !== 1) throw new UsageError('policy compile takes exactly one FILE');
-      return policyCompile(positionals[0]!, io);
+      return (await policyCommands()).policyCompile(positionals[0]!, io);
     },
   },
   'policy eval': {
     usage: policyUsage.eval,
-    run: (args, io) => {
+    run: async (args, io) => {
       const { values } = parseArgs({
         args,
         options: {
@@ -60,7 +62,7 @@ const commands: Record<string, CommandEntry> = {
       });
       if (!values.point || !values.facts) throw new UsageError('policy eval needs --point and --facts');
       if (values.engine !== 'compiled' && values.engine !== 'reference') throw new UsageError('--engine is compiled or reference');
-      return policyEval({ policies: values.policies, point: values.point, facts: values.facts, engine: values.engine, ...(values.now ? { now: values.now } : {}) }, io);
+      return (await policyCommands()).policyEval({ policies: values.policies, point: values.point, facts: values.facts, engine: values.engine, ...(values.now ? { now: values.now } : {}) }, io);
     },
   },
 };

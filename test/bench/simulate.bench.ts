@@ -6,7 +6,7 @@
  * Goals on the 2-core reference machine: simulate ≥ 0.5× the bare chunked split + JSON.parse
  * rate, peak RSS < 1.5 GiB, for a 1M-order history (~1.35M lines).
  * The floor (a) is exactly that: 1 MiB chunks, UTF-8 decoding, split, JSON.parse; it is written out
- * here so it stays the same whatever the simulator's own reader learns. (a') runs the same parse
+ * in test/support/bare-parse.mjs so it stays the same whatever the simulator's own reader learns. (a') runs the same parse
  * through the simulator's reader (forEachLine, with its ASCII fast path) and is printed as a
  * stricter, informative ratio.
  * (b) uses a candidate that differs from the shipped policies (serial-refunder threshold), so
@@ -15,7 +15,6 @@
  * itself when started without them; the bare parse runs in the same process, under the same flags.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle, readPolicyDirectory } from '../../engine/index.js';
@@ -23,6 +22,7 @@ import { generateHistoryToFile } from '../../simulator/history/index.js';
 import { forEachLine, simulateHistory } from '../../simulator/index.js';
 import { SIMULATE_NODE_FLAGS } from '../../simulator/node-flags.js';
 import { ensureNodeFlags } from '../../server/cli/relaunch.js';
+import { bareChunkedParse } from '../support/bare-parse.mjs';
 
 ensureNodeFlags(SIMULATE_NODE_FLAGS);
 
@@ -33,34 +33,6 @@ const median = (xs: readonly number[]): number => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
-/** A bare chunked JSON.parse: read 1 MiB at a time, decode UTF-8 up to the last newline, split, parse each line. */
-async function bareChunkedParse(path: string): Promise<number> {
-  const handle = await open(path, 'r');
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  let kept = 0;
-  let parsed = 0;
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, kept, buffer.length - kept, null);
-      if (bytesRead === 0) break;
-      const end = kept + bytesRead;
-      const last = buffer.lastIndexOf(0x0a, end - 1);
-      const text = buffer.toString('utf8', 0, last);
-      for (let start = 0; ; ) {
-        const nl = text.indexOf('\n', start);
-        if (JSON.parse(nl === -1 ? text.slice(start) : text.slice(start, nl)) !== null) parsed++;
-        if (nl === -1) break;
-        start = nl + 1;
-      }
-      buffer.copy(buffer, 0, last + 1, end);
-      kept = end - last - 1;
-    }
-    if (kept > 0 && JSON.parse(buffer.toString('utf8', 0, kept)) !== null) parsed++;
-  } finally {
-    await handle.close();
-  }
-  return parsed;
-}
 const dir = mkdtempSync(join(tmpdir(), 'simulate-bench-'));
 const file = join(dir, 'history.ndjson');
 const cpuSeconds = (since: NodeJS.CpuUsage): number => {
