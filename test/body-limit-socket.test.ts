@@ -1,26 +1,21 @@
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postChunked } from './support/raw-http.js';
+import { listenOnFreePort } from './support/real-port.js';
 import { startTestRuntime, tokens, type TestRuntime } from './support/runtime.js';
 
 /** Issue 19 item 4: the body limit holds while a chunked body streams in, over a real socket. */
 let runtime: TestRuntime;
-let server: Server;
+let listening: Awaited<ReturnType<typeof listenOnFreePort>>;
 let port: number;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
-  });
-  const address = server.address();
-  port = typeof address === 'object' && address ? address.port : 0;
+  listening = await listenOnFreePort(runtime);
+  port = listening.port;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await listening.close();
   await runtime.cleanup();
 });
 

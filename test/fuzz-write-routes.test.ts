@@ -1,8 +1,7 @@
-import { serve } from '@hono/node-server';
 import fc from 'fast-check';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postChunked } from './support/raw-http.js';
+import { listenOnFreePort } from './support/real-port.js';
 import { startTestRuntime, tokens, type TestRuntime } from './support/runtime.js';
 import { validateBody } from '../server/http/validate.js';
 
@@ -12,21 +11,17 @@ import { validateBody } from '../server/http/validate.js';
  * refused with a small 4xx, nothing reaches Object.prototype, and nothing is applied.
  */
 let runtime: TestRuntime;
-let server: Server;
+let listening: Awaited<ReturnType<typeof listenOnFreePort>>;
 let port: number;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
-  });
-  const address = server.address();
-  port = typeof address === 'object' && address ? address.port : 0;
+  listening = await listenOnFreePort(runtime);
+  port = listening.port;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await listening.close();
   await runtime.cleanup();
 });
 

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { freePort } from '../support/own-redis.js';
 import { startServer, stopServers } from '../support/bench-servers.js';
 import { redisUrl } from '../support/redis-keys.js';
+import { ingestBatches } from './fixtures/ingest-batches.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const batchSize = 500;
@@ -19,24 +20,7 @@ const prefix = `rgingest-${randomUUID().slice(0, 8)}`;
 
 /** Ordinary traffic: orders with devices and addresses, a refund on one order in eight. */
 function batches(): string[] {
-  const out: string[] = [];
-  const base = Date.now() - 30 * 86_400_000;
-  let events: object[] = [];
-  for (let i = 0; i < total; i++) {
-    const account = `a${i % 20_000}`;
-    const at = new Date(base + i * 1000).toISOString();
-    events.push(
-      i % 8 === 7
-        ? { eventId: `i${i}`, type: 'refund.requested', at, accountId: account, merchantId: `m${i % 300}`, orderId: `o${i - 1}`, amount: 30, refund: { type: 'fast_refund', reason: 'damaged' } }
-        : { eventId: `i${i}`, type: 'order.placed', at, accountId: account, merchantId: `m${i % 300}`, orderId: `o${i}`, amount: 30, deviceId: `d${i % 20_000}`, addressId: `h${i % 19_000}` },
-    );
-    if (events.length === batchSize) {
-      out.push(JSON.stringify({ events }));
-      events = [];
-    }
-  }
-  if (events.length > 0) out.push(JSON.stringify({ events }));
-  return out;
+  return ingestBatches(total, batchSize, 'i');
 }
 
 /** calls per command from INFO commandstats (Redis's own count; the Redis is shared, so other clients' commands show up too). */

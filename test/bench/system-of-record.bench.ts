@@ -12,6 +12,7 @@ import { freePort } from '../support/own-redis.js';
 import { startServer, stopServers } from '../support/bench-servers.js';
 import { deleteKeys, redisUrl } from '../support/redis-keys.js';
 import { createTestDatabase } from '../support/test-postgres.js';
+import { ingestBatches } from './fixtures/ingest-batches.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const batchSize = 500;
@@ -21,24 +22,7 @@ const [redisOnlyPrefix, durablePrefix] = [`rgsor-r-${run}`, `rgsor-p-${run}`];
 
 /** Orders with devices and addresses, a refund on one order in eight (the ingest benchmark's traffic). */
 function batches(): string[] {
-  const out: string[] = [];
-  const base = Date.now() - 30 * 86_400_000;
-  let events: object[] = [];
-  for (let i = 0; i < total; i++) {
-    const account = `a${i % 20_000}`;
-    const at = new Date(base + i * 1000).toISOString();
-    events.push(
-      i % 8 === 7
-        ? { eventId: `s${i}`, type: 'refund.requested', at, accountId: account, merchantId: `m${i % 300}`, orderId: `o${i - 1}`, amount: 30, refund: { type: 'fast_refund', reason: 'damaged' } }
-        : { eventId: `s${i}`, type: 'order.placed', at, accountId: account, merchantId: `m${i % 300}`, orderId: `o${i}`, amount: 30, deviceId: `d${i % 20_000}`, addressId: `h${i % 19_000}` },
-    );
-    if (events.length === batchSize) {
-      out.push(JSON.stringify({ events }));
-      events = [];
-    }
-  }
-  if (events.length > 0) out.push(JSON.stringify({ events }));
-  return out;
+  return ingestBatches(total, batchSize, 's');
 }
 
 async function send(url: string, bodies: string[]): Promise<number> {
