@@ -16,20 +16,20 @@ function sourceFiles(): string[] {
   const files: string[] = [];
   for (const dir of DIRS) {
     for (const entry of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })) {
-      if (entry.endsWith('.ts') && !entry.endsWith('.test.ts') && !entry.endsWith('.d.ts')) files.push(join(root, dir, entry));
+      if (/\.tsx?$/.test(entry) && !/\.test\.tsx?$/.test(entry) && !entry.endsWith('.d.ts')) files.push(join(root, dir, entry));
     }
   }
   return files.sort();
 }
 
-/** The project files a module imports (relative specifiers only; `./x.js` is x.ts, or x/index.ts). */
+/** The project files a module imports (relative specifiers only; `./x.js` is x.ts, x.tsx, or x/index.ts). */
 function importsOf(file: string, known: ReadonlySet<string>): string[] {
   const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
   const out: string[] = [];
   for (const { fileName } of importedFiles) {
     if (!fileName.startsWith('.')) continue;
     const base = resolve(dirname(file), fileName).replace(/\.js$/, '');
-    const target = [`${base}.ts`, join(base, 'index.ts')].find((f) => known.has(f));
+    const target = [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find((f) => known.has(f));
     if (target !== undefined) out.push(target);
   }
   return out;
@@ -61,6 +61,7 @@ describe('module structure', () => {
   it('finds the sources it checks', () => {
     expect(files.length).toBeGreaterThan(100);
     expect(files).toContain(join(root, 'simulator/replay/replay.ts'));
+    expect(files).toContain(join(root, 'server/console/console-app.tsx'));
   });
 
   it(`has no non-test source file over ${MAX_LINES} lines`, () => {
