@@ -38,8 +38,8 @@ export function OverviewPage(p: OverviewProps) {
         <Stat n={p.evidence.overdue} label="evidence reports overdue" />
         <Stat n={p.evidence.breachesToday} label="SLA breaches today (UTC)" />
         <Stat n={p.complaints.pending} label="complaints pending" />
-        <Stat n={p.interceptedToday} label="fast refunds intercepted today (return-first)" />
-        <Stat n={p.intercepted} label="fast refunds intercepted since the log began" />
+        <Stat n={p.interceptedToday} label="fast refunds intercepted today" />
+        <Stat n={p.intercepted} label="intercepted since the log began" />
       </ul>
       <p>
         <a href="/console/evidence?overdue=on">Overdue reports</a> · <a href="/console/evidence">Evidence queue</a> · <a href="/console/complaints">Complaints</a>
