@@ -1,5 +1,7 @@
 import type { ConditionNode, Scalar } from '../policy/model.js';
-import { leafHolds, leafOf, type Leaf } from './leaf-tests.js';
+import { leafHolds, leafOf, type Leaf, type Slots } from './leaf-tests.js';
+
+export type { Slots };
 
 /**
  * The fast evaluator: each condition node becomes a closure over pre-resolved fact slots and
@@ -10,8 +12,6 @@ import { leafHolds, leafOf, type Leaf } from './leaf-tests.js';
  * short-circuit like plain && and || and never need to look for a third value.
  */
 export type Facts = Readonly<Record<string, unknown>>;
-/** Fact values in slot order (see FactSlots). */
-export type Slots = readonly unknown[];
 export type Predicate = (slots: Slots) => boolean;
 export type SlotOf = (path: string) => number;
 

@@ -1,5 +1,7 @@
 import type { ConditionNode, Scalar } from '../policy/model.js';
-import type { Slots } from './closures.js';
+
+/** Fact values in slot order (see FactSlots). Declared here, where the leaf tests read them; closures.ts re-exports it. */
+export type Slots = readonly unknown[];
 
 /**
  * Comparisons of a fact with a constant, kept as data and tested in the body of the all/any
