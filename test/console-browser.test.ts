@@ -262,6 +262,35 @@ describe.skipIf(browserCheck.skip)('console in Chromium', () => {
     }
   });
 
+  // Last: it files reports that would change the queues the tests above read.
+  it("an analyst sees today's decisions on the overview, an account's recent decisions, and the order's earlier reports", async () => {
+    await h.events([order('a5', 'o5', T0 - 30 * HOUR)]);
+    await h.decide('order.checkout', 'a5', 'm1');
+    const refund = await h.decide('refund.requested', 'a5', 'm1', { order: { id: 'o5' } });
+    const file = (id: string, reportedAt: number) =>
+      api('POST', '/v1/evidence-reports', 'service', { reportId: id, merchantId: 'm1', accountId: 'a5', orderId: 'o5', reason: 'web_image', reportedAt: iso(reportedAt), evidence: [{ kind: 'photo', note: 'box photo' }] });
+    expect((await file('rep-a5-first', T0 - 4 * HOUR)).status).toBe(201);
+    expect((await api('POST', '/v1/evidence-reports/rep-a5-first/appraisal', 'appraiser', { verdict: 'genuine', note: 'matches the listing' })).status).toBe(200);
+    expect((await file('rep-a5-again', T0 - 2 * HOUR)).status).toBe(201);
+
+    const ana = await signIn(await personContext(), base, 'ana-token-001');
+    const today = ana.getByRole('table', { name: 'Decisions by point and action' });
+    expect(await today.getByRole('row').filter({ hasText: 'refund.requested' }).count()).toBeGreaterThan(0);
+    await auditAndSave(ana, 'overview-today');
+
+    await ana.goto(`${base}/console/evidence/rep-a5-again`);
+    const earlier = ana.getByRole('table', { name: 'Earlier reports on this order' });
+    expect(await earlier.getByRole('row').allTextContents()).toEqual([expect.stringContaining('Report'), expect.stringMatching(/^rep-a5-first.*genuine/)]);
+    await auditAndSave(ana, 'evidence-report-earlier');
+
+    await ana.goto(`${base}/console/accounts/a5`);
+    const recent = ana.getByRole('table', { name: 'Recent decisions' });
+    await recent.getByRole('link', { name: refund.decisionId }).waitFor();
+    expect(await recent.getByRole('row').count()).toBeGreaterThanOrEqual(1 + 2); // header and the two decisions (and any review the appraisal ran)
+    expect(await recent.getByRole('row').filter({ hasText: 'order.checkout' }).count()).toBe(1);
+    await auditAndSave(ana, 'account-recent');
+  });
+
   afterAll(async () => {
     for (const context of audited) await context.close().catch(() => undefined);
     audited = [];

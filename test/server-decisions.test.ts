@@ -228,6 +228,28 @@ describe('operations endpoints', () => {
     expect(metrics.body).toContain('refund_guard_decisions_total{point="order.checkout",action="allow"} 3');
     expect(metrics.body).toContain(`refund_guard_policy_bundle_info{revision="${runtime.ctx.bundles.bundle.revision}"} 1`);
   });
+
+  it.each([['memory', false], ['Redis', true]] as const)('counts decisions per UTC day in /v1/stats: today by default, any kept day by ?day= (%s)', async (_name, redis) => {
+    runtime = await startTestRuntime({ redis });
+    const decide = (account: string) => runtime!.request('/v1/decisions', { body: { point: 'order.checkout', account: { id: account }, merchant: { id: 'm' } }, role: 'service' });
+    runtime.clock.set('2027-02-01T23:59:00Z');
+    await decide('a1');
+    runtime.clock.set('2027-02-02T00:01:00Z');
+    await decide('a2');
+    await decide('a3');
+    const today = await runtime.request('/v1/stats', { role: 'analyst' });
+    expect(today.status).toBe(200);
+    expect(today.body.decisions['order.checkout'].allow).toBe(3);
+    expect(today.body.day).toEqual({ date: '2027-02-02', decisions: { 'order.checkout': { allow: 2 } } });
+    await runtime.ctx.decisionLog.flush();
+    expect((await runtime.request('/v1/stats?day=2027-02-01', { role: 'analyst' })).body.day).toEqual({ date: '2027-02-01', decisions: { 'order.checkout': { allow: 1 } } });
+    expect((await runtime.request('/v1/stats?day=2027-01-15', { role: 'analyst' })).body.day).toEqual({ date: '2027-01-15', decisions: {} });
+    for (const bad of ['2027-02-30', 'today', '2027-2-1']) {
+      const refused = await runtime.request(`/v1/stats?day=${bad}`, { role: 'analyst' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'validation_failed', details: [{ path: '/day' }] });
+    }
+  });
 });
 
 describe('request ids', () => {

@@ -121,6 +121,26 @@ describe.each(factories)('%s', (_name, create) => {
     expect((await store.reports.get('c1'))?.reason).toBe('web_image');
   });
 
+  it("finds an order's records, oldest first, and only that order's", async () => {
+    await store.reports.create(report('r3', T0 + 3 * HOUR, { orderId: 'o1' }));
+    await store.reports.create(report('r1', T0 + HOUR, { orderId: 'o1' }));
+    await store.reports.create(report('r2', T0 + 2 * HOUR, { orderId: 'o2' }));
+    await store.reports.create(report('r4', T0 + 4 * HOUR, { orderId: 'o1', accountId: 'a2' }));
+    // An account id ending where another begins must not meet it: "a1:o" + "1" vs "a1" + "o:1".
+    await store.reports.create(report('r5', T0, { accountId: 'a1:o', orderId: '1' }));
+    const r1 = (await store.reports.get('r1'))!;
+    await store.reports.replace({ ...r1, status: 'appraised' }, 'pending');
+    expect((await store.reports.forOrder('a1', 'o1', 10)).map((r) => [r.id, r.status])).toEqual([['r1', 'appraised'], ['r3', 'pending']]);
+    expect((await store.reports.forOrder('a1', 'o1', 1)).map((r) => r.id)).toEqual(['r3']);
+    expect((await store.reports.forOrder('a2', 'o1', 10)).map((r) => r.id)).toEqual(['r4']);
+    expect(await store.reports.forOrder('a1', 'o:1', 10)).toEqual([]);
+    expect(await store.reports.forOrder('a1', 'none', 10)).toEqual([]);
+    expect(await store.reports.forOrder('a1', 'o1', 0)).toEqual([]);
+    await store.complaints.create({ ...complaint('c1', T0), orderId: 'o1' });
+    expect((await store.complaints.forOrder('a1', 'o1', 10)).map((c) => c.id)).toEqual(['c1']);
+    expect((await store.reports.forOrder('a1', 'o1', 10)).map((r) => r.id)).toEqual(['r1', 'r3']);
+  });
+
   it('lets exactly one of many concurrent transitions win', async () => {
     await store.reports.create(report('r1', T0));
     const base = report('r1', T0);

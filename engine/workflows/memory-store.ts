@@ -1,8 +1,8 @@
-import type { Complaint, EvidenceReport, WorkflowRecord } from './model.js';
-import { encodeCursor, keyBounds, sortKey, sortTimeOf, type ListQuery, type Page, type RecordStore, type WorkflowStore } from './store.js';
+import type { Complaint, EvidenceReport } from './model.js';
+import { encodeCursor, keyBounds, maxOrderRecords, sortKey, sortTimeOf, type OrderRecord, type ListQuery, type Page, type RecordStore, type WorkflowStore } from './store.js';
 
 /** In-memory records (embedded server, tests); same contract as the Redis store. */
-export class MemoryRecordStore<T extends WorkflowRecord> implements RecordStore<T> {
+export class MemoryRecordStore<T extends OrderRecord> implements RecordStore<T> {
   private readonly records = new Map<string, T>();
 
   constructor(private readonly sortTime: (record: T) => number) {}
@@ -39,6 +39,12 @@ export class MemoryRecordStore<T extends WorkflowRecord> implements RecordStore<
 
   async count(query: Omit<ListQuery<T['status']>, 'limit' | 'cursor'>): Promise<number> {
     return this.matching(query).length;
+  }
+
+  async forOrder(accountId: string, orderId: string, limit: number): Promise<T[]> {
+    const about = [...this.records.values()].filter((r) => r.accountId === accountId && r.orderId === orderId);
+    const sorted = about.map((r): [string, T] => [sortKey(this.sortTime(r), r.id), r]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return sorted.slice(sorted.length - Math.max(0, Math.min(limit, maxOrderRecords))).map(([, r]) => structuredClone(r));
   }
 
   private matching(query: Omit<ListQuery<T['status']>, 'limit'>): [string, T][] {

@@ -23,7 +23,16 @@ export interface Page<T> {
  * (reports: dueAt, complaints: filedAt), then by id. Memory and Redis implement it; one contract
  * suite (test/workflow-store-contract.test.ts) runs against both.
  */
-export interface RecordStore<T extends WorkflowRecord> {
+/** Every workflow record is about one order of one account. */
+export interface OrderRecord extends WorkflowRecord {
+  accountId: string;
+  orderId: string;
+}
+
+/** The most records forOrder returns. */
+export const maxOrderRecords = 50;
+
+export interface RecordStore<T extends OrderRecord> {
   /** Idempotent by id: when the id exists, the stored record is returned unchanged with created false. */
   create(record: T): Promise<{ record: T; created: boolean }>;
   get(id: string): Promise<T | undefined>;
@@ -35,6 +44,11 @@ export interface RecordStore<T extends WorkflowRecord> {
   /** Oldest sort time first, ties by id; pages are stable under inserts after the cursor. */
   list(query: ListQuery<T['status']>): Promise<Page<T>>;
   count(query: Omit<ListQuery<T['status']>, 'limit' | 'cursor'>): Promise<number>;
+  /**
+   * The records about one order of one account (e.g. its earlier reports), oldest sort time first,
+   * at most `limit` (capped at maxOrderRecords); the oldest are left out when there are more.
+   */
+  forOrder(accountId: string, orderId: string, limit: number): Promise<T[]>;
 }
 
 export interface WorkflowStore {

@@ -11,10 +11,9 @@ import {
   type EvidenceReason,
   type EvidenceReport,
   type ReportStatus,
-  type WorkflowRecord,
 } from './model.js';
 import type { ComplaintKind } from '../events/index.js';
-import { decodeCursor, type ListQuery, type Page, type RecordStore, type WorkflowStore } from './store.js';
+import { decodeCursor, type OrderRecord, type ListQuery, type Page, type RecordStore, type WorkflowStore } from './store.js';
 
 export type WorkflowErrorCode = 'not_found' | 'already_appraised' | 'already_resolved' | 'id_conflict' | 'invalid';
 
@@ -206,7 +205,7 @@ export class IntegrityWorkflows {
    * now; when the caller asked for the same outcome this completes their earlier (failed) call,
    * otherwise it is a conflict.
    */
-  private async settled<T extends WorkflowRecord>(
+  private async settled<T extends OrderRecord>(
     store: RecordStore<T>,
     stored: T,
     eventsOf: (r: T) => RefundGuardEvent[],
@@ -220,7 +219,7 @@ export class IntegrityWorkflows {
   }
 
   /** Every event of the record so far (duplicates are skipped by eventId), then the record is marked applied. */
-  private async apply<T extends WorkflowRecord>(store: RecordStore<T>, record: T, eventsOf: (r: T) => RefundGuardEvent[]): Promise<{ record: T; review?: ReviewOutcome }> {
+  private async apply<T extends OrderRecord>(store: RecordStore<T>, record: T, eventsOf: (r: T) => RefundGuardEvent[]): Promise<{ record: T; review?: ReviewOutcome }> {
     const { reviews } = await this.deps.ingest(eventsOf(record));
     const done = { ...record, applied: true };
     const marked = await store.replace(done, record.status);

@@ -2,6 +2,8 @@ import type { Hono } from 'hono';
 import type { DecisionRecord } from '../../engine/index.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
+import { recentPerAccount } from '../decision-log/index.js';
+import { storeCall } from '../http/store-call.js';
 import { requireId } from '../routes/accounts.js';
 import { liftRestriction } from '../routes/integrity-actions.js';
 import { loadAccount } from './account-view.js';
@@ -24,9 +26,13 @@ export function accountRoutes(app: Hono<ConsoleEnv>, ctx: ServerContext): void {
   app.get('/accounts/:id', async (c) => {
     const person = requireConsoleRole(c, readers);
     const account = await loadAccount(ctx, requireId(c.req.param('id'), 'id'));
-    // The decisions the log still holds for this account's restrictions, with their reasons.
-    const ids = [...new Set(account.record.map((r) => r.decisionId).filter((d): d is string => d !== undefined))].slice(-20);
-    const decisions = (await Promise.all(ids.map((id) => ctx.decisionLog.get(id).catch(() => undefined)))).filter((d): d is DecisionRecord => d !== undefined);
+    // The account's recent decisions (the log's per-account index, newest first), then those behind
+    // its restrictions that are older; each as long as the log still holds it.
+    const recent = await storeCall(() => ctx.decisionLog.recentForAccount(account.id));
+    const behindRestrictions = account.record.map((r) => r.decisionId).filter((d): d is string => d !== undefined).reverse();
+    const ids = [...new Set([...recent, ...behindRestrictions])].slice(0, recentPerAccount + 20);
+    const decisions = (await Promise.all(ids.map((id) => ctx.decisionLog.get(id).catch(() => undefined)))).filter((d): d is DecisionRecord => d !== undefined)
+      .sort((a, b) => b.decidedAt.localeCompare(a.decidedAt));
     const liftedId = c.req.query('lifted');
     const lifted = liftedId === undefined ? undefined : account.record.find((r) => r.id === liftedId && r.status === 'lifted');
     const notice = lifted ? <Notice>Restriction {lifted.id} lifted by {lifted.liftedBy}: {lifted.liftReason}</Notice> : undefined;

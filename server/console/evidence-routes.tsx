@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { appraisalVerdicts, type IntegrityWorkflows } from '../../engine/workflows/index.js';
+import { appraisalVerdicts, maxOrderRecords, type IntegrityWorkflows } from '../../engine/workflows/index.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../http/errors.js';
 import { requireId } from '../routes/accounts.js';
@@ -11,6 +11,7 @@ import { formFields, oneOf, requiredText } from './form.js';
 import { Notice } from './layout.js';
 import { EvidenceQueuePage } from './pages/evidence-queue.js';
 import { EvidenceReportPage } from './pages/evidence-report.js';
+import { earlierReports } from './pages/order-reports.js';
 import { parseReason, queuePage, reportAfter } from './queue.js';
 import { render } from './render.js';
 import { mayAct, readers, requireConsoleRole } from './security.js';
@@ -78,8 +79,9 @@ export function evidenceRoutes(app: Hono<ConsoleEnv>, ctx: ServerContext, workfl
       const holder = mayAppraise ? await stores.claims.claim(id, person.name) : await stores.claims.holderOf(id);
       if (holder !== undefined && holder !== person.name) claimedBy = holder;
     }
-    const [account, next, notice] = await Promise.all([
+    const [account, ofOrder, next, notice] = await Promise.all([
       loadAccount(ctx, report.accountId),
+      workflowCall(() => ctx.workflows.reports.forOrder(report.accountId, report.orderId, maxOrderRecords)),
       reportAfter(workflows, report.status === 'pending' ? report : undefined, (r) => r.id === id),
       doneNotice(c.req.query('done')),
     ]);
@@ -98,6 +100,7 @@ export function evidenceRoutes(app: Hono<ConsoleEnv>, ctx: ServerContext, workfl
         {...(from !== undefined && from !== '' ? { previous: requireId(from, 'from') } : {})}
         {...(notice !== undefined ? { notice } : {})}
         reusedFingerprints={reused}
+        earlierReports={earlierReports(report, ofOrder)}
       />,
     );
   });

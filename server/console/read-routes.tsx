@@ -26,15 +26,21 @@ export function readRoutes(app: Hono<ConsoleEnv>, ctx: ServerContext): void {
   app.get('/', async (c) => {
     const person = requireConsoleRole(c, readers);
     const now = ctx.now();
-    const [pending, overdue, breachesToday, complaints, decisions] = await Promise.all([
+    const day = new Date(now).toISOString().slice(0, 10);
+    const [pending, overdue, breachesToday, complaints, decisions, today] = await Promise.all([
       workflowCall(() => ctx.workflows.reports.count({ status: 'pending' })),
       workflowCall(() => ctx.workflows.reports.count({ status: 'pending', before: now })),
       workflowCall(() => slaBreachesToday(ctx, now)),
       workflowCall(() => ctx.workflows.complaints.count({ status: 'pending' })),
       storeCall(() => ctx.decisionLog.stats()),
+      storeCall(() => ctx.decisionLog.stats(day)),
     ]);
     const intercepted = decisions['refund.requested']?.['return_first'] ?? 0;
-    return render(c, <OverviewPage person={person} now={now} evidence={{ pending, overdue, breachesToday }} complaints={{ pending: complaints }} decisions={decisions} intercepted={intercepted} />);
+    const interceptedToday = today['refund.requested']?.['return_first'] ?? 0;
+    return render(
+      c,
+      <OverviewPage person={person} now={now} evidence={{ pending, overdue, breachesToday }} complaints={{ pending: complaints }} decisions={decisions} today={today} intercepted={intercepted} interceptedToday={interceptedToday} />,
+    );
   });
 
   app.get('/policies', (c) => {

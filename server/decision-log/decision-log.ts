@@ -7,11 +7,43 @@ import type { DecisionRecord } from '../../engine/index.js';
 export interface DecisionLog {
   append(record: DecisionRecord): void;
   get(decisionId: string): Promise<DecisionRecord | undefined>;
-  /** Decisions counted by point and action since the log began (GET /v1/stats). */
-  stats(): Promise<Record<string, Record<string, number>>>;
+  /**
+   * Decisions counted by point and action (GET /v1/stats): since the log began, or with `day`
+   * ("YYYY-MM-DD") those decided on that UTC day (kept for dayCountDays days).
+   */
+  stats(day?: string): Promise<DecisionCounts>;
+  /** Ids of the account's most recent decisions, newest first, at most recentPerAccount (written with the batches). */
+  recentForAccount(accountId: string): Promise<string[]>;
   /** Writes what is buffered; resolves when done (shutdown, tests). */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** point → action → decisions. */
+export type DecisionCounts = Record<string, Record<string, number>>;
+
+/** How many decision ids the log keeps per account (the console's account page). */
+export const recentPerAccount = 20;
+/** How many days the per-day counts are kept. */
+export const dayCountDays = 8;
+
+/** The UTC day ("YYYY-MM-DD") a decision counts towards, from its decidedAt; '' when it has none. */
+export function decisionDay(record: Pick<DecisionRecord, 'decidedAt'>): string {
+  const day = typeof record.decidedAt === 'string' ? record.decidedAt.slice(0, 10) : '';
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : '';
+}
+
+/** Ids, newest first: `newest` (newest last, as appended) ahead of `older` (newest first), without repeats, at most recentPerAccount. */
+export function mergeRecent(newest: readonly string[], older: readonly string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const id of [...[...newest].reverse(), ...older]) {
+    if (out.length >= recentPerAccount) break;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(id);
+  }
+  return out;
 }
 
 /** The most a logged decision takes; past it, its facts are left out of the log (the decision stands). */

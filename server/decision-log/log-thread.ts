@@ -8,7 +8,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { failFastClientOptions } from '../stores/redis/client-options.js';
-import { RedisDecisionLog, appendChunk, countTally, type DecisionChunk, type PendingDecision, type RedisDecisionLogOptions } from './redis-decision-log.js';
+import { mergeRecent } from './decision-log.js';
+import { RedisDecisionLog, appendChunk, countPending, pendingIdsOf, type DecisionChunk, type PendingDecision, type RedisDecisionLogOptions } from './redis-decision-log.js';
 
 export interface LogThreadInput {
   redisUrl: string;
@@ -16,11 +17,11 @@ export interface LogThreadInput {
   log: Omit<RedisDecisionLogOptions, 'onFlushError' | 'onDropped' | 'onWritten'>;
 }
 
+/** What main asks the log thread (its answer comes back as a reply). */
+export type LogThreadCall = { op: 'get'; decisionId: string } | { op: 'stats'; day?: string } | { op: 'recent'; accountId: string } | { op: 'flush' | 'close' };
+
 /** Main → log thread. */
-export type ToLogThread =
-  | (DecisionChunk & { kind: 'chunk'; endsBatch: boolean })
-  | { kind: 'call'; id: number; op: 'get'; decisionId: string }
-  | { kind: 'call'; id: number; op: 'stats' | 'flush' | 'close' };
+export type ToLogThread = (DecisionChunk & { kind: 'chunk'; endsBatch: boolean }) | (LogThreadCall & { kind: 'call'; id: number });
 
 /** Log thread → main. */
 export type FromLogThread =
@@ -53,10 +54,13 @@ export function runLogThread(input: LogThreadInput, post: (message: FromLogThrea
       case 'stats': {
         // What this thread holds as the call arrives: a chunk received while Redis answers was also
         // counted by the main thread, which sent it after asking.
-        const held = batch.map((p) => p.tally);
-        const counts = await log.stats();
-        for (const tally of held) countTally(counts, tally, 1);
-        return counts;
+        const held = batch.map((p) => ({ tally: p.tally, day: p.day }));
+        return countPending(await log.stats(message.day), held, message.day);
+      }
+      case 'recent': {
+        // Held here: newer than what the log buffers or wrote.
+        const held = pendingIdsOf(message.accountId, batch);
+        return mergeRecent(held, await log.recentForAccount(message.accountId));
       }
       case 'flush':
         // A batch taken while another was being written waits for that write: flush twice.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { DecisionRecord } from '../../engine/index.js';
-import { countInto, loggedJson, type DecisionLog } from './decision-log.js';
+import { countInto, dayCountDays, decisionDay, loggedJson, mergeRecent, recentPerAccount, type DecisionCounts, type DecisionLog } from './decision-log.js';
 
 /** Counts `by` decisions of a "<point>|<action>" tally. */
 export function countTally(counts: Record<string, Record<string, number>>, tally: string, by: number): void {
@@ -36,23 +36,41 @@ export interface PendingDecision {
   readonly decisionId: string;
   /** "<point>|<action>", the stats field it counts towards. */
   readonly tally: string;
+  /** The UTC day it counts towards ('' for none), see decisionDay. */
+  readonly day: string;
+  readonly accountId: string;
   readonly json: string;
 }
 
 export function pendingDecisionOf(record: DecisionRecord): PendingDecision {
-  return { decisionId: record.decisionId, tally: `${record.point}|${record.action}`, json: loggedJson(record) };
+  return { decisionId: record.decisionId, tally: `${record.point}|${record.action}`, day: decisionDay(record), accountId: record.accountId, json: loggedJson(record) };
+}
+
+/** Counts the tallies of `pending` (those of `day` only, when given) into `counts`. */
+export function countPending(counts: DecisionCounts, pending: Iterable<Pick<PendingDecision, 'tally' | 'day'>>, day: string | undefined): DecisionCounts {
+  for (const p of pending) if (day === undefined || p.day === day) countTally(counts, p.tally, 1);
+  return counts;
+}
+
+/** Ids of `accountId`'s decisions among `pending`, in the order appended. */
+export function pendingIdsOf(accountId: string, pending: Iterable<Pick<PendingDecision, 'decisionId' | 'accountId'>>): string[] {
+  const ids: string[] = [];
+  for (const p of pending) if (p.accountId === accountId) ids.push(p.decisionId);
+  return ids;
 }
 
 /** Decisions as the threaded log hands them over: parallel arrays, cheaper to post between threads than objects. */
 export interface DecisionChunk {
   readonly ids: readonly string[];
   readonly tallies: readonly string[];
+  readonly days: readonly string[];
+  readonly accountIds: readonly string[];
   readonly jsons: readonly string[];
 }
 
 /** Appends a chunk's decisions to `into`, as PendingDecisions. */
 export function appendChunk(chunk: DecisionChunk, into: PendingDecision[]): PendingDecision[] {
-  for (let i = 0; i < chunk.ids.length; i++) into.push({ decisionId: chunk.ids[i] as string, tally: chunk.tallies[i] as string, json: chunk.jsons[i] as string });
+  for (let i = 0; i < chunk.ids.length; i++) into.push({ decisionId: chunk.ids[i] as string, tally: chunk.tallies[i] as string, day: chunk.days[i] as string, accountId: chunk.accountIds[i] as string, json: chunk.jsons[i] as string });
   return into;
 }
 
@@ -79,8 +97,10 @@ export class BatchedDecisionIds {
 
 /**
  * Decisions go to a Redis Stream in batches: one XADD per batch (field "decisions": the batch as
- * a JSON array) plus one HINCRBY per point/action for the counts, then one HSET indexing the
- * batch. The stream is trimmed by MAXLEN ~, so it stays bounded.
+ * a JSON array) plus one HINCRBY per point/action for the counts, the same per day into a hash
+ * per UTC day (expiring after dayCountDays days), and per account an LPUSH of its decision ids
+ * trimmed to the last recentPerAccount (expiring after a month idle), all in one pipeline; then
+ * one HSET indexing the batch. The stream is trimmed by MAXLEN ~, so it stays bounded.
  *
  * The index maps batches, not decisions, to stream entries: a decision id names the process and
  * the batch it was appended to (`d-<ms>-<process>-<batch>-<n>`), so indexing costs one hash field
@@ -170,15 +190,29 @@ export class RedisDecisionLog implements DecisionLog {
     return `${this.options.prefix}:decision-index:${Math.floor(decisionMs / 3_600_000)}`;
   }
 
-  async stats(): Promise<Record<string, Record<string, number>>> {
+  async stats(day?: string): Promise<DecisionCounts> {
     // Decisions still buffered count too, so a caller sees its own decisions at once: those buffered
     // as the call starts, as the counters read are those before any later flush (one connection, in order).
-    const buffered = this.buffer.map((r) => r.tally);
-    const flat = await this.client.hgetall(this.statsKey);
-    const counts: Record<string, Record<string, number>> = {};
+    const buffered = this.buffer.map((r) => ({ tally: r.tally, day: r.day }));
+    const flat = await this.client.hgetall(day === undefined ? this.statsKey : this.dayKey(day));
+    const counts: DecisionCounts = {};
     for (const [field, value] of Object.entries(flat)) countTally(counts, field, Number(value));
-    for (const tally of buffered) countTally(counts, tally, 1);
-    return counts;
+    return countPending(counts, buffered, day);
+  }
+
+  async recentForAccount(accountId: string): Promise<string[]> {
+    // Still buffered or being written: newer than anything in the list (a failed write goes back to the buffer's head).
+    const waiting = [...pendingIdsOf(accountId, this.writing ?? []), ...pendingIdsOf(accountId, this.buffer)];
+    const written = await this.client.lrange(this.accountKey(accountId), 0, recentPerAccount - 1);
+    return mergeRecent(waiting, written);
+  }
+
+  private dayKey(day: string): string {
+    return `${this.statsKey}:day:${day}`;
+  }
+
+  private accountKey(accountId: string): string {
+    return `${this.options.prefix}:account-decisions:${accountId}`;
   }
 
   flush(): Promise<void> {
@@ -222,12 +256,33 @@ export class RedisDecisionLog implements DecisionLog {
 
   private async write(batch: PendingDecision[]): Promise<void> {
     const counts: Record<string, number> = {};
-    for (const r of batch) counts[r.tally] = (counts[r.tally] ?? 0) + 1;
+    const dayCounts = new Map<string, Record<string, number>>();
+    const byAccount = new Map<string, string[]>();
+    for (const r of batch) {
+      counts[r.tally] = (counts[r.tally] ?? 0) + 1;
+      if (r.day !== '') {
+        let day = dayCounts.get(r.day);
+        if (day === undefined) dayCounts.set(r.day, (day = {}));
+        day[r.tally] = (day[r.tally] ?? 0) + 1;
+      }
+      let ids = byAccount.get(r.accountId);
+      if (ids === undefined) byAccount.set(r.accountId, (ids = []));
+      ids.push(r.decisionId);
+    }
     const array = `[${batch.map((r) => r.json).join(',')}]`;
     // One field holding the batch as a JSON array: one argument to encode and send, not two per decision.
     const pipeline = this.client.pipeline();
     pipeline.xadd(this.streamKey, 'MAXLEN', '~', String(this.options.maxStreamEntries ?? 1_000), '*', 'decisions', array);
     for (const [key, n] of Object.entries(counts)) pipeline.hincrby(this.statsKey, key, n);
+    for (const [day, tallies] of dayCounts) {
+      for (const [key, n] of Object.entries(tallies)) pipeline.hincrby(this.dayKey(day), key, n);
+      pipeline.expire(this.dayKey(day), dayCountDays * 86_400);
+    }
+    for (const [accountId, ids] of byAccount) {
+      // Newest ends up first; only the last recentPerAccount are worth sending.
+      const key = this.accountKey(accountId);
+      pipeline.lpush(key, ...ids.slice(-recentPerAccount)).ltrim(key, 0, recentPerAccount - 1).expire(key, 30 * 86_400);
+    }
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];

@@ -1,9 +1,9 @@
 import type { Worker } from 'node:worker_threads';
 import type { DecisionRecord } from '../../engine/index.js';
 import { startTsWorker } from '../../engine/threads/index.js';
-import type { DecisionLog } from './decision-log.js';
-import type { FromLogThread, LogThreadInput, ToLogThread } from './log-thread.js';
-import { BatchedDecisionIds, DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_MS, RedisDecisionLog, appendChunk, countTally, pendingDecisionOf, type DecisionChunk, type RedisDecisionLogOptions } from './redis-decision-log.js';
+import { mergeRecent, type DecisionCounts, type DecisionLog } from './decision-log.js';
+import type { FromLogThread, LogThreadCall, LogThreadInput, ToLogThread } from './log-thread.js';
+import { BatchedDecisionIds, DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_MS, RedisDecisionLog, appendChunk, countPending, pendingDecisionOf, type DecisionChunk, type RedisDecisionLogOptions } from './redis-decision-log.js';
 
 export interface ThreadedDecisionLogOptions extends RedisDecisionLogOptions {
   redisUrl: string;
@@ -32,6 +32,8 @@ export class ThreadedDecisionLog implements DecisionLog {
   private readonly ids = new BatchedDecisionIds();
   private chunkIds: string[] = [];
   private chunkTallies: string[] = [];
+  private chunkDays: string[] = [];
+  private chunkAccountIds: string[] = [];
   private chunkJsons: string[] = [];
   private inBatch = 0;
   private batchStarted = 0;
@@ -91,6 +93,8 @@ export class ThreadedDecisionLog implements DecisionLog {
     if (this.inBatch === 0) this.batchStarted = Date.now();
     this.chunkIds.push(p.decisionId);
     this.chunkTallies.push(p.tally);
+    this.chunkDays.push(p.day);
+    this.chunkAccountIds.push(p.accountId);
     this.chunkJsons.push(p.json);
     if (++this.inBatch >= (this.options.batchSize ?? DEFAULT_BATCH_SIZE)) this.handOver(true);
   }
@@ -102,13 +106,21 @@ export class ThreadedDecisionLog implements DecisionLog {
     return (await this.call({ op: 'get', decisionId })) as DecisionRecord | undefined;
   }
 
-  async stats(): Promise<Record<string, Record<string, number>>> {
-    if (this.fallback !== undefined) return this.fallback.stats();
+  async stats(day?: string): Promise<DecisionCounts> {
+    if (this.fallback !== undefined) return this.fallback.stats(day);
     // What waits here now; handed over later, it reaches the worker after this call, so it counts once.
-    const waiting = this.chunkTallies;
-    const counts = (await this.call({ op: 'stats' })) as Record<string, Record<string, number>>;
-    for (const tally of waiting) countTally(counts, tally, 1);
-    return counts;
+    const tallies = this.chunkTallies;
+    const days = this.chunkDays;
+    const counts = (await this.call({ op: 'stats', ...(day !== undefined ? { day } : {}) })) as DecisionCounts;
+    return countPending(counts, tallies.map((tally, i) => ({ tally, day: days[i] as string })), day);
+  }
+
+  async recentForAccount(accountId: string): Promise<string[]> {
+    if (this.fallback !== undefined) return this.fallback.recentForAccount(accountId);
+    // Waiting here: newer than anything the worker holds or wrote.
+    const here = this.chunkIds.filter((_, i) => this.chunkAccountIds[i] === accountId);
+    const there = (await this.call({ op: 'recent', accountId })) as string[];
+    return mergeRecent(here, there);
   }
 
   async flush(): Promise<void> {
@@ -139,25 +151,27 @@ export class ThreadedDecisionLog implements DecisionLog {
 
   private handOver(endsBatch: boolean): void {
     if (this.chunkIds.length === 0 && !(endsBatch && this.inBatch > 0)) return;
-    const { ids, tallies, jsons } = this.takeChunk();
+    const { ids, tallies, days, accountIds, jsons } = this.takeChunk();
     this.inWorker += ids.length;
     if (endsBatch) {
       this.ids.advance();
       this.inBatch = 0;
     }
-    this.worker.postMessage({ kind: 'chunk', ids, tallies, jsons, endsBatch } satisfies ToLogThread);
+    this.worker.postMessage({ kind: 'chunk', ids, tallies, days, accountIds, jsons, endsBatch } satisfies ToLogThread);
   }
 
   /** The decisions waiting here; the chunk starts empty again. */
   private takeChunk(): DecisionChunk {
-    const chunk = { ids: this.chunkIds, tallies: this.chunkTallies, jsons: this.chunkJsons };
+    const chunk = { ids: this.chunkIds, tallies: this.chunkTallies, days: this.chunkDays, accountIds: this.chunkAccountIds, jsons: this.chunkJsons };
     this.chunkIds = [];
     this.chunkTallies = [];
+    this.chunkDays = [];
+    this.chunkAccountIds = [];
     this.chunkJsons = [];
     return chunk;
   }
 
-  private call(request: { op: 'get'; decisionId: string } | { op: 'stats' | 'flush' | 'close' }): Promise<unknown> {
+  private call(request: LogThreadCall): Promise<unknown> {
     const id = this.nextCall++;
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject });

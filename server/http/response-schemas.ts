@@ -55,8 +55,13 @@ export const loggedDecisionSchema = object([...decisionRequired, 'decidedAt', 'a
   facts: { type: 'object', additionalProperties: { type: 'object' } },
 });
 
-export const statsSchema = object(['decisions'], {
-  decisions: { type: 'object', description: 'point → action → count', additionalProperties: { type: 'object', additionalProperties: int } },
+const decisionCountsSchema = { type: 'object', description: 'point → action → count', additionalProperties: { type: 'object', additionalProperties: int } };
+export const statsSchema = object(['decisions', 'day'], {
+  decisions: { ...decisionCountsSchema, description: 'point → action → count, since the decision log began' },
+  day: object(['date', 'decisions'], {
+    date: { type: 'string', format: 'date', description: 'The UTC day counted (the `day` query, default today)' },
+    decisions: { ...decisionCountsSchema, description: 'point → action → count of the decisions made on that UTC day' },
+  }),
 });
 
 export const eventBatchResultSchema = object(['accepted', 'applied', 'duplicates', 'restrictionsCreated'], {

@@ -1,5 +1,5 @@
 import { defaultAction, type DecisionRecord } from '../../engine/index.js';
-import type { DecisionLog } from '../decision-log/index.js';
+import type { DecisionCounts, DecisionLog } from '../decision-log/index.js';
 import type { PgPool } from './pool.js';
 
 /** Past this many unwritten decisions (PostgreSQL down a long time) the oldest are dropped and counted. */
@@ -63,8 +63,12 @@ export class DurableDecisionLog implements DecisionLog {
     return this.inner.get(decisionId);
   }
 
-  stats(): Promise<Record<string, Record<string, number>>> {
-    return this.inner.stats();
+  stats(day?: string): Promise<DecisionCounts> {
+    return this.inner.stats(day);
+  }
+
+  recentForAccount(accountId: string): Promise<string[]> {
+    return this.inner.recentForAccount(accountId);
   }
 
   async flush(): Promise<void> {

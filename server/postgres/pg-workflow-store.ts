@@ -1,6 +1,7 @@
 import {
   encodeCursor,
   keyBounds,
+  maxOrderRecords,
   sortKey,
   sortTimeOf,
   type Complaint,
@@ -8,7 +9,7 @@ import {
   type ListQuery,
   type Page,
   type RecordStore,
-  type WorkflowRecord,
+  type OrderRecord,
   type WorkflowStore,
 } from '../../engine/workflows/index.js';
 import type { PgPool } from './pool.js';
@@ -18,7 +19,7 @@ import type { PgPool } from './pool.js';
  * status and its fixed sort key "<15-digit ms>|<id>" (collation "C", so the order is the
  * Redis store's lexical order and cursors are interchangeable).
  */
-export class PgRecordStore<T extends WorkflowRecord> implements RecordStore<T> {
+export class PgRecordStore<T extends OrderRecord> implements RecordStore<T> {
   constructor(
     private readonly pool: PgPool,
     private readonly table: 'evidence_reports' | 'complaints',
@@ -68,6 +69,17 @@ export class PgRecordStore<T extends WorkflowRecord> implements RecordStore<T> {
     const { where, params } = this.range(query);
     const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.table} WHERE ${where}`, params);
     return Number(rows[0]!.n);
+  }
+
+  async forOrder(accountId: string, orderId: string, limit: number): Promise<T[]> {
+    const n = Math.max(0, Math.min(limit, maxOrderRecords));
+    if (n === 0) return [];
+    // The newest n, returned oldest first (migration 0002 indexes accountId, orderId, sort_key).
+    const { rows } = await this.pool.query<{ record: T }>(
+      `SELECT record FROM (SELECT record, sort_key FROM ${this.table} WHERE record->>'accountId' = $1 AND record->>'orderId' = $2 ORDER BY sort_key DESC LIMIT $3) newest ORDER BY sort_key`,
+      [accountId, orderId, n],
+    );
+    return rows.map((r) => r.record);
   }
 
   private range(query: Omit<ListQuery<T['status']>, 'limit'>): { where: string; params: unknown[] } {

@@ -11,6 +11,7 @@ import { loggedDecisionSchema, statsSchema } from '../http/response-schemas.js';
 import { defineRoutes } from '../http/route.js';
 import { validateBody } from '../http/validate.js';
 import { json } from '../http/respond.js';
+import { dayCountDays } from '../decision-log/index.js';
 
 /** What a caller gets back; the logged record also keeps the facts the decision was made on. */
 export function decisionResponse(record: DecisionRecord): Record<string, unknown> {
@@ -74,15 +75,24 @@ export function decisionRoutes(ctx: ServerContext) {
     {
       method: 'get',
       path: '/v1/stats',
-      summary: 'Decisions counted by point and action (e.g. fast refunds intercepted = refund.requested/return_first)',
+      summary: 'Decisions counted by point and action (e.g. fast refunds intercepted = refund.requested/return_first), since the log began and on one UTC day',
       role: 'analyst',
       tag: 'decisions',
-      responses: { 200: { description: 'Counts by point and action', schema: statsSchema }, 503: { description: 'The decision log is unavailable' } },
+      query: { day: { description: `UTC day YYYY-MM-DD for day.decisions (default: today); the last ${dayCountDays} days are kept`, schema: { type: 'string', format: 'date' } } },
+      responses: { 200: { description: 'Counts by point and action', schema: statsSchema }, 400: { description: 'Invalid day', schema: errorSchema }, 503: { description: 'The decision log is unavailable' } },
       async handler(c: Context) {
-        return json(c, { decisions: await ctx.decisionLog.stats() });
+        const day = c.req.query('day') ?? new Date(ctx.now()).toISOString().slice(0, 10);
+        if (!isUtcDay(day)) throw new ApiError('validation_failed', 'the query is invalid', [{ path: '/day', message: 'must be a date as YYYY-MM-DD' }]);
+        const [decisions, ofDay] = await Promise.all([ctx.decisionLog.stats(), ctx.decisionLog.stats(day)]);
+        return json(c, { decisions, day: { date: day, decisions: ofDay } });
       },
     },
   ]);
+}
+
+/** "YYYY-MM-DD" naming a real calendar day. */
+export function isUtcDay(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
 }
 
 const orderFactPaths: ReadonlySet<string> = new Set(orderFactNames.map((name) => `order.${name}`));

@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import {
   encodeCursor,
   keyBounds,
+  maxOrderRecords,
   sortKey,
   sortTimeOf,
   type Complaint,
@@ -9,7 +10,7 @@ import {
   type ListQuery,
   type Page,
   type RecordStore,
-  type WorkflowRecord,
+  type OrderRecord,
   type WorkflowStore,
 } from '../../engine/workflows/index.js';
 
@@ -19,6 +20,7 @@ import {
  *   <prefix>:wf:{<kind>}:rec:<id>        the record as JSON (never expires: it is the case file)
  *   <prefix>:wf:{<kind>}:idx:all         sorted set, score 0, members "<15-digit sort ms>|<id>"
  *   <prefix>:wf:{<kind>}:idx:<status>    the same, per status (ZRANGEBYLEX pages, ZLEXCOUNT counts)
+ *   <prefix>:wf:{<kind>}:order:<n>:<account>:<order>  the same, per order of an account (n: the account id's length)
  * Creating and status changes are Lua scripts, so a record and its index entries never disagree
  * and two appraisals of one report cannot both win.
  */
@@ -26,6 +28,7 @@ const createLua = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], 0, ARGV[2])
   redis.call('ZADD', KEYS[3], 0, ARGV[2])
+  redis.call('ZADD', KEYS[4], 0, ARGV[2])
   return {1, ARGV[1]}
 end
 return {0, redis.call('GET', KEYS[1])}
@@ -44,11 +47,11 @@ return {1, ARGV[2]}
 `;
 
 type Scripted = {
-  rgWorkflowCreate(record: string, all: string, status: string, json: string, member: string): Promise<[number, string]>;
+  rgWorkflowCreate(record: string, all: string, status: string, order: string, json: string, member: string): Promise<[number, string]>;
   rgWorkflowReplace(record: string, fromIndex: string, toIndex: string, expected: string, json: string, member: string): Promise<[number, string] | null>;
 };
 
-export class RedisRecordStore<T extends WorkflowRecord> implements RecordStore<T> {
+export class RedisRecordStore<T extends OrderRecord> implements RecordStore<T> {
   private readonly scripted: Scripted;
   private readonly base: string;
 
@@ -58,14 +61,14 @@ export class RedisRecordStore<T extends WorkflowRecord> implements RecordStore<T
     kind: string,
     private readonly sortTime: (record: T) => number,
   ) {
-    client.defineCommand('rgWorkflowCreate', { numberOfKeys: 3, lua: createLua });
+    client.defineCommand('rgWorkflowCreate', { numberOfKeys: 4, lua: createLua });
     client.defineCommand('rgWorkflowReplace', { numberOfKeys: 3, lua: replaceLua });
     this.scripted = client as unknown as Scripted;
     this.base = `${prefix}:wf:{${kind}}`;
   }
 
   async create(record: T): Promise<{ record: T; created: boolean }> {
-    const [created, raw] = await this.scripted.rgWorkflowCreate(this.recordKey(record.id), this.indexKey(), this.indexKey(record.status), JSON.stringify(record), this.member(record));
+    const [created, raw] = await this.scripted.rgWorkflowCreate(this.recordKey(record.id), this.indexKey(), this.indexKey(record.status), this.orderKey(record.accountId, record.orderId), JSON.stringify(record), this.member(record));
     return { record: JSON.parse(raw) as T, created: created === 1 };
   }
 
@@ -95,6 +98,15 @@ export class RedisRecordStore<T extends WorkflowRecord> implements RecordStore<T
     return this.client.zlexcount(this.indexKey(query.status), min, max);
   }
 
+  async forOrder(accountId: string, orderId: string, limit: number): Promise<T[]> {
+    const n = Math.max(0, Math.min(limit, maxOrderRecords));
+    if (n === 0) return [];
+    const newestFirst = await this.client.zrevrangebylex(this.orderKey(accountId, orderId), '+', '-', 'LIMIT', 0, n);
+    if (newestFirst.length === 0) return [];
+    const raws = await this.client.mget(...newestFirst.reverse().map((m) => this.recordKey(m.slice(m.indexOf('|') + 1))));
+    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as T);
+  }
+
   private lexRange(query: Omit<ListQuery<T['status']>, 'limit'>): { min: string; max: string } {
     const { min, minExclusive, maxExclusive } = keyBounds(query);
     return {
@@ -109,6 +121,11 @@ export class RedisRecordStore<T extends WorkflowRecord> implements RecordStore<T
 
   private recordKey(id: string): string {
     return `${this.base}:rec:${id}`;
+  }
+
+  /** The account id's length first, so no pair of ids shares a key. */
+  private orderKey(accountId: string, orderId: string): string {
+    return `${this.base}:order:${accountId.length}:${accountId}:${orderId}`;
   }
 
   private indexKey(status?: string): string {

@@ -50,7 +50,7 @@ export function AccountPage(p: AccountPageProps) {
           <IntegrityRecord account={p.account} />
           <h2>Recent decisions</h2>
           {p.decisions.length === 0 ? (
-            <p class="muted">No logged decision recorded against this account's restrictions.</p>
+            <p class="muted">The decision log holds no recent decision about this account.</p>
           ) : (
             <table aria-label="Recent decisions">
               <thead>

@@ -6,6 +6,7 @@ import { Facts, KeyHints, Notice, Page } from '../layout.js';
 import { CLAIM_IDLE_MS, type Session } from '../stores/index.js';
 import { FeatureTable, IntegrityRecord } from './account-panels.js';
 import { EvidenceItems } from './evidence-items.js';
+import { OrderReports } from './order-reports.js';
 import { SlaCell } from './sla.js';
 
 export interface EvidenceReportProps {
@@ -20,6 +21,8 @@ export interface EvidenceReportProps {
   previous?: string;
   notice?: Child;
   reusedFingerprints: number;
+  /** The order's reports filed before this one, newest first. */
+  earlierReports: readonly EvidenceReport[];
 }
 
 export function EvidenceReportPage(p: EvidenceReportProps) {
@@ -102,9 +105,11 @@ export function EvidenceReportPage(p: EvidenceReportProps) {
         </div>
         <div>
           <FeatureTable features={p.account.features} />
-          <h2>This order</h2>
+          <h2>Earlier reports on this order</h2>
+          <OrderReports orderId={r.orderId} reports={p.earlierReports} />
+          <h2>This order's marks</h2>
           {order === undefined || order.marks.length === 0 ? (
-            <p class="muted">No earlier reports or marks on order {r.orderId}.</p>
+            <p class="muted">No marks on order {r.orderId}.</p>
           ) : (
             <Facts rows={order.marks.map(([mark, at]): [string, Child] => [mark, when(at)])} />
           )}

@@ -6,8 +6,12 @@ export interface OverviewProps {
   now: number;
   evidence: { pending: number; overdue: number; breachesToday: number };
   complaints: { pending: number };
+  /** Since the decision log began. */
   decisions: Record<string, Record<string, number>>;
+  /** Decided today (UTC). */
+  today: Record<string, Record<string, number>>;
   intercepted: number;
+  interceptedToday: number;
 }
 
 function Stat({ n, label }: { n: number; label: string }) {
@@ -20,7 +24,12 @@ function Stat({ n, label }: { n: number; label: string }) {
 }
 
 export function OverviewPage(p: OverviewProps) {
-  const rows = Object.entries(p.decisions).flatMap(([point, actions]) => Object.entries(actions).map(([action, n]) => ({ point, action, n })));
+  // Every point/action seen since the log began or today, with both counts.
+  const keys = new Set([...countRows(p.decisions), ...countRows(p.today)].map(([point, action]) => `${point}|${action}`));
+  const rows = [...keys].sort().map((key) => {
+    const [point = '', action = ''] = key.split('|');
+    return { point, action, today: p.today[point]?.[action] ?? 0, total: p.decisions[point]?.[action] ?? 0 };
+  });
   return (
     <Page title="Overview" now={p.now} person={p.person} section="overview">
       <h2>Queues</h2>
@@ -29,23 +38,27 @@ export function OverviewPage(p: OverviewProps) {
         <Stat n={p.evidence.overdue} label="evidence reports overdue" />
         <Stat n={p.evidence.breachesToday} label="SLA breaches today (UTC)" />
         <Stat n={p.complaints.pending} label="complaints pending" />
-        <Stat n={p.intercepted} label="fast refunds intercepted (return-first)" />
+        <Stat n={p.interceptedToday} label="fast refunds intercepted today" />
+        <Stat n={p.intercepted} label="intercepted since the log began" />
       </ul>
       <p>
         <a href="/console/evidence?overdue=on">Overdue reports</a> · <a href="/console/evidence">Evidence queue</a> · <a href="/console/complaints">Complaints</a>
       </p>
-      <h2>Decisions by point and action</h2>
+      <h2>Decisions by point and action today</h2>
       {rows.length === 0 ? (
         <p class="muted">No decisions logged yet.</p>
       ) : (
-        <table>
-          <caption>Decisions since the decision log began</caption>
+        <table aria-label="Decisions by point and action">
+          <caption>Decisions made today (UTC), and since the decision log began</caption>
           <thead>
             <tr>
               <th scope="col">Point</th>
               <th scope="col">Action</th>
               <th scope="col" class="num">
-                Decisions
+                Today
+              </th>
+              <th scope="col" class="num">
+                Since the log began
               </th>
             </tr>
           </thead>
@@ -54,7 +67,8 @@ export function OverviewPage(p: OverviewProps) {
               <tr>
                 <td>{r.point}</td>
                 <td>{r.action}</td>
-                <td class="num">{r.n.toLocaleString('en-US')}</td>
+                <td class="num">{r.today.toLocaleString('en-US')}</td>
+                <td class="num">{r.total.toLocaleString('en-US')}</td>
               </tr>
             ))}
           </tbody>
@@ -62,4 +76,8 @@ export function OverviewPage(p: OverviewProps) {
       )}
     </Page>
   );
+}
+
+function countRows(counts: Record<string, Record<string, number>>): [string, string][] {
+  return Object.entries(counts).flatMap(([point, actions]) => Object.keys(actions).map((action): [string, string] => [point, action]));
 }
