@@ -53,7 +53,7 @@ export function createApp(ctx: ServerContext, options: { console?: ConsoleStores
   // rebound DNS name (a browser told evil.example is 127.0.0.1) sends its own Host, which is refused.
   if (ctx.tokens.open) {
     app.use(async (c, next) => {
-      const host = new URL(c.req.url).hostname;
+      const host = hostnameOf(c.req.header('host')) ?? new URL(c.req.url).hostname;
       if (!loopbackHosts.has(host)) throw new ApiError('host_not_allowed', `without tokens the server only answers requests addressed to a loopback host (127.0.0.1, localhost, [::1]), not ${JSON.stringify(host.slice(0, 100))}`);
       await next();
     });
@@ -105,6 +105,13 @@ export function createApp(ctx: ServerContext, options: { console?: ConsoleStores
 }
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The host name of a Host header, without its port, lower case (as URL.hostname gives it, without parsing a URL per request). */
+export function hostnameOf(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  const end = header.startsWith('[') ? header.indexOf(']') + 1 : header.indexOf(':');
+  return (end > 0 ? header.slice(0, end) : header).toLowerCase();
+}
 
 /**
  * A caller's x-request-id is echoed and logged: up to 128 characters of the kinds ids are made of
