@@ -80,6 +80,9 @@ describe('console security', () => {
     const ok = await post('/console/merchants/m9', form({ interceptAbnormalRefunds: 'on', cohorts: '' }), { cookie });
     expect(ok.status).toBe(303);
     expect((await rt.request('/v1/merchants/m9', { role: 'analyst' })).body.settings).toEqual({ interceptAbnormalRefunds: true, oneClickReject: false });
+    // The save names the person who signed in (a role:token entry is named by its role).
+    expect((await rt.request('/v1/merchants/m9', { role: 'analyst' })).body.updatedBy).toBe('admin');
+    expect(await (await get('/console/merchants/m9', cookie)).text()).toMatch(/Last saved.*by admin/s);
   });
 
   it('checks roles on the server: an analyst posting the lift form or a verdict gets 403 and nothing changes', async () => {

@@ -97,6 +97,16 @@ describe('PostgreSQL as the system of record', () => {
     expect(row!.state).toMatchObject({ id: 'm7', settings: { interceptAbnormalRefunds: true }, cohorts: ['pilot-2027q1'], category: 'apparel' });
   });
 
+  it('audits every merchant change a person made, with their name, in the same transaction', async () => {
+    h = await startHarness({ postgres: true });
+    expect((await h.call('PUT', '/v1/merchants/m8', 'admin', { settings: { oneClickReject: true } })).status).toBe(200);
+    expect((await h.call('PUT', '/v1/merchants/m8', 'adminBen', { cohorts: ['high-quality'] })).status).toBe(200);
+    const rows = await sql<{ kind: string; record: { updatedBy?: string; settings: unknown; cohorts: unknown } }>(h, "SELECT kind, record FROM audit_log WHERE subject_id = $1 ORDER BY seq", ['m8']);
+    expect(rows.map((r) => [r.kind, r.record.updatedBy])).toEqual([['merchant.updated', 'ops-anna'], ['merchant.updated', 'ops-ben']]);
+    expect(rows[1]!.record).toMatchObject({ settings: { oneClickReject: true }, cohorts: ['high-quality'] });
+    expect((await h.call('GET', '/v1/merchants/m8', 'analyst')).body).toMatchObject({ updatedBy: 'ops-ben' });
+  });
+
   it('applies after a restart what was committed but never reached the cache (a crash between commit and apply)', async () => {
     h = await startHarness({ postgres: true });
     const pool = createPool(h.runtime.systemOfRecord!.pool.options.connectionString!, { max: 1 });

@@ -32,6 +32,15 @@ describe.each(merchantStores)('%s', (_name, create) => {
     expect(await store.get('m2')).toBeUndefined();
   });
 
+  it('names who made a change when the update says, and forgets the name on a change that does not (an event)', async () => {
+    const store = create();
+    expect(await store.put('m1', { settings: { oneClickReject: true }, by: 'ops-anna' }, iso(T0))).toMatchObject({ updatedBy: 'ops-anna', updatedAt: iso(T0) });
+    expect(await store.get('m1')).toMatchObject({ updatedBy: 'ops-anna' });
+    const fromEvent = await store.put('m1', { cohorts: ['pilot'] }, iso(T0 + 1000));
+    expect(fromEvent).not.toHaveProperty('updatedBy');
+    expect(await store.get('m1')).not.toHaveProperty('updatedBy');
+  });
+
   it('replaces the settings or cohorts an update gives and keeps the rest', async () => {
     const store = create();
     await store.put('m1', { settings: { interceptAbnormalRefunds: true, oneClickReject: true }, cohorts: ['pilot'], category: 'apparel' }, iso(T0));

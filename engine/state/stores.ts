@@ -8,9 +8,13 @@ export interface MerchantState {
   cohorts: string[];
   category?: string;
   updatedAt?: string;
+  /** Who made the last change through the API or console: the name of the token it came with. */
+  updatedBy?: string;
 }
 
 export interface MerchantUpdate {
+  /** The person making the change (the name of their token); absent for changes that arrive as events. */
+  by?: string;
   /** Replaces the stored settings when given. */
   settings?: Record<string, unknown>;
   /** Replaces the API-assigned cohorts when given. */
@@ -63,5 +67,6 @@ export function mergeMerchant(merchantId: string, current: MerchantState | undef
     cohorts: [...new Set(update.cohorts ?? current?.cohorts ?? [])],
     ...(category !== undefined ? { category } : {}),
     updatedAt: at,
+    ...(update.by !== undefined ? { updatedBy: update.by } : {}),
   };
 }

@@ -40,6 +40,7 @@ export function merchantRoutes(app: Hono<ConsoleEnv>, ctx: ServerContext): void 
         cohorts={stored?.cohorts ?? []}
         staticCohorts={[...(ctx.bundles.bundle.cohorts.byMerchant.get(id) ?? [])]}
         {...(stored?.updatedAt !== undefined ? { updatedAt: stored.updatedAt } : {})}
+        {...(stored?.updatedBy !== undefined ? { updatedBy: stored.updatedBy } : {})}
         mayEdit={mayAct(person, 'admin')}
         notice={notice}
       />,

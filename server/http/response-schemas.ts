@@ -112,6 +112,7 @@ export const merchantSchema = object(['id', 'settings', 'cohorts', 'staticCohort
   staticCohorts: { type: 'array', items: str, description: 'Cohorts from policies/cohorts.yaml' },
   category: str,
   updatedAt: instant,
+  updatedBy: { type: 'string', description: 'Who made the last change through the API or console (the name of their token)' },
 });
 
 /** "all": every merchant; otherwise the cohorts a merchant must be in. */

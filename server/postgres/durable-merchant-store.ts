@@ -26,10 +26,14 @@ export class DurableMerchantStore implements MerchantStore {
         'INSERT INTO merchants (id, updated_at, state) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET updated_at = EXCLUDED.updated_at, state = EXCLUDED.state',
         [merchantId, merged.updatedAt ?? at, JSON.stringify(merged)],
       );
+      // A change a person made is audited with their name, in the same transaction.
+      if (update.by !== undefined) {
+        await client.query('INSERT INTO audit_log (kind, subject_id, record) VALUES ($1, $2, $3)', ['merchant.updated', merchantId, JSON.stringify(merged)]);
+      }
       return merged;
     });
     try {
-      await this.cache.put(merchantId, { settings: next.settings, cohorts: next.cohorts, ...(next.category !== undefined ? { category: next.category } : {}) }, at);
+      await this.cache.put(merchantId, { settings: next.settings, cohorts: next.cohorts, ...(next.category !== undefined ? { category: next.category } : {}), ...(update.by !== undefined ? { by: update.by } : {}) }, at);
     } catch (err) {
       if (this.onCacheStale === undefined) throw err;
       this.onCacheStale(err);

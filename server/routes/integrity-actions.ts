@@ -46,7 +46,7 @@ export async function liftRestriction(ctx: ServerContext, restrictionId: string,
 }
 
 export async function updateMerchant(ctx: ServerContext, merchantId: string, update: MerchantUpdate, by?: string) {
-  const stored = await storeCall(() => ctx.merchants.put(merchantId, update, new Date(ctx.now()).toISOString()));
+  const stored = await storeCall(() => ctx.merchants.put(merchantId, { ...update, ...(by !== undefined ? { by } : {}) }, new Date(ctx.now()).toISOString()));
   ctx.logger.info({ merchantId, settings: stored.settings, cohorts: stored.cohorts, ...(by !== undefined ? { by } : {}) }, 'merchant updated');
   return stored;
 }

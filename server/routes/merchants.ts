@@ -9,6 +9,7 @@ import { defineRoutes } from '../http/route.js';
 import { storeCall } from '../http/store-call.js';
 import { validateBody } from '../http/validate.js';
 import { requireId } from './accounts.js';
+import { callerOf } from '../http/auth.js';
 import { updateMerchant } from './integrity-actions.js';
 import { json } from '../http/respond.js';
 
@@ -25,7 +26,7 @@ export function merchantRoutes(ctx: ServerContext) {
       async handler(c: Context) {
         const merchantId = requireId(c.req.param('id'), 'id');
         const update = validateBody<MerchantUpdate>(merchantUpdateSchema, await readJsonBody(c));
-        return json(c, withStaticCohorts(ctx, await updateMerchant(ctx, merchantId, update)));
+        return json(c, withStaticCohorts(ctx, await updateMerchant(ctx, merchantId, update, callerOf(c).name)));
       },
     },
     {

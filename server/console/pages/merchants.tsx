@@ -49,6 +49,7 @@ export interface MerchantPageProps {
   cohorts: readonly string[];
   staticCohorts: readonly string[];
   updatedAt?: string;
+  updatedBy?: string;
   mayEdit: boolean;
   notice?: Child;
 }
@@ -61,7 +62,7 @@ export function MerchantPage(p: MerchantPageProps) {
       <Facts
         rows={[
           ['Cohorts from policies/cohorts.yaml', p.staticCohorts.length === 0 ? 'none' : p.staticCohorts.join(', ')],
-          ['Last saved', when(p.updatedAt)],
+          ['Last saved', p.updatedBy !== undefined ? `${when(p.updatedAt)} by ${p.updatedBy}` : when(p.updatedAt)],
         ]}
       />
       <h2>Protections and cohorts</h2>
