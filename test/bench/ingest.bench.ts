@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { freePort } from '../support/own-redis.js';
 import { startServer, stopServers } from '../support/bench-servers.js';
 import { redisUrl } from '../support/redis-keys.js';
-import { ingestBatches } from './fixtures/ingest-batches.js';
+import { ingestBatches, postBatches } from './fixtures/ingest-batches.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const batchSize = 500;
@@ -43,19 +43,8 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-async function send(url: string, bodies: string[]): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      if (response.status !== 200) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-      await response.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return (total / (performance.now() - started)) * 1000;
+function send(url: string, bodies: string[]): Promise<number> {
+  return postBatches(url, bodies, inFlight, total);
 }
 
 const [rgPort, barePort] = [await freePort(), await freePort()];

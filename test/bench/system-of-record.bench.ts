@@ -12,7 +12,7 @@ import { freePort } from '../support/own-redis.js';
 import { startServer, stopServers } from '../support/bench-servers.js';
 import { deleteKeys, redisUrl } from '../support/redis-keys.js';
 import { createTestDatabase } from '../support/test-postgres.js';
-import { ingestBatches } from './fixtures/ingest-batches.js';
+import { ingestBatches, postBatches } from './fixtures/ingest-batches.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const batchSize = 500;
@@ -25,19 +25,8 @@ function batches(): string[] {
   return ingestBatches(total, batchSize, 's');
 }
 
-async function send(url: string, bodies: string[]): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      if (response.status !== 200) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-      await response.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return (total / (performance.now() - started)) * 1000;
+function send(url: string, bodies: string[]): Promise<number> {
+  return postBatches(url, bodies, inFlight, total);
 }
 
 const database = await createTestDatabase();

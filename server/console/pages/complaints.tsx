@@ -6,6 +6,7 @@ import { Facts, KeyHints, Notice, Page } from '../layout.js';
 import type { Session } from '../stores/index.js';
 import { FeatureTable, IntegrityRecord } from './account-panels.js';
 import { EvidenceItems } from './evidence-items.js';
+import { VerdictForm } from './verdict-form.js';
 
 export function ComplaintListPage(p: { person: Session; now: number; complaints: Complaint[]; nextCursor: string | null; cursor?: string; notice?: Child }) {
   return (
@@ -104,20 +105,7 @@ export function ComplaintPage(p: ComplaintPageProps) {
               />
             </section>
           ) : p.mayResolve ? (
-            <form class="stack panel" method="post" action={`/console/complaints/${encodeURIComponent(c.id)}/resolution`}>
-              <label>
-                Note
-                <textarea name="note" required maxlength={2000}></textarea>
-              </label>
-              <div class="actions">
-                <button type="submit" name="outcome" value="upheld" class="danger" data-key="u">
-                  Uphold
-                </button>
-                <button type="submit" name="outcome" value="dismissed" class="primary" data-key="d">
-                  Dismiss
-                </button>
-              </div>
-            </form>
+            <VerdictForm action={`/console/complaints/${encodeURIComponent(c.id)}/resolution`} field="outcome" choices={[{ label: 'Uphold', value: 'upheld', style: 'danger', key: 'u' }, { label: 'Dismiss', value: 'dismissed', style: 'primary', key: 'd' }]} />
           ) : (
             <p class="muted">Appraisers resolve complaints; you are signed in as {p.person.role}.</p>
           )}

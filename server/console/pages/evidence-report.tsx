@@ -8,6 +8,7 @@ import { FeatureTable, IntegrityRecord } from './account-panels.js';
 import { EvidenceItems } from './evidence-items.js';
 import { OrderReports } from './order-reports.js';
 import { SlaCell } from './sla.js';
+import { VerdictForm } from './verdict-form.js';
 
 export interface EvidenceReportProps {
   person: Session;
@@ -71,20 +72,7 @@ export function EvidenceReportPage(p: EvidenceReportProps) {
               Being appraised by {p.claimedBy}. The claim lapses after {CLAIM_IDLE_MS / 60_000} minutes idle.
             </p>
           ) : p.mayAppraise ? (
-            <form class="stack panel" method="post" action={`/console/evidence/${encodeURIComponent(r.id)}/verdict`}>
-              <label>
-                Note
-                <textarea name="note" required maxlength={2000}></textarea>
-              </label>
-              <div class="actions">
-                <button type="submit" name="verdict" value="forged" class="danger" data-key="f">
-                  Forged
-                </button>
-                <button type="submit" name="verdict" value="genuine" class="primary" data-key="g">
-                  Genuine
-                </button>
-              </div>
-            </form>
+            <VerdictForm action={`/console/evidence/${encodeURIComponent(r.id)}/verdict`} field="verdict" choices={[{ label: 'Forged', value: 'forged', style: 'danger', key: 'f' }, { label: 'Genuine', value: 'genuine', style: 'primary', key: 'g' }]} />
           ) : (
             <p class="muted">Appraisers give the verdict; you are signed in as {p.person.role}.</p>
           )}
