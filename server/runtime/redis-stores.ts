@@ -57,7 +57,9 @@ export async function openRedisStores(target: RedisTarget, definitions: FeatureD
   // Decision reads go over the read feature store's lean connection on standalone Redis; this
   // client serves readiness pings, and the reads themselves on Cluster or TLS (auto-pipelined:
   // the reads of concurrent decisions leave in one socket write per tick, per node).
-  const readClient = openRedis(target, { ...failFastClientOptions('refund-guard-read', options.decisionTimeoutMs ?? 50), enableAutoPipelining: true });
+  // On a cluster the 50 ms budget is the read's own (feature-script-calls.ts), not a per-command
+  // timeout of the node connections, which would also cut the slot-map refreshes short.
+  const readClient = openRedis(target, { ...failFastClientOptions('refund-guard-read', onCluster ? undefined : (options.decisionTimeoutMs ?? 50)), enableAutoPipelining: true });
   // On a cluster the write side is auto-pipelined too: its commands go one by one to their slots' masters.
   const writeClient = openRedis(target, { ...failFastClientOptions('refund-guard-write', options.writeTimeoutMs ?? 2000), ...(onCluster ? { enableAutoPipelining: true } : {}) });
   // Feature writes (ingestion: pipelines of script calls) time out per round trip, not per command.
