@@ -17,6 +17,7 @@ import { maxWindowDays, memorySentinel } from '../postgres/cache-wiring.js';
 import { publishBundle } from '../postgres/policy-bundles.js';
 import type { RedisTarget } from '../stores/redis/redis-target.js';
 import { openRedisStores } from './redis-stores.js';
+import { repairCacheAfterFailovers } from './failover-wiring.js';
 import { readPolicyDirectory } from '../../engine/bundle/sources.js';
 
 export interface RuntimeOptions {
@@ -133,6 +134,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       for (const close of closers) await close().catch(() => undefined);
       throw new StartupError(`PostgreSQL at ${redactUrl(options.postgresUrl)}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // The Redis stores, before PostgreSQL goes in front of them: a replay writes to the cache only.
+    const cache = { features, state, merchants };
     ({ features, state, merchants, decisionLog, workflows } = systemOfRecord);
     const pool = systemOfRecord.pool;
     publish = (revision) =>
@@ -143,6 +146,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     reader = systemOfRecord.guardReader(reader);
     if (reviewReader !== undefined) reviewReader = systemOfRecord.guardReader(reviewReader);
     closers.unshift(() => systemOfRecord!.close());
+    // Stopped before PostgreSQL closes: a replay under way reads from it.
+    if (cluster !== undefined) closers.unshift(repairCacheAfterFailovers(cluster, systemOfRecord, cache, { replayMs: options.failoverReplayMs ?? 30_000, now: Date.now, logger }));
   }
 
   const service = new RefundGuardService({
