@@ -63,8 +63,9 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   }
   const skewSeconds = Number(values['clock-skew-seconds']);
   if (!Number.isFinite(skewSeconds) || skewSeconds < 0) throw new UsageError(`--clock-skew-seconds must be a number of seconds >= 0, got ${values['clock-skew-seconds']}`);
-  const clusterSpec = values['redis-cluster'] ?? process.env['REDIS_CLUSTER_NODES'];
-  if (clusterSpec !== undefined && clusterSpec !== '' && values.redis !== undefined) throw new UsageError('give --redis or --redis-cluster, not both');
+  if (values['redis-cluster'] !== undefined && values.redis !== undefined) throw new UsageError('give --redis or --redis-cluster, not both');
+  // A flag wins over the environment: --redis URL with REDIS_CLUSTER_NODES set uses the URL.
+  const clusterSpec = values['redis-cluster'] ?? (values.redis === undefined ? process.env['REDIS_CLUSTER_NODES'] : undefined);
   let redisCluster: string[] | undefined;
   if (clusterSpec !== undefined && clusterSpec !== '') {
     try {
