@@ -121,8 +121,8 @@ async function waitCost(seeds: readonly string[]): Promise<{ plain: number; wait
 
 /**
  * The decision read alone, in this process: HGETALL of the seeded account hashes, 64 at a time, over
- * the lean connection (standalone), ioredis auto-pipelined on the standalone Redis, and ioredis
- * Cluster auto-pipelined. Separates what the client costs from what the cluster costs. Reads/s.
+ * the lean connection (standalone), ioredis auto-pipelined on the standalone Redis, ioredis
+ * Cluster auto-pipelined, and lean connections routed by slot on the cluster (cluster-reads.ts). Separates what the client costs from what the cluster costs. Reads/s.
  */
 async function readPaths(standaloneUrl: string, seeds: readonly string[]): Promise<Record<string, number>> {
   const parsed = loadFeatureDefinitions('features.yaml', readFileSync('policies/features.yaml', 'utf8'));
@@ -131,11 +131,14 @@ async function readPaths(standaloneUrl: string, seeds: readonly string[]): Promi
   const clustered = openRedis({ clusterNodes: seeds }, { lazyConnect: true, enableAutoPipelining: true }) as Cluster;
   await clustered.connect();
   const lean = new RedisFeatureStore(plain, parsed.definitions, { prefix: 'rgb', timeoutMs: 2000 });
+  const leanCluster = new RedisFeatureStore(clustered, parsed.definitions, { prefix: 'rgb', timeoutMs: 2000 });
+  await leanCluster.warmUp();
   const key = (k: number) => `rgb:a:{a${k % accounts}}`;
   const paths: Record<string, (k: number) => Promise<unknown>> = {
     'lean connection, standalone': (k) => lean.readAccountHash(`a${k % accounts}`),
     'ioredis, standalone': (k) => plain.call('HGETALL', key(k)),
     'ioredis Cluster': (k) => clustered.call('HGETALL', key(k)),
+    'lean connections by slot, cluster (what the server uses)': (k) => leanCluster.readAccountHash(`a${k % accounts}`),
   };
   const out: Record<string, number> = {};
   for (const round of [0, 1]) {
@@ -150,6 +153,7 @@ async function readPaths(standaloneUrl: string, seeds: readonly string[]): Promi
     }
   }
   await lean.close();
+  await leanCluster.close();
   plain.disconnect();
   clustered.disconnect();
   return out;
