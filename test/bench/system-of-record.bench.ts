@@ -31,8 +31,9 @@ function send(url: string, bodies: string[]): Promise<number> {
 
 const database = await createTestDatabase();
 const [redisOnlyPort, durablePort] = [await freePort(), await freePort()];
+const profileDir = process.env['PROFILE_DIR'];
 const serve = (port: number, prefix: string, extra: string[] = []) =>
-  startServer(['server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', String(port), '--no-watch', ...extra], { REFUND_GUARD_TOKENS: '', DATABASE_URL: '' });
+  startServer([...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', `${profileDir}/${prefix.startsWith('rgsor-r') ? 'redis-only' : 'durable'}`] : []), 'server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', String(port), '--no-watch', ...extra], { REFUND_GUARD_TOKENS: '', DATABASE_URL: '' });
 const redisOnly = await serve(redisOnlyPort, redisOnlyPrefix);
 const durable = await serve(durablePort, durablePrefix, ['--postgres', database.url]);
 /** Goals are reported, not enforced: on a loaded shared machine the absolute rates move; the ratio is the steadier figure. */
