@@ -51,6 +51,17 @@ export interface CacheRebuildOptions {
   onError?(err: unknown): void;
 }
 
+/** A cache whose whole state can be computed from the log in process and written in bulk (the Redis feature store's image). */
+export interface FeatureCacheImage {
+  add(events: readonly RefundGuardEvent[]): void;
+  write(): Promise<unknown>;
+}
+
+function imageOf(features: FeatureStore): FeatureCacheImage | undefined {
+  const f = features as FeatureStore & { image?: () => FeatureCacheImage };
+  return typeof f.image === 'function' ? f.image() : undefined;
+}
+
 /** Key of the advisory lock one rebuilder holds, so instances sharing a cache do not all rebuild it. */
 const REBUILD_LOCK_KEY = '7211020002';
 const READY = 'ready';
@@ -206,27 +217,9 @@ export class CacheRebuilder {
     try {
       progress.eventsTotal = await this.countEvents(since);
       const firstEvents = await this.firstEventsBefore(since);
-      await this.applyEvents(firstEvents, progress, onProgress);
-      const pageSize = this.options.pageSize ?? 5000;
-      let after = '0';
-      let page = this.log.page(after, pageSize, since);
-      // Pages are applied a few at a time (the cache takes events in any order, idempotently) while the next is read.
-      const applying = new Set<Promise<void>>();
-      try {
-        for (;;) {
-          const rows = await page;
-          if (rows.length === 0) break;
-          after = rows[rows.length - 1]!.seq;
-          page = rows.length < pageSize ? Promise.resolve([]) : this.log.page(after, pageSize, since);
-          const applied: Promise<void> = this.applyEvents(rows.map((r) => r.event), progress, onProgress).finally(() => applying.delete(applied));
-          applying.add(applied);
-          if (applying.size >= (this.options.pagesInFlight ?? 3)) await Promise.race(applying);
-        }
-        await Promise.all(applying);
-      } catch (err) {
-        await Promise.allSettled(applying);
-        throw err;
-      }
+      const image = imageOf(this.cache.features);
+      if (image !== undefined) await this.buildImage(image, firstEvents, since, progress, onProgress);
+      else await this.replayEvents(firstEvents, since, progress, onProgress);
       progress.phase = 'restrictions';
       onProgress?.(progress);
       const restrictions = await this.pool.query<{ record: Restriction }>('SELECT record FROM restrictions ORDER BY created_at, id');
@@ -249,6 +242,66 @@ export class CacheRebuilder {
       return result;
     } finally {
       this.progressNow = undefined;
+    }
+  }
+
+  /** Any cache: the events go through its ordinary writes, a few pages at once. */
+  private async replayEvents(firstEvents: RefundGuardEvent[], since: string, progress: RebuildProgress, onProgress?: (p: RebuildProgress) => void): Promise<void> {
+    await this.applyEvents(firstEvents, progress, onProgress);
+    const pageSize = this.options.pageSize ?? 5000;
+    let after = '0';
+    let page = this.log.page(after, pageSize, since);
+    // Pages are applied a few at a time (the cache takes events in any order, idempotently) while the next is read.
+    const applying = new Set<Promise<void>>();
+    try {
+      for (;;) {
+        const rows = await page;
+        if (rows.length === 0) break;
+        after = rows[rows.length - 1]!.seq;
+        page = rows.length < pageSize ? Promise.resolve([]) : this.log.page(after, pageSize, since);
+        const applied: Promise<void> = this.applyEvents(rows.map((r) => r.event), progress, onProgress).finally(() => applying.delete(applied));
+        applying.add(applied);
+        if (applying.size >= (this.options.pagesInFlight ?? 3)) await Promise.race(applying);
+      }
+      await Promise.all(applying);
+    } catch (err) {
+      await Promise.allSettled(applying);
+      throw err;
+    }
+  }
+
+  /**
+   * A cache that takes a whole log at once (Redis): every chunk of one cursor over the window is folded into the
+   * image in this process while the next is read, the image is written in bulk, and events committed meanwhile
+   * (after the last page read) go through the ordinary writes.
+   */
+  private async buildImage(image: FeatureCacheImage, firstEvents: RefundGuardEvent[], since: string, progress: RebuildProgress, onProgress?: (p: RebuildProgress) => void): Promise<void> {
+    image.add(firstEvents);
+    progress.eventsApplied += firstEvents.length;
+    const pageSize = this.options.pageSize ?? 10_000;
+    let after = '0';
+    const cursor = await this.log.cursor(since);
+    try {
+      let page = cursor.fetch(pageSize);
+      for (;;) {
+        const rows = await page;
+        if (rows.length === 0) break;
+        after = rows[rows.length - 1]!.seq;
+        page = cursor.fetch(pageSize);
+        image.add(rows.map((r) => r.event));
+        progress.eventsApplied += rows.length;
+        onProgress?.(progress);
+      }
+    } finally {
+      await cursor.close();
+    }
+    await image.write();
+    // By log position alone (an index range): what follows the cursor is recent.
+    for (;;) {
+      const rows = await this.log.page(after, pageSize);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.seq;
+      await this.applyEvents(rows.map((r) => r.event), progress, onProgress);
     }
   }
 

@@ -39,6 +39,12 @@ export interface Unapplied {
   events: RefundGuardEvent[];
 }
 
+/** Events of the log in order, a chunk at a time (PgEventLog.cursor). */
+export interface LogCursor {
+  fetch(chunk: number): Promise<LoggedEvent[]>;
+  close(): Promise<void>;
+}
+
 /** The append-only event log in PostgreSQL: the record features are computed (and rebuilt) from. */
 export class PgEventLog {
   constructor(private readonly pool: PgPool) {}
@@ -103,6 +109,37 @@ export class PgEventLog {
       [afterSeq, limit, since ?? null],
     );
     return rows.map((r) => ({ seq: r.seq, event: r.body }));
+  }
+
+  /**
+   * Every event with at >= since, in log order, through one server-side cursor (one index scan,
+   * however long the log; keyset pages would each re-filter the window). `fetch` answers `chunk` events
+   * at a time, [] at the end; the next fetch may be asked for before the last is used. close() ends the
+   * cursor's transaction and hands its connection back.
+   */
+  async cursor(since: string): Promise<LogCursor> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query('DECLARE rebuild_events NO SCROLL CURSOR FOR SELECT seq::text AS seq, body FROM events WHERE at >= $1::timestamptz ORDER BY events.seq', [since]);
+    } catch (err) {
+      client.release(true);
+      throw err;
+    }
+    let closed = false;
+    return {
+      fetch: async (chunk) => {
+        const { rows } = await client.query<{ seq: string; body: RefundGuardEvent }>(`FETCH ${Math.max(1, Math.floor(chunk))} FROM rebuild_events`);
+        return rows.map((r) => ({ seq: r.seq, event: r.body }));
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        let failed = false;
+        await client.query('COMMIT').catch(() => (failed = true));
+        client.release(failed);
+      },
+    };
   }
 
   async count(): Promise<number> {

@@ -51,7 +51,7 @@ try {
   durable.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 500));
   await deleteKeys(durablePrefix);
-  const rebuild = spawnSync(process.execPath, ['server/cli/bin.mjs', 'features', 'rebuild', '--postgres', database.url, '--redis', redisUrl, '--redis-prefix', durablePrefix], { encoding: 'utf8' });
+  const rebuild = spawnSync(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', `${profileDir}/rebuild`] : []), 'server/cli/bin.mjs', 'features', 'rebuild', '--postgres', database.url, '--redis', redisUrl, '--redis-prefix', durablePrefix], { encoding: 'utf8' });
   if (rebuild.status !== 0) throw new Error(`features rebuild failed: ${rebuild.stderr}`);
   const rate = Number(/\((\d+) events\/s\)/.exec(rebuild.stdout)?.[1] ?? 0);
   console.log(`rebuild from PostgreSQL: ${rebuild.stdout.trim()}  (goal >= 50,000 events/s: ${verdict(rate >= 50_000)})`);
