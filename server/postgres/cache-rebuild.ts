@@ -284,12 +284,12 @@ export class CacheRebuilder {
     try {
       let page = cursor.fetch(pageSize);
       for (;;) {
-        const rows = await page;
-        if (rows.length === 0) break;
-        after = rows[rows.length - 1]!.seq;
+        const { events, lastSeq } = await page;
+        if (events.length === 0) break;
+        after = lastSeq;
         page = cursor.fetch(pageSize);
-        image.add(rows.map((r) => r.event));
-        progress.eventsApplied += rows.length;
+        image.add(events);
+        progress.eventsApplied += events.length;
         onProgress?.(progress);
       }
     } finally {

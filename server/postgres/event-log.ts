@@ -39,9 +39,9 @@ export interface Unapplied {
   events: RefundGuardEvent[];
 }
 
-/** Events of the log in order, a chunk at a time (PgEventLog.cursor). */
+/** Events of the log in order, a chunk at a time (PgEventLog.cursor): the events, and the last one's seq. */
 export interface LogCursor {
-  fetch(chunk: number): Promise<LoggedEvent[]>;
+  fetch(chunk: number): Promise<{ events: RefundGuardEvent[]; lastSeq: string }>;
   close(): Promise<void>;
 }
 
@@ -129,8 +129,11 @@ export class PgEventLog {
     let closed = false;
     return {
       fetch: async (chunk) => {
-        const { rows } = await client.query<{ seq: string; body: RefundGuardEvent }>(`FETCH ${Math.max(1, Math.floor(chunk))} FROM rebuild_events`);
-        return rows.map((r) => ({ seq: r.seq, event: r.body }));
+        // Rows as arrays (no object per row): [seq, body].
+        const { rows } = await client.query<[string, RefundGuardEvent]>({ text: `FETCH ${Math.max(1, Math.floor(chunk))} FROM rebuild_events`, rowMode: 'array' });
+        const events = new Array<RefundGuardEvent>(rows.length);
+        for (let i = 0; i < rows.length; i++) events[i] = rows[i]![1];
+        return { events, lastSeq: rows.length > 0 ? rows[rows.length - 1]![0] : '' };
       },
       close: async () => {
         if (closed) return;

@@ -24,8 +24,8 @@ import type { IndexedUses } from './indexed-uses.js';
 
 /** One account's part of the image. */
 interface AccountImage {
-  /** Event fields (short id → entry value), first write wins as in the apply script. */
-  events: Map<string, string>;
+  /** Event fields, flat [short id, entry value, ...]: the log holds each event id once (PostgreSQL enforces it). */
+  events: string[];
   /** "^": the first event's time. */
   first: number;
   /** Per linked feature (index in compiled.linked): the account's own flag times ("g|"). */
@@ -78,9 +78,10 @@ export class FeatureImage {
     return this.accounts.size;
   }
 
-  /** Folds events in (log order). Idempotent by event id per account, as the live path. */
+  /** Folds events of the log in (log order; each event id once, as the log holds them). */
   add(events: readonly RefundGuardEvent[]): void {
     const c = this.compiled;
+    const linked = c.linked;
     for (const event of events) {
       if (event.type === 'merchant.updated') continue;
       const t = atMs(event);
@@ -89,10 +90,8 @@ export class FeatureImage {
       if (entry === undefined || ti === undefined) continue;
       const a = event.accountId;
       let acc = this.accounts.get(a);
-      if (acc === undefined) this.accounts.set(a, (acc = { events: new Map(), first: t, flags: [], uses: new Map(), min: new Map(), set: new Set() }));
-      const id = shortId(event.eventId);
-      if (acc.events.has(id)) continue;
-      acc.events.set(id, encodeEntryValue(entry));
+      if (acc === undefined) this.accounts.set(a, (acc = { events: [], first: t, flags: [], uses: new Map(), min: new Map(), set: new Set() }));
+      acc.events.push(shortId(event.eventId), encodeEntryValue(entry));
       this.events++;
       if (t < acc.first) acc.first = t;
       for (const u of this.uses.usesOf(ti, entry.f)) {
@@ -110,11 +109,11 @@ export class FeatureImage {
           index.members.set(a, t);
         }
       }
-      c.linked.forEach((l, li) => {
-        if (!l.isFlag(ti, entry)) return;
+      for (let li = 0; li < linked.length; li++) {
+        if (!linked[li]!.isFlag(ti, entry)) continue;
         const own = (acc.flags[li] ??= []);
         if (!own.includes(t)) own.push(t);
-      });
+      }
     }
   }
 
@@ -165,8 +164,7 @@ export class FeatureImage {
 
   /** The account hash's field/value pairs. */
   private fieldsOf(acc: AccountImage, now: number): Arg[] {
-    const out: Arg[] = [];
-    for (const [id, value] of acc.events) out.push(id, value);
+    const out: Arg[] = acc.events.slice();
     out.push('^', acc.first);
     let flagged = false;
     acc.flags.forEach((times, li) => {
