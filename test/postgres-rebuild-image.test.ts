@@ -118,7 +118,8 @@ describe('rebuilding the Redis cache from PostgreSQL in bulk', () => {
     const rebuilder = new CacheRebuilder(pool, log, { features: rebuiltStore, state: new RedisAccountStore(redis, rebuiltStore, rebuilt, Date.now), merchants: new RedisMerchantStore(redis, rebuilt) }, redisSentinel(redis, rebuilt), {
       windowDays: maxWindowDays(definitions),
       now: Date.now,
-      pageSize: 700, // several chunks of the cursor
+      pageSize: 700, // several chunks of the cursor,
+      imageStreamEvery: 2000, // and event fields sent while the fold goes on
     });
     const result = await rebuilder.rebuild();
     expect(result.events).toBe(events.length);

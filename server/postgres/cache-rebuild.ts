@@ -43,6 +43,8 @@ export interface CacheRebuildOptions {
   windowDays: number;
   now(): number;
   pageSize?: number;
+  /** A bulk image (Redis) sends the event fields it has folded every this many events (default 100,000). */
+  imageStreamEvery?: number;
   /** Pages applied to the cache at once. */
   pagesInFlight?: number;
   checkIntervalMs?: number;
@@ -53,7 +55,7 @@ export interface CacheRebuildOptions {
 
 /** A cache whose whole state can be computed from the log in process and written in bulk (the Redis feature store's image). */
 export interface FeatureCacheImage {
-  add(events: readonly RefundGuardEvent[]): void;
+  add(events: readonly RefundGuardEvent[], streamEvery?: number): Promise<void>;
   write(): Promise<unknown>;
 }
 
@@ -276,7 +278,7 @@ export class CacheRebuilder {
    * (after the last page read) go through the ordinary writes.
    */
   private async buildImage(image: FeatureCacheImage, firstEvents: RefundGuardEvent[], since: string, progress: RebuildProgress, onProgress?: (p: RebuildProgress) => void): Promise<void> {
-    image.add(firstEvents);
+    await image.add(firstEvents, this.options.imageStreamEvery);
     progress.eventsApplied += firstEvents.length;
     const pageSize = this.options.pageSize ?? 10_000;
     let after = '0';
@@ -288,7 +290,7 @@ export class CacheRebuilder {
         if (events.length === 0) break;
         after = lastSeq;
         page = cursor.fetch(pageSize);
-        image.add(events);
+        await image.add(events, this.options.imageStreamEvery);
         progress.eventsApplied += events.length;
         onProgress?.(progress);
       }

@@ -24,7 +24,11 @@ import type { IndexedUses } from './indexed-uses.js';
 
 /** One account's part of the image. */
 interface AccountImage {
-  /** Event fields, flat [short id, entry value, ...]: the log holds each event id once (PostgreSQL enforces it). */
+  /**
+   * Event fields not yet sent, flat [short id, entry value, ...] (the log holds each event id once:
+   * PostgreSQL enforces it). They are final as soon as they are read, so they go out while the fold
+   * goes on (streamFields) and are not kept.
+   */
   events: string[];
   /** "^": the first event's time. */
   first: number;
@@ -36,6 +40,8 @@ interface AccountImage {
   min: Map<string, number>;
   /** Cross-account fields set to '' ("f|"), filled by finish(). */
   set: Set<string>;
+  /** Whether the key got its expiry with its first event fields (so no key of the rebuild is ever left without one). */
+  expiring: boolean;
 }
 
 /** One indexed value: its members and their first use, in the order they joined (at most `cap`). */
@@ -62,8 +68,12 @@ export class FeatureImage {
   private readonly accounts = new Map<string, AccountImage>();
   private readonly indexes = new Map<string, ValueIndex>();
   private readonly linkedIndex: Map<string, number>;
-  /** Events folded (new ids only). */
+  /** Events folded. */
   events = 0;
+  /** Event fields waiting to be sent, and the sends under way (at most one batch behind the fold). */
+  private unsent = 0;
+  private sending: Promise<void> = Promise.resolve();
+  private sendFailed: unknown;
 
   constructor(
     private readonly compiled: CompiledFeatures,
@@ -78,8 +88,17 @@ export class FeatureImage {
     return this.accounts.size;
   }
 
-  /** Folds events of the log in (log order; each event id once, as the log holds them). */
-  add(events: readonly RefundGuardEvent[]): void {
+  /**
+   * Folds events of the log in (log order; each event id once, as the log holds them). Every
+   * `streamEvery` events the event fields folded so far are sent (HSET per account) while the fold
+   * goes on; the promise waits for the previous send, so at most one is behind.
+   */
+  async add(events: readonly RefundGuardEvent[], streamEvery = 100_000): Promise<void> {
+    this.fold(events);
+    if (this.unsent >= streamEvery) await this.streamFields();
+  }
+
+  private fold(events: readonly RefundGuardEvent[]): void {
     const c = this.compiled;
     const linked = c.linked;
     for (const event of events) {
@@ -90,9 +109,10 @@ export class FeatureImage {
       if (entry === undefined || ti === undefined) continue;
       const a = event.accountId;
       let acc = this.accounts.get(a);
-      if (acc === undefined) this.accounts.set(a, (acc = { events: [], first: t, flags: [], uses: new Map(), min: new Map(), set: new Set() }));
+      if (acc === undefined) this.accounts.set(a, (acc = { events: [], first: t, flags: [], uses: new Map(), min: new Map(), set: new Set(), expiring: false }));
       acc.events.push(shortId(event.eventId), encodeEntryValue(entry));
       this.events++;
+      this.unsent++;
       if (t < acc.first) acc.first = t;
       for (const u of this.uses.usesOf(ti, entry.f)) {
         const had = acc.uses.get(u.field);
@@ -115,6 +135,35 @@ export class FeatureImage {
         if (!own.includes(t)) own.push(t);
       }
     }
+  }
+
+  /**
+   * Sends the event fields folded since the last send, one HSET per account, after the previous send
+   * is done. Plain HSET is safe next to live writes: an event field has one value, whoever writes it.
+   * The keys get their expiry with the account's load call (write()).
+   */
+  private async streamFields(options: ImageWriteOptions = {}): Promise<void> {
+    const ttlMs = this.compiled.retentionMs + EXPIRY_REFRESH_MS;
+    await this.sending;
+    if (this.sendFailed !== undefined) throw this.sendFailed;
+    const chunk = options.chunk ?? 500;
+    const batches: Arg[][][] = [];
+    let commands: Arg[][] = [];
+    for (const [a, acc] of this.accounts) {
+      if (acc.events.length === 0) continue;
+      const key = accountKeyOf(this.prefix, a);
+      commands.push(['HSET', key, ...acc.events]);
+      // NX: a key a live write reached has its expiry already (the restrictions, re-applied after the events, persist theirs again).
+      if (!acc.expiring) commands.push(['PEXPIRE', key, ttlMs, 'NX']);
+      acc.expiring = true;
+      acc.events = [];
+      if (commands.length >= chunk) { batches.push(commands); commands = []; }
+    }
+    if (commands.length > 0) batches.push(commands);
+    this.unsent = 0;
+    this.sending = inParallel(batches.values(), options.inFlight ?? 4, (b) => this.scripts.commands(b)).catch((err: unknown) => {
+      this.sendFailed = err;
+    });
   }
 
   /**
@@ -164,8 +213,7 @@ export class FeatureImage {
 
   /** The account hash's field/value pairs. */
   private fieldsOf(acc: AccountImage, now: number): Arg[] {
-    const out: Arg[] = acc.events.slice();
-    out.push('^', acc.first);
+    const out: Arg[] = ['^', acc.first];
     let flagged = false;
     acc.flags.forEach((times, li) => {
       if (times === undefined || times.length === 0) return;
@@ -180,8 +228,11 @@ export class FeatureImage {
     return out;
   }
 
-  /** Writes the image: one load call per account, then each value's index (and a link value's flags). */
+  /** Writes the rest of the image: one load call per account (after its event fields), then each value's index (and a link value's flags). */
   async write(options: ImageWriteOptions = {}): Promise<{ accounts: number; values: number }> {
+    await this.streamFields(options);
+    await this.sending;
+    if (this.sendFailed !== undefined) throw this.sendFailed;
     this.finish();
     // As the live writes: keys live a day longer than retention.
     const ttlMs = this.compiled.retentionMs + EXPIRY_REFRESH_MS;

@@ -321,18 +321,20 @@ return 0
 `;
 
 /**
- * A rebuilt account (redis/feature-image.ts). KEYS[1] account hash. ARGV: ttlMs, then field/value
- * pairs. A key nobody wrote meanwhile gets them all at once (the usual case: the cache was lost). A key
- * a live write reached first is merged with the writes' own rules: "^", links and shared values kept at
- * the minimum, everything else only where absent, and "n|" left out (absent means "maybe flagged": a
- * live flag may have removed it). Expiry as in apply: extend only.
+ * A rebuilt account (redis/feature-image.ts), after its event fields were sent. KEYS[1] account hash.
+ * ARGV: ttlMs, then field/value pairs ("^", flags, uses, links, shared values). A key no live event
+ * reached (no "^": every applied event writes one) gets them all at once and the expiry (the usual
+ * case: the cache was lost). A key a live event reached first is merged with the writes' own rules:
+ * "^", links and shared values kept at the minimum, everything else only where absent, and "n|" left
+ * out (absent means "maybe flagged": a live flag may have removed it); expiry as in apply, extend only.
  */
 export const loadScript = `
 local key = KEYS[1]
 local ttl = tonumber(ARGV[1])
-if redis.call('EXISTS', key) == 0 then
+if not redis.call('HGET', key, '^') then
   for from = 2, #ARGV, 1000 do redis.call('HSET', key, unpack(ARGV, from, math.min(#ARGV, from + 999))) end
-  redis.call('PEXPIRE', key, ttl)
+  local before = redis.call('PTTL', key)
+  if before < ttl then redis.call('PEXPIRE', key, ttl) end
   return 1
 end
 local ttlBefore = redis.call('PTTL', key)
