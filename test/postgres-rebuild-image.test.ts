@@ -7,9 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefundGuardEvent } from '../engine/events/index.js';
-import { loadFeatureDefinitions, type FeatureDefinitions } from '../engine/features/index.js';
+import { loadFeatureDefinitions, MemoryFeatureStore, type FeatureDefinitions } from '../engine/features/index.js';
+import { MemoryAccountStateStore, MemoryMerchantStore } from '../engine/index.js';
 import { CacheRebuilder } from '../server/postgres/cache-rebuild.js';
-import { maxWindowDays, redisSentinel } from '../server/postgres/cache-wiring.js';
+import { maxWindowDays, memorySentinel, redisSentinel } from '../server/postgres/cache-wiring.js';
 import { DurableFeatureStore } from '../server/postgres/durable-feature-store.js';
 import { PgEventLog } from '../server/postgres/event-log.js';
 import { RedisAccountStore } from '../server/stores/redis-account-state.js';
@@ -146,5 +147,26 @@ describe('rebuilding the Redis cache from PostgreSQL in bulk', () => {
     const accounts = [...a.keys()].filter((k) => k.startsWith('a:')).map((k) => k.slice(3, -1));
     for (const account of accounts) expect(await rebuiltStore.read(account, Date.now()), account).toEqual(await liveStore.read(account, Date.now()));
     await Promise.all([liveStore.close(), rebuiltStore.close()]);
+  }, 120_000);
+
+  it('rebuilds a cache without an image (the in-memory store) by replaying the log through its ordinary writes, to the same features', async () => {
+    const definitions = shipped();
+    const pool = await migratedSchemaPool(db);
+    const log = new PgEventLog(pool);
+    const liveStore = new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() });
+    const ingest = new DurableFeatureStore(log, liveStore);
+    const events = history();
+    for (let i = 0; i < events.length; i += 250) await ingest.apply(events.slice(i, i + 250));
+    await ingest.close();
+    const memory = new MemoryFeatureStore(definitions);
+    const rebuilder = new CacheRebuilder(pool, log, { features: memory, state: new MemoryAccountStateStore(), merchants: new MemoryMerchantStore() }, memorySentinel(), {
+      windowDays: maxWindowDays(definitions),
+      now: Date.now,
+      pageSize: 700,
+    });
+    expect((await rebuilder.rebuild()).events).toBe(events.length);
+    const accounts = new Set(events.flatMap((e) => ('accountId' in e ? [e.accountId] : [])));
+    for (const account of accounts) expect(await memory.read(account, Date.now()), account).toEqual(await liveStore.read(account, Date.now()));
+    await liveStore.close();
   }, 120_000);
 });

@@ -247,21 +247,18 @@ export class CacheRebuilder {
     }
   }
 
-  /** Any cache: the events go through its ordinary writes, a few pages at once. */
+  /** Any cache: the events go through its ordinary writes, a few chunks of the cursor at once. */
   private async replayEvents(firstEvents: RefundGuardEvent[], since: string, progress: RebuildProgress, onProgress?: (p: RebuildProgress) => void): Promise<void> {
     await this.applyEvents(firstEvents, progress, onProgress);
     const pageSize = this.options.pageSize ?? 5000;
-    let after = '0';
-    let page = this.log.page(after, pageSize, since);
-    // Pages are applied a few at a time (the cache takes events in any order, idempotently) while the next is read.
+    const cursor = await this.log.cursor(since);
+    // Chunks are applied a few at a time (the cache takes events in any order, idempotently) while the next is read.
     const applying = new Set<Promise<void>>();
     try {
       for (;;) {
-        const rows = await page;
-        if (rows.length === 0) break;
-        after = rows[rows.length - 1]!.seq;
-        page = rows.length < pageSize ? Promise.resolve([]) : this.log.page(after, pageSize, since);
-        const applied: Promise<void> = this.applyEvents(rows.map((r) => r.event), progress, onProgress).finally(() => applying.delete(applied));
+        const { events } = await cursor.fetch(pageSize);
+        if (events.length === 0) break;
+        const applied: Promise<void> = this.applyEvents(events, progress, onProgress).finally(() => applying.delete(applied));
         applying.add(applied);
         if (applying.size >= (this.options.pagesInFlight ?? 3)) await Promise.race(applying);
       }
@@ -269,6 +266,8 @@ export class CacheRebuilder {
     } catch (err) {
       await Promise.allSettled(applying);
       throw err;
+    } finally {
+      await cursor.close();
     }
   }
 
