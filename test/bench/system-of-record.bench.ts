@@ -8,7 +8,7 @@
  * statement the server commits with), its cache is deleted, and `refund-guard features rebuild`
  * refills it; its wall time and (with /usr/bin/time) CPU are printed.
  * Run: npx tsx test/bench/system-of-record.bench.ts [EVENTS] [ROUNDS]
- *   EVENTS: events in the log rebuilt (default 300,000; 1000000 for the 1M goal); ingestion is measured
+ *   EVENTS: events in the log rebuilt (default 150,000; 1000000 for the 1M goal); ingestion is measured
  *   on ROUNDS (default 3) rounds of min(EVENTS / ROUNDS, 50,000) events per server.
  * A fresh database on TEST_POSTGRES_URL, dropped afterwards. PROFILE_DIR=DIR writes V8 CPU profiles of
  * both servers and of the rebuild there (node test/bench/cpu-profile-summary.mjs DIR/durable).
@@ -23,7 +23,7 @@ import { createTestDatabase } from '../support/test-postgres.js';
 import { fillEventLog } from './fixtures/fill-event-log.js';
 import { ingestBatches, postBatches } from './fixtures/ingest-batches.js';
 
-const total = Number(process.argv[2] ?? 300_000);
+const total = Number(process.argv[2] ?? 150_000);
 const rounds = Number(process.argv[3] ?? 3);
 const perRound = Math.min(Math.floor(total / rounds), 50_000);
 const batchSize = 500;
