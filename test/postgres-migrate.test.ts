@@ -59,4 +59,25 @@ describe('versioned migrations', () => {
       await p.query('DELETE FROM schema_migrations WHERE version = 9999');
     }
   });
+
+  it('carries the per-event outbox rows of an older schema over into one per-batch row, so the repair still applies them', async () => {
+    const other = await createTestDatabase();
+    const p = createPool(other.url, { max: 2 });
+    try {
+      const shipped = loadMigrations();
+      await migrate(p, shipped.filter((m) => m.version < 3));
+      await p.query(`INSERT INTO events (event_id, type, account_id, merchant_id, at, body)
+        SELECT 'old-' || n, 'order.placed', 'a1', 'm1', now(), '{}' FROM generate_series(1, 3) AS n`);
+      await p.query("INSERT INTO cache_outbox (seq) SELECT seq FROM events WHERE event_id IN ('old-1', 'old-3')");
+      await migrate(p, shipped);
+      const { rows } = await p.query<{ ids: string[] }>(
+        'SELECT array_agg(e.event_id ORDER BY e.seq) AS ids FROM cache_outbox o CROSS JOIN LATERAL unnest(o.seqs) AS s(seq) JOIN events e ON e.seq = s.seq',
+      );
+      expect(rows[0]!.ids).toEqual(['old-1', 'old-3']);
+      expect((await p.query('SELECT count(*)::int AS n FROM cache_outbox')).rows[0].n).toBe(1);
+    } finally {
+      await p.end();
+      await other.drop();
+    }
+  });
 });

@@ -69,7 +69,7 @@ describe('Redis goes away while PostgreSQL stays', () => {
       const accepted = await runtime.request('/v1/events', { role: 'service', body: { events: [placed(1, 'r1'), placed(2, 'r1'), placed(3, 'r1')] } });
       expect(accepted.status).toBe(200);
       expect(accepted.body).toMatchObject({ applied: 3 });
-      const rows = await runtime.systemOfRecord!.pool.query<{ event_id: string }>("SELECT e.event_id FROM events e JOIN cache_outbox o USING (seq) WHERE e.account_id = 'r1' ORDER BY seq");
+      const rows = await runtime.systemOfRecord!.pool.query<{ event_id: string }>("SELECT e.event_id FROM events e JOIN (SELECT unnest(seqs) AS seq FROM cache_outbox) o USING (seq) WHERE e.account_id = 'r1' ORDER BY seq");
       expect(rows.rows.map((r) => r.event_id)).toEqual(['out-r1-1', 'out-r1-2', 'out-r1-3']);
       expect((await runtime.request('/v1/decisions', { role: 'service', body: checkout('r1') })).body.degraded).toBe(true);
 

@@ -43,12 +43,25 @@ export interface CacheRebuildOptions {
   windowDays: number;
   now(): number;
   pageSize?: number;
+  /** A bulk image (Redis) sends the event fields it has folded every this many events (default 100,000). */
+  imageStreamEvery?: number;
   /** Pages applied to the cache at once. */
   pagesInFlight?: number;
   checkIntervalMs?: number;
   onStart?(): void;
   onDone?(result: RebuildResult): void;
   onError?(err: unknown): void;
+}
+
+/** A cache whose whole state can be computed from the log in process and written in bulk (the Redis feature store's image). */
+export interface FeatureCacheImage {
+  add(events: readonly RefundGuardEvent[], streamEvery?: number): Promise<void>;
+  write(): Promise<unknown>;
+}
+
+function imageOf(features: FeatureStore): FeatureCacheImage | undefined {
+  const f = features as FeatureStore & { image?: () => FeatureCacheImage };
+  return typeof f.image === 'function' ? f.image() : undefined;
 }
 
 /** Key of the advisory lock one rebuilder holds, so instances sharing a cache do not all rebuild it. */
@@ -206,27 +219,9 @@ export class CacheRebuilder {
     try {
       progress.eventsTotal = await this.countEvents(since);
       const firstEvents = await this.firstEventsBefore(since);
-      await this.applyEvents(firstEvents, progress, onProgress);
-      const pageSize = this.options.pageSize ?? 5000;
-      let after = '0';
-      let page = this.log.page(after, pageSize, since);
-      // Pages are applied a few at a time (the cache takes events in any order, idempotently) while the next is read.
-      const applying = new Set<Promise<void>>();
-      try {
-        for (;;) {
-          const rows = await page;
-          if (rows.length === 0) break;
-          after = rows[rows.length - 1]!.seq;
-          page = rows.length < pageSize ? Promise.resolve([]) : this.log.page(after, pageSize, since);
-          const applied: Promise<void> = this.applyEvents(rows.map((r) => r.event), progress, onProgress).finally(() => applying.delete(applied));
-          applying.add(applied);
-          if (applying.size >= (this.options.pagesInFlight ?? 3)) await Promise.race(applying);
-        }
-        await Promise.all(applying);
-      } catch (err) {
-        await Promise.allSettled(applying);
-        throw err;
-      }
+      const image = imageOf(this.cache.features);
+      if (image !== undefined) await this.buildImage(image, firstEvents, since, progress, onProgress);
+      else await this.replayEvents(firstEvents, since, progress, onProgress);
       progress.phase = 'restrictions';
       onProgress?.(progress);
       const restrictions = await this.pool.query<{ record: Restriction }>('SELECT record FROM restrictions ORDER BY created_at, id');
@@ -249,6 +244,65 @@ export class CacheRebuilder {
       return result;
     } finally {
       this.progressNow = undefined;
+    }
+  }
+
+  /** Any cache: the events go through its ordinary writes, a few chunks of the cursor at once. */
+  private async replayEvents(firstEvents: RefundGuardEvent[], since: string, progress: RebuildProgress, onProgress?: (p: RebuildProgress) => void): Promise<void> {
+    await this.applyEvents(firstEvents, progress, onProgress);
+    const pageSize = this.options.pageSize ?? 5000;
+    const cursor = await this.log.cursor(since);
+    // Chunks are applied a few at a time (the cache takes events in any order, idempotently) while the next is read.
+    const applying = new Set<Promise<void>>();
+    try {
+      for (;;) {
+        const { events } = await cursor.fetch(pageSize);
+        if (events.length === 0) break;
+        const applied: Promise<void> = this.applyEvents(events, progress, onProgress).finally(() => applying.delete(applied));
+        applying.add(applied);
+        if (applying.size >= (this.options.pagesInFlight ?? 3)) await Promise.race(applying);
+      }
+      await Promise.all(applying);
+    } catch (err) {
+      await Promise.allSettled(applying);
+      throw err;
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /**
+   * A cache that takes a whole log at once (Redis): every chunk of one cursor over the window is folded into the
+   * image in this process while the next is read, the image is written in bulk, and events committed meanwhile
+   * (after the last page read) go through the ordinary writes.
+   */
+  private async buildImage(image: FeatureCacheImage, firstEvents: RefundGuardEvent[], since: string, progress: RebuildProgress, onProgress?: (p: RebuildProgress) => void): Promise<void> {
+    await image.add(firstEvents, this.options.imageStreamEvery);
+    progress.eventsApplied += firstEvents.length;
+    const pageSize = this.options.pageSize ?? 10_000;
+    let after = '0';
+    const cursor = await this.log.cursor(since);
+    try {
+      let page = cursor.fetch(pageSize);
+      for (;;) {
+        const { events, lastSeq } = await page;
+        if (events.length === 0) break;
+        after = lastSeq;
+        page = cursor.fetch(pageSize);
+        await image.add(events, this.options.imageStreamEvery);
+        progress.eventsApplied += events.length;
+        onProgress?.(progress);
+      }
+    } finally {
+      await cursor.close();
+    }
+    await image.write();
+    // By log position alone (an index range): what follows the cursor is recent.
+    for (;;) {
+      const rows = await this.log.page(after, pageSize);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.seq;
+      await this.applyEvents(rows.map((r) => r.event), progress, onProgress);
     }
   }
 

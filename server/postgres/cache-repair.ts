@@ -49,11 +49,10 @@ export class CacheRepair {
     let total = 0;
     for (;;) {
       const pending = await this.log.unapplied(batchSize, minAgeMs);
-      if (pending.length === 0) break;
-      await this.cache.apply(pending.map((p) => p.event));
-      await this.log.confirmApplied(pending.map((p) => p.seq));
-      total += pending.length;
-      if (pending.length < batchSize) break;
+      if (pending.outbox.length === 0) break;
+      if (pending.events.length > 0) await this.cache.apply(pending.events);
+      await this.log.confirmApplied(pending.outbox);
+      total += pending.events.length;
     }
     if (total > 0) this.options.onRepaired?.(total);
     return total;

@@ -6,10 +6,13 @@ import type { PgEventLog } from './event-log.js';
  * Features with the event log in PostgreSQL behind them. A batch is committed to the log first (one
  * statement); only the events PostgreSQL had not seen are then applied to the cache, so a re-send
  * after a cache loss counts once. A failed cache apply does not fail the write: the events are
- * committed and sit in the outbox, and CacheRepair applies them once the cache answers.
+ * committed and their batch sits in the outbox, and CacheRepair applies them once the cache answers.
+ * Concurrent batches overlap: one commits while another is applied to the cache.
  */
 export class DurableFeatureStore implements FeatureStore {
-  private readonly confirming = new Set<Promise<void>>();
+  /** Outbox rows whose events the cache holds, deleted together by one statement off the request path. */
+  private toConfirm: string[] = [];
+  private confirming: Promise<void> | undefined;
 
   constructor(
     private readonly log: PgEventLog,
@@ -18,11 +21,11 @@ export class DurableFeatureStore implements FeatureStore {
   ) {}
 
   async apply(events: readonly RefundGuardEvent[]): Promise<{ applied: number; duplicates: number }> {
-    const fresh = await this.log.append(events);
+    const { fresh, outbox } = await this.log.append(events);
     if (fresh.length > 0) {
       try {
-        await this.cache.apply(fresh.map((f) => f.event));
-        this.confirm(fresh.map((f) => f.seq));
+        await this.cache.apply(fresh);
+        if (outbox !== undefined) this.confirm(outbox);
       } catch (err) {
         this.onCacheError(err);
       }
@@ -36,13 +39,26 @@ export class DurableFeatureStore implements FeatureStore {
 
   /** Waits for outstanding outbox confirmations; the cache store is closed by its owner. */
   async close(): Promise<void> {
-    await Promise.all([...this.confirming]);
+    while (this.confirming !== undefined) await this.confirming;
   }
 
-  /** Off the request path: a lost confirmation only means the repair applies those events again, which the cache ignores (idempotent by eventId). */
-  private confirm(seqs: string[]): void {
-    const done = this.log.confirmApplied(seqs).catch(() => undefined);
-    this.confirming.add(done);
-    void done.finally(() => this.confirming.delete(done));
+  /**
+   * Off the request path, batched: the rows confirmed while one DELETE runs go with the next. A lost
+   * confirmation only means the repair applies those events again, which the cache ignores
+   * (idempotent by eventId).
+   */
+  private confirm(outbox: string): void {
+    this.toConfirm.push(outbox);
+    if (this.confirming !== undefined) return;
+    const drain = async (): Promise<void> => {
+      while (this.toConfirm.length > 0) {
+        const ids = this.toConfirm;
+        this.toConfirm = [];
+        await this.log.confirmApplied(ids).catch(() => undefined);
+      }
+    };
+    this.confirming = drain().finally(() => {
+      this.confirming = undefined;
+    });
   }
 }

@@ -23,6 +23,7 @@
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import { compileFeatures, computeFeatures, type CompiledFeatures, type FeatureDefinitions, type FeatureStore } from '../../engine/features/index.js';
 import { AccountHashDecoder, accountKeyOf } from './redis/account-hash.js';
+import { FeatureImage } from './redis/feature-image.js';
 import { FeatureScriptCalls, type Client } from './redis/feature-script-calls.js';
 import { FeatureWrites } from './redis/feature-writes.js';
 import { IndexedUses } from './redis/indexed-uses.js';
@@ -48,7 +49,7 @@ export class RedisFeatureStore implements FeatureStore {
 
   /**
    * Does not own `client`: close() leaves it open (and closes the store's own script connection, when
-   * it has one). Adds six script commands (rgFeat*) to it.
+   * it has one). Adds seven script commands (rgFeat*) to it.
    */
   constructor(client: Client, definitions: FeatureDefinitions | CompiledFeatures, options: RedisFeatureStoreOptions = {}) {
     this.compiled = 'evaluators' in definitions ? definitions : compileFeatures(definitions);
@@ -96,5 +97,10 @@ export class RedisFeatureStore implements FeatureStore {
 
   apply(events: readonly RefundGuardEvent[]): Promise<{ applied: number; duplicates: number }> {
     return this.writes.apply(events);
+  }
+
+  /** An empty image of this store's state, to fold a whole event log into and write in bulk (a cache rebuild). */
+  image(): FeatureImage {
+    return new FeatureImage(this.compiled, this.prefix, new IndexedUses(this.compiled, this.prefix), this.scripts);
   }
 }

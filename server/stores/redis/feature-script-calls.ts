@@ -6,14 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { applyScript, flagScript, indexScript, linkIndexScript, mergeScript, touchScript } from './feature-scripts.js';
+import { applyScript, flagScript, indexScript, linkIndexScript, loadScript, mergeScript, touchScript } from './feature-scripts.js';
 import { ClusterReads } from './cluster-reads.js';
 import { bulkString, encodeCommand, RespConnection, type Reply } from './resp-connection.js';
 
 export type Client = Redis | Cluster;
 export type Arg = string | number;
 export interface Op {
-  command: 'rgFeatApply' | 'rgFeatIndex' | 'rgFeatLink' | 'rgFeatFlag' | 'rgFeatMerge' | 'rgFeatTouch';
+  command: 'rgFeatApply' | 'rgFeatIndex' | 'rgFeatLink' | 'rgFeatFlag' | 'rgFeatMerge' | 'rgFeatTouch' | 'rgFeatLoad';
   key: string;
   /** Second key (link scripts: the index's flag hash, same hash tag). */
   key2?: string;
@@ -29,6 +29,7 @@ const SCRIPTS: Record<Op['command'], { lua: string; keys: number; sha: string }>
   rgFeatFlag: script(flagScript, 2),
   rgFeatMerge: script(mergeScript, 1),
   rgFeatTouch: script(touchScript, 2),
+  rgFeatLoad: script(loadScript, 1),
 };
 
 export class FeatureScriptCalls {
@@ -42,7 +43,7 @@ export class FeatureScriptCalls {
 
   /**
    * Does not own `client`: close() leaves it open (and closes the own script connection, when there
-   * is one). Adds six script commands (rgFeat*) to it. `timeoutMs`: each round trip fails after this long.
+   * is one). Adds seven script commands (rgFeat*) to it. `timeoutMs`: each round trip fails after this long.
    */
   constructor(private readonly client: Client, timeoutMs: number | undefined) {
     this.timeoutMs = timeoutMs;
@@ -97,6 +98,30 @@ export class FeatureScriptCalls {
     const ms = this.timeoutMs;
     if (ms === undefined) return this.send(ops);
     return withTimeout(this.send(ops), ms);
+  }
+
+  /**
+   * One round trip of plain commands (the rebuild's index writes), failing on the first error reply.
+   * Cluster: each command on its own (ioredis batches them per node).
+   */
+  async commands(commands: readonly (readonly Arg[])[]): Promise<unknown[]> {
+    if (commands.length === 0) return [];
+    const raw = this.raw;
+    if (raw !== undefined) {
+      let payload = '';
+      for (const c of commands) payload += encodeCommand(c);
+      const results = await raw.exec(payload, commands.length, this.rawTimeoutMs);
+      for (const r of results) if (r instanceof Error) throw r;
+      return results;
+    }
+    if (this.client.isCluster) return Promise.all(commands.map(([name, ...args]) => this.client.call(String(name), ...args)));
+    const pipeline = this.client.pipeline();
+    const target = pipeline as unknown as { call(command: string, ...args: Arg[]): unknown };
+    for (const [name, ...args] of commands) target.call(String(name), ...args);
+    return ((await pipeline.exec()) ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    });
   }
 
   /** Standalone: one pipeline. Cluster: pipelines must stay within a slot, so send commands individually (ioredis batches per node). */

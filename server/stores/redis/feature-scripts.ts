@@ -319,3 +319,35 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 return 0
 `;
+
+/**
+ * A rebuilt account (redis/feature-image.ts), after its event fields were sent. KEYS[1] account hash.
+ * ARGV: ttlMs, then field/value pairs ("^", flags, uses, links, shared values). A key no live event
+ * reached (no "^": every applied event writes one) gets them all at once and the expiry (the usual
+ * case: the cache was lost). A key a live event reached first is merged with the writes' own rules:
+ * "^", links and shared values kept at the minimum, everything else only where absent, and "n|" left
+ * out (absent means "maybe flagged": a live flag may have removed it); expiry as in apply, extend only.
+ */
+export const loadScript = `
+local key = KEYS[1]
+local ttl = tonumber(ARGV[1])
+if not redis.call('HGET', key, '^') then
+  for from = 2, #ARGV, 1000 do redis.call('HSET', key, unpack(ARGV, from, math.min(#ARGV, from + 999))) end
+  local before = redis.call('PTTL', key)
+  if before < ttl then redis.call('PEXPIRE', key, ttl) end
+  return 1
+end
+local ttlBefore = redis.call('PTTL', key)
+for i = 2, #ARGV, 2 do
+  local f = ARGV[i]
+  local c = string.sub(f, 1, 2)
+  if f == '^' or c == 'l|' or c == 's|' then
+    local cur = redis.call('HGET', key, f)
+    if (not cur) or tonumber(ARGV[i + 1]) < tonumber(cur) then redis.call('HSET', key, f, ARGV[i + 1]) end
+  elseif f ~= 'n|' then
+    redis.call('HSETNX', key, f, ARGV[i + 1])
+  end
+end
+if ttlBefore ~= -1 and ttlBefore < ttl then redis.call('PEXPIRE', key, ttl) end
+return 0
+`;

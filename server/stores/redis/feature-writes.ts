@@ -70,7 +70,7 @@ interface WriteBatch {
 }
 
 /** An account key's expiry is refreshed at most this often (wall clock); keys live this much longer than retention. */
-const EXPIRY_REFRESH_MS = 86_400_000;
+export const EXPIRY_REFRESH_MS = 86_400_000;
 
 export class FeatureWrites {
   /** Per account key: when this process last refreshed its expiry (wall ms). */
