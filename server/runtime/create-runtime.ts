@@ -22,6 +22,9 @@ import type { CacheSentinel } from '../postgres/cache-rebuild.js';
 import { maxWindowDays, memorySentinel, redisSentinel } from '../postgres/cache-wiring.js';
 import { publishBundle } from '../postgres/policy-bundles.js';
 import { readPolicyDirectory } from '../../engine/bundle/sources.js';
+import { hostname } from 'node:os';
+import { newInstanceId, startSharedInstance } from '../instances/index.js';
+import { LocalPolicyControl, type PolicyControl } from '../policies/policy-control.js';
 
 export interface RuntimeOptions {
   policies: string;
@@ -43,6 +46,10 @@ export interface RuntimeOptions {
   processMetrics?: boolean;
   /** Write the decision log from a worker thread (default); false keeps it in this thread. */
   decisionLogThread?: boolean;
+  /** With Redis: how often this instance polls the published policy bundle (the backstop of pub/sub; default 1000). */
+  policyPollMs?: number;
+  /** With Redis: how often this instance writes its heartbeat (default 5000). */
+  heartbeatMs?: number;
 }
 
 export interface Runtime {
@@ -79,7 +86,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (!opened.ok) throw new StartupError(`the policy bundle in ${options.policies} does not load:\n${opened.problems.map(formatProblem).join('\n')}`);
   const bundles = opened.holder;
   metrics.setBundle(bundles.bundle.revision);
-  if (options.watchPolicies) bundles.watch();
+  // With Redis the instance shares its policy bundle with the others; the watcher then publishes (below).
+  if (options.watchPolicies && options.redisUrl === undefined) bundles.watch();
 
   const definitions = bundles.bundle.features;
   let features: FeatureStore;
@@ -94,6 +102,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let consoleStores: ConsoleStores;
   let sentinel: CacheSentinel;
   const closers: (() => Promise<unknown>)[] = [];
+  let shared: { client: Redis; prefix: string; merchants: CachedMerchantStore } | undefined;
 
   if (options.redisUrl === undefined) {
     const memoryFeatures = new MemoryFeatureStore(definitions);
@@ -134,7 +143,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const readFeatures = new RedisFeatureStore(readClient, definitions, { prefix, timeoutMs: options.decisionTimeoutMs ?? 50 });
     reader = new RedisAccountStore(readClient, readFeatures, prefix, now);
     await readFeatures.warmUp();
-    merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
+    const cachedMerchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
+    merchants = cachedMerchants;
+    shared = { client: writeClient, prefix, merchants: cachedMerchants };
     workflows = new RedisWorkflowStore(writeClient, prefix);
     consoleStores = redisConsoleStores(writeClient, prefix);
     sentinel = redisSentinel(writeClient, prefix);
@@ -183,14 +194,33 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     ({ features, state, merchants, decisionLog, workflows } = systemOfRecord);
     const pool = systemOfRecord.pool;
-    publish = (revision) =>
+    // Shared instances record bundles through their publication (policy-sync.ts); one alone records each it activates.
+    if (shared === undefined) publish = (revision) =>
       void publishBundle(pool, revision, readPolicyDirectory(options.policies)).catch((err: unknown) =>
         logger.warn({ err: err instanceof Error ? err.message : String(err), revision }, 'could not record the policy bundle in PostgreSQL'),
       );
-    publish(bundles.bundle.revision);
+    publish?.(bundles.bundle.revision);
     reader = systemOfRecord.guardReader(reader);
     if (reviewReader !== undefined) reviewReader = systemOfRecord.guardReader(reviewReader);
     closers.unshift(() => systemOfRecord!.close());
+  }
+
+  let policies: PolicyControl;
+  if (shared !== undefined) {
+    const instance = await startSharedInstance({
+      holder: bundles,
+      ...shared,
+      ...(systemOfRecord !== undefined ? { pool: systemOfRecord.pool } : {}),
+      logger,
+      watch: options.watchPolicies ?? false,
+      ...(options.policyPollMs !== undefined ? { pollMs: options.policyPollMs } : {}),
+      ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+    });
+    policies = instance.control;
+    // Before the connections close: the heartbeat is removed and the subscription ends cleanly.
+    closers.unshift(() => instance.close());
+  } else {
+    policies = new LocalPolicyControl(bundles, newInstanceId(), hostname());
   }
 
   const service = new RefundGuardService({
@@ -206,7 +236,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const clockLimits: ClockLimits = { ...defaultClockLimits, ...options.clockLimits };
   const ctx: ServerContext = {
-    bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, clockLimits, now, ready,
+    bundles, policies, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, clockLimits, now, ready,
     storeKind: options.redisUrl === undefined ? 'memory' : 'redis',
     systemOfRecord: systemOfRecord === undefined ? 'none' : 'postgres',
     ...(systemOfRecord !== undefined ? { cacheRebuild: () => systemOfRecord.rebuilder.readiness() } : {}),

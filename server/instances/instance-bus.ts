@@ -1,0 +1,63 @@
+import type { Redis } from 'ioredis';
+
+export interface BusHandlers {
+  /** Another instance published policy publication `seq`. */
+  policy(seq: number): void;
+  /** Another instance wrote merchant `merchantId`'s settings. */
+  merchant(merchantId: string): void;
+  /**
+   * The subscription is (again) in place. Messages sent while it was away are lost (pub/sub keeps
+   * nothing), so whatever they could have said must be re-read now.
+   */
+  subscribed(): void;
+}
+
+/**
+ * Notifications between instances over Redis pub/sub, on plain channel names (a cluster
+ * broadcasts PUBLISH to every node, so no hash tag is needed or wanted). Pub/sub may drop a
+ * message (a subscriber reconnecting, a full output buffer): every user of the bus has a backstop
+ * (polling, a TTL), and the bus only makes things faster.
+ */
+export class InstanceBus {
+  private readonly channels: { policy: string; merchants: string };
+
+  private constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    prefix: string,
+  ) {
+    this.channels = { policy: `${prefix}:bus:policy`, merchants: `${prefix}:bus:merchants` };
+  }
+
+  /** A subscriber connection of its own (a subscribed connection can do nothing else), cloned from `publisher`'s settings. */
+  static async open(publisher: Redis, prefix: string, instanceId: string, handlers: BusHandlers, onError: (err: Error) => void): Promise<InstanceBus> {
+    const subscriber = publisher.duplicate({ connectionName: `refund-guard-sub:${instanceId}`, lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    const bus = new InstanceBus(publisher, subscriber, prefix);
+    subscriber.on('error', onError);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === bus.channels.policy) {
+        const seq = Number(message);
+        if (Number.isSafeInteger(seq)) handlers.policy(seq);
+      } else if (channel === bus.channels.merchants) {
+        handlers.merchant(message);
+      }
+    });
+    // 'ready' follows every (re)connect; ioredis subscribes again before it, so this is "subscribed".
+    subscriber.on('ready', () => handlers.subscribed());
+    await subscriber.connect().catch(onError);
+    await subscriber.subscribe(bus.channels.policy, bus.channels.merchants).catch(onError);
+    return bus;
+  }
+
+  async announcePolicy(seq: number): Promise<void> {
+    await this.publisher.publish(this.channels.policy, String(seq));
+  }
+
+  async announceMerchant(merchantId: string): Promise<void> {
+    await this.publisher.publish(this.channels.merchants, merchantId);
+  }
+
+  async close(): Promise<void> {
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+}
