@@ -30,12 +30,16 @@ export class PgPublicationStore implements PublicationStore {
   }
 
   async current(): Promise<Publication | undefined> {
-    return this.read(this.pool, '');
+    return this.read(this.pool);
   }
 
   async publish<T>(decide: (current: Publication | undefined) => PublishDecision<T>): Promise<{ value: T; published?: Publication }> {
     return inTransaction(this.pool, async (client) => {
-      const current = await this.read(client, 'FOR UPDATE OF p');
+      // Lock first, read after: a read in the locking statement would join the other publisher's
+      // policy_bundles row from the snapshot taken before that publisher committed (not there yet),
+      // while a new statement sees everything committed before the lock was granted.
+      await client.query('SELECT seq FROM policy_publication WHERE id = 1 FOR UPDATE');
+      const current = await this.read(client);
       const { draft, value } = decide(current);
       if (draft === undefined) return { value };
       await recordBundle(client, draft.revision, draft.files, draft.versions);
@@ -48,11 +52,11 @@ export class PgPublicationStore implements PublicationStore {
     });
   }
 
-  private async read(client: PgPool | PgClient, lock: string): Promise<Publication | undefined> {
+  private async read(client: PgPool | PgClient): Promise<Publication | undefined> {
     const { rows } = await client.query<Row>(
       `SELECT p.seq, p.revision, p.versions, p.published_at, p.published_by, b.bundle
          FROM policy_publication p LEFT JOIN policy_bundles b ON b.revision = p.revision
-        WHERE p.id = 1 ${lock}`,
+        WHERE p.id = 1`,
     );
     const row = rows[0];
     if (!row?.revision || !row.bundle) return undefined;
