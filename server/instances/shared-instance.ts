@@ -87,7 +87,7 @@ export async function startSharedInstance(options: SharedInstanceOptions): Promi
   await sync.start(heartbeats).catch(warn('policy-start'));
   heartbeats.start();
   logger.info({ instance: id, store: store.kind, revision: holder.bundle.revision }, 'serving the published policy bundle');
-  if (options.watch) holder.watch(250, () => sync.reload());
+  if (options.watch) holder.watch(250, () => sync.reload().catch(warn('policy-watch-reload')));
   return {
     control: sync,
     async close() {
