@@ -43,12 +43,12 @@ let schemas = 0;
 for (const store of ['postgres', 'redis'] as const) {
   describe(`policy publication on ${store === 'postgres' ? 'PostgreSQL' : 'Redis alone'}`, () => {
     /** Two instances of one fleet: the same Redis prefix, and with PostgreSQL one schema of the database. */
-    async function fleet(): Promise<{ one: TestRuntime; two: TestRuntime; dirs: string[]; prefix: string; add(dir: string): Promise<TestRuntime> }> {
+    async function fleet(watch = false): Promise<{ one: TestRuntime; two: TestRuntime; dirs: string[]; prefix: string; add(dir: string): Promise<TestRuntime> }> {
       const prefix = `rgtest-pub-${randomUUID().slice(0, 8)}`;
       prefixes.push(prefix);
       const postgresUrl = store === 'postgres' ? await schemaUrl() : undefined;
       const add = async (dir: string) => {
-        const runtime = await startTestRuntime({ policies: dir, redisUrl, redisPrefix: prefix, ...(postgresUrl !== undefined ? { postgresUrl } : {}), policyPollMs: 200 });
+        const runtime = await startTestRuntime({ policies: dir, redisUrl, redisPrefix: prefix, ...(postgresUrl !== undefined ? { postgresUrl } : {}), policyPollMs: 200, watchPolicies: watch });
         runtimes.push(runtime);
         return runtime;
       };
@@ -67,6 +67,15 @@ for (const store of ['postgres', 'redis'] as const) {
       expect(refused.status).toBe(422);
       expect(refused.body.error.details[0].code).toBe('policy_version_not_raised');
       expect(two.ctx.bundles.bundle.revision).toBe(reload.body.revision);
+    });
+
+    it('publishes an edit of a watched directory like a reload', async () => {
+      const { one, two, dirs } = await fleet(true);
+      const before = two.ctx.bundles.bundle.revision;
+      editIntercept(dirs[0]!, 50, 2);
+      await until('the other instance serves the edit', () => two.ctx.bundles.bundle.revision !== before, 5000);
+      expect(two.ctx.bundles.bundle.revision).toBe(one.ctx.bundles.bundle.revision);
+      expect(await interceptVersion(two)).toBe(2);
     });
 
     it('checks two racing reloads one after the other: one publishes, the other is refused against it', async () => {
