@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** One server instance as the others see it. Times are ISO strings of the wall clock. */
 export interface InstanceRecord {
@@ -26,7 +26,7 @@ export class Heartbeats {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     prefix: string,
     private readonly self: () => Omit<InstanceRecord, 'lastSeen'>,
     private readonly onError: (err: unknown) => void,

@@ -1,4 +1,7 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis, type RedisOptions } from 'ioredis';
+
+/** A connection of the runtime: standalone Redis or a Redis Cluster (the bus uses PUBLISH and SUBSCRIBE only). */
+export type SharedRedis = Redis | Cluster;
 
 export interface BusHandlers {
   /** Another instance published policy publication `seq`. */
@@ -22,16 +25,18 @@ export class InstanceBus {
   private readonly channels: { policy: string; merchants: string };
 
   private constructor(
-    private readonly publisher: Redis,
-    private readonly subscriber: Redis,
+    private readonly publisher: SharedRedis,
+    private readonly subscriber: SharedRedis,
     prefix: string,
   ) {
     this.channels = { policy: `${prefix}:bus:policy`, merchants: `${prefix}:bus:merchants` };
   }
 
   /** A subscriber connection of its own (a subscribed connection can do nothing else), cloned from `publisher`'s settings. */
-  static async open(publisher: Redis, prefix: string, instanceId: string, handlers: BusHandlers, onError: (err: Error) => void): Promise<InstanceBus> {
-    const subscriber = publisher.duplicate({ connectionName: `refund-guard-sub:${instanceId}`, lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });
+  static async open(publisher: SharedRedis, prefix: string, instanceId: string, handlers: BusHandlers, onError: (err: Error) => void): Promise<InstanceBus> {
+    // Named after the instance (CLIENT LIST shows whose it is); it waits for a connection rather than failing fast.
+    const options: Partial<RedisOptions> = { connectionName: `refund-guard-sub:${instanceId}`, lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null };
+    const subscriber = publisher instanceof Cluster ? publisher.duplicate(undefined, { lazyConnect: true, enableOfflineQueue: true, redisOptions: options }) : publisher.duplicate(options);
     const bus = new InstanceBus(publisher, subscriber, prefix);
     subscriber.on('error', onError);
     subscriber.on('message', (channel: string, message: string) => {

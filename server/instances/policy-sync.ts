@@ -40,7 +40,8 @@ export class PolicySync implements PolicyControl {
     private readonly store: PublicationStore,
     readonly instanceId: string,
     private readonly hooks: PolicySyncHooks,
-    private readonly pollMs = 1000,
+    // Half a second: a lost notice still leaves time within the 2 s promise to read and compile the bundle on a busy machine.
+    private readonly pollMs = 500,
   ) {}
 
   /** Serve the published bundle (or publish this one when there is none), then poll. */

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import { formatProblem } from '../../engine/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { BundleHolder } from '../policies/bundle-holder.js';
@@ -10,13 +9,13 @@ import type { PgPool } from '../postgres/pool.js';
 import type { CachedMerchantStore } from '../stores/cached-merchant-store.js';
 import { RedisPublicationStore } from '../stores/redis/redis-publication-store.js';
 import { Heartbeats } from './heartbeats.js';
-import { InstanceBus } from './instance-bus.js';
+import { InstanceBus, type SharedRedis } from './instance-bus.js';
 import { PolicySync } from './policy-sync.js';
 
 export interface SharedInstanceOptions {
   holder: BundleHolder;
   /** An existing connection of the runtime (commands, PUBLISH); the bus clones it for its subscription. */
-  client: Redis;
+  client: SharedRedis;
   prefix: string;
   /** With PostgreSQL the published bundle lives there (durable); without, in Redis. */
   pool?: PgPool;

@@ -46,7 +46,7 @@ export interface RuntimeOptions {
   processMetrics?: boolean;
   /** Write the decision log from a worker thread (default); false keeps it in this thread. */
   decisionLogThread?: boolean;
-  /** With Redis: how often this instance polls the published policy bundle (the backstop of pub/sub; default 1000). */
+  /** With Redis: how often this instance polls the published policy bundle (the backstop of pub/sub; default 500). */
   policyPollMs?: number;
   /** With Redis: how often this instance writes its heartbeat (default 5000). */
   heartbeatMs?: number;

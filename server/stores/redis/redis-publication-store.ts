@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Publication, PublicationHead, PublicationStore, PublishDecision } from '../../policies/publication.js';
 
 /** Sets the publication only if the seq is still the one `decide` saw (one key: fine on a cluster too). */
@@ -19,7 +19,7 @@ export class RedisPublicationStore implements PublicationStore {
   private readonly key: string;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     prefix: string,
     private readonly attempts = 10,
   ) {
