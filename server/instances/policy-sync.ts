@@ -34,6 +34,7 @@ export class PolicySync implements PolicyControl {
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private heartbeats: Heartbeats | undefined;
+  private pending: Promise<void> | undefined;
 
   constructor(
     private readonly holder: BundleHolder,
@@ -62,11 +63,14 @@ export class PolicySync implements PolicyControl {
     void this.poll();
   }
 
+  /** One poll waits at a time: while the store hangs, timer ticks and notices join it instead of queueing up. */
   poll(): Promise<void> {
-    return this.serialised(async () => {
+    this.pending ??= this.serialised(async () => {
+      this.pending = undefined;
       const head = await this.store.head();
       if (head === undefined || head.seq !== this.activeSeq) await this.catchUp();
     }).catch((err: unknown) => this.hooks.error(err, 'policy-poll'));
+    return this.pending;
   }
 
   reload(): Promise<ReloadResult> {
