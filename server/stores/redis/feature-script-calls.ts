@@ -60,7 +60,11 @@ export class FeatureScriptCalls {
   /** HGETALL of one key (flat field/value list), over the lean connection when there is one, ioredis otherwise. */
   async hgetall(key: string): Promise<readonly string[]> {
     const raw = this.raw;
-    if (raw === undefined) return (await this.client.call('HGETALL', key)) as string[];
+    if (raw === undefined) {
+      const read = this.client.call('HGETALL', key) as Promise<string[]>;
+      // A cluster client has no per-command timeout on its nodes (it would cut slot-map refreshes short): the budget is kept here.
+      return this.client.isCluster && this.timeoutMs !== undefined ? withTimeout(read, this.timeoutMs) : read;
+    }
     const [reply] = await raw.exec(encodeCommand(['HGETALL', key]), 1, this.rawTimeoutMs);
     if (reply instanceof Error) throw reply;
     return reply as string[];
@@ -81,19 +85,7 @@ export class FeatureScriptCalls {
     if (this.raw !== undefined) return this.sendRaw(this.raw, ops);
     const ms = this.timeoutMs;
     if (ms === undefined) return this.send(ops);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Command timed out')), ms);
-      this.send(ops).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
+    return withTimeout(this.send(ops), ms);
   }
 
   /** Standalone: one pipeline. Cluster: pipelines must stay within a slot, so send commands individually (ioredis batches per node). */
@@ -164,4 +156,21 @@ function evalsha(op: Op): string {
   if (op.key2 !== undefined) out += bulkString(op.key2);
   for (const a of op.args) out += bulkString(a);
   return out;
+}
+
+/** `work`, or a "Command timed out" failure after `ms`. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Command timed out')), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
 }
