@@ -34,8 +34,10 @@ export class InstanceBus {
 
   /** A subscriber connection of its own (a subscribed connection can do nothing else), cloned from `publisher`'s settings. */
   static async open(publisher: SharedRedis, prefix: string, instanceId: string, handlers: BusHandlers, onError: (err: Error) => void): Promise<InstanceBus> {
-    // Named after the instance (CLIENT LIST shows whose it is); it waits for a connection rather than failing fast.
-    const options: Partial<RedisOptions> = { connectionName: `refund-guard-sub:${instanceId}`, lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null };
+    // Named after the instance (CLIENT LIST shows whose it is); it waits for a connection rather than
+    // failing fast. It subscribes itself on every (re)connect: ioredis's own resubscription leaves
+    // its promise unhandled, which a close during a reconnect would reject.
+    const options: Partial<RedisOptions> = { connectionName: `refund-guard-sub:${instanceId}`, lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false };
     const subscriber = publisher instanceof Cluster ? publisher.duplicate(undefined, { lazyConnect: true, enableOfflineQueue: true, redisOptions: options }) : publisher.duplicate(options);
     const bus = new InstanceBus(publisher, subscriber, prefix);
     subscriber.on('error', onError);
@@ -47,10 +49,15 @@ export class InstanceBus {
         handlers.merchant(message);
       }
     });
-    // 'ready' follows every (re)connect; ioredis subscribes again before it, so this is "subscribed".
-    subscriber.on('ready', () => handlers.subscribed());
+    const subscribe = (): Promise<void> =>
+      subscriber.subscribe(bus.channels.policy, bus.channels.merchants).then(
+        () => handlers.subscribed(),
+        (err: Error) => onError(err),
+      );
+    let first: Promise<void> | undefined;
+    subscriber.on('ready', () => void (first = subscribe()));
     await subscriber.connect().catch(onError);
-    await subscriber.subscribe(bus.channels.policy, bus.channels.merchants).catch(onError);
+    await first;
     return bus;
   }
 
@@ -62,7 +69,9 @@ export class InstanceBus {
     await this.publisher.publish(this.channels.merchants, merchantId);
   }
 
+  /** Quits cleanly when connected; otherwise drops the connection (a queued QUIT would wait for Redis to return). */
   async close(): Promise<void> {
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+    if (this.subscriber.status === 'ready') await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+    else this.subscriber.disconnect();
   }
 }
