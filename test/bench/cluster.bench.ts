@@ -4,7 +4,8 @@
  * private 3-master + 3-replica cluster), seeded alike, loaded in alternating rounds with autocannon
  * (64 connections). Prints decisions/s, p99, their ratio, and Redis commands per decision (INFO
  * commandstats deltas over every master / decisions; all commands, including the batched decision
- * log, and the reads alone). Then what `WAIT 1` on every master after each ingestion batch would cost.
+ * log, and the reads alone). Then the read alone over each client path (lean connection, ioredis,
+ * ioredis Cluster), and what `WAIT 1` on every master after each ingestion batch would cost.
  * Run: npx tsx test/bench/cluster.bench.ts [seconds per round, default 5]
  */
 import autocannon from 'autocannon';
@@ -118,6 +119,46 @@ async function waitCost(seeds: readonly string[]): Promise<{ plain: number; wait
   return { plain: median(plain), waited: median(waited) };
 }
 
+/**
+ * The decision read alone, in this process: HGETALL of the seeded account hashes, 64 at a time, over
+ * the lean connection (standalone), ioredis auto-pipelined on the standalone Redis, ioredis
+ * Cluster auto-pipelined, and lean connections routed by slot on the cluster (cluster-reads.ts). Separates what the client costs from what the cluster costs. Reads/s.
+ */
+async function readPaths(standaloneUrl: string, seeds: readonly string[]): Promise<Record<string, number>> {
+  const parsed = loadFeatureDefinitions('features.yaml', readFileSync('policies/features.yaml', 'utf8'));
+  if (!parsed.ok) throw new Error('policies/features.yaml does not load');
+  const plain = new Redis(standaloneUrl, { enableAutoPipelining: true });
+  const clustered = openRedis({ clusterNodes: seeds }, { lazyConnect: true, enableAutoPipelining: true }) as Cluster;
+  await clustered.connect();
+  const lean = new RedisFeatureStore(plain, parsed.definitions, { prefix: 'rgb', timeoutMs: 2000 });
+  const leanCluster = new RedisFeatureStore(clustered, parsed.definitions, { prefix: 'rgb', timeoutMs: 2000 });
+  await leanCluster.warmUp();
+  const key = (k: number) => `rgb:a:{a${k % accounts}}`;
+  const paths: Record<string, (k: number) => Promise<unknown>> = {
+    'lean connection, standalone': (k) => lean.readAccountHash(`a${k % accounts}`),
+    'ioredis, standalone': (k) => plain.call('HGETALL', key(k)),
+    'ioredis Cluster': (k) => clustered.call('HGETALL', key(k)),
+    'lean connections by slot, cluster (what the server uses)': (k) => leanCluster.readAccountHash(`a${k % accounts}`),
+  };
+  const out: Record<string, number> = {};
+  for (const round of [0, 1]) {
+    for (const [name, read] of Object.entries(paths)) {
+      let next = 0;
+      const total = 20_000;
+      const started = process.hrtime.bigint();
+      await Promise.all(Array.from({ length: 64 }, async () => {
+        while (next < total) await read(next++);
+      }));
+      if (round === 1) out[name] = total / (Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+  await lean.close();
+  await leanCluster.close();
+  plain.disconnect();
+  clustered.disconnect();
+  return out;
+}
+
 const [standalone, cluster] = await Promise.all([OwnRedis.start(), OwnRedisCluster.start()]);
 const [portA, portB] = [await freePort(), await freePort()];
 const servers = [
@@ -155,6 +196,8 @@ try {
   }
   const ratios = runs[1]!.map((c, k) => c.rps / runs[0]![k]!.rps);
   console.log(`  cluster / standalone throughput: ${median(ratios).toFixed(2)}x (rounds ${ratios.map((x) => x.toFixed(2)).join(', ')})`);
+  const reads = await readPaths(standalone.url, cluster.seeds);
+  console.log(`  the read alone, in-process, 64 in flight (second of two rounds): ${Object.entries(reads).map(([name, rps]) => `${name} ${Math.round(rps)}/s`).join(', ')}`);
   const wait = await waitCost(cluster.seeds);
   console.log(`  ingestion batch of 50 events on the cluster: ${wait.plain.toFixed(1)} ms; with WAIT 1 on every master after it: ${wait.waited.toFixed(1)} ms (${(wait.waited / wait.plain).toFixed(2)}x)`);
 } finally {

@@ -8,6 +8,9 @@ export interface FailoverSeen {
   seenAt: number;
 }
 
+/** Longest time from a master's first trouble to its failover being seen (node timeout, election, slot-map refresh). */
+const MAX_DETECTION_MS = 120_000;
+
 /**
  * Sees a Redis Cluster failover from a cluster client's slot map: after each refresh (ioredis
  * re-reads CLUSTER SLOTS every slotsRefreshInterval and on MOVED or a lost connection), the masters
@@ -54,8 +57,10 @@ export class ClusterFailoverWatch {
     this.masters = now;
     if (retired.length === 0) return;
     const seenAt = this.now();
-    const troubleAt = Math.min(seenAt, ...retired.map((m) => this.troubleAt.get(m) ?? seenAt));
-    for (const m of retired) this.troubleAt.delete(m);
+    // Trouble long before the failover (a node error that healed) does not date it.
+    const recent = (t: number | undefined): number => (t !== undefined && seenAt - t <= MAX_DETECTION_MS ? t : seenAt);
+    const troubleAt = Math.min(seenAt, ...retired.map((m) => recent(this.troubleAt.get(m))));
+    for (const [m, t] of this.troubleAt) if (retired.includes(m) || seenAt - t > MAX_DETECTION_MS) this.troubleAt.delete(m);
     this.onFailover({ retired, troubleAt, seenAt });
   };
 
