@@ -7,10 +7,13 @@ import type { ClockLimits } from './http/permissions.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Logger } from './observability/logger.js';
 import type { BundleHolder } from './policies/bundle-holder.js';
+import type { PolicyControl } from './policies/policy-control.js';
 
 /** Everything a route may use. Built once by the runtime (Redis or in-memory), passed to createApp. */
 export interface ServerContext {
   bundles: BundleHolder;
+  /** Reload (and publish, with a shared store), the instances running, the publication served. */
+  policies: PolicyControl;
   service: RefundGuardService;
   features: FeatureStore;
   reader: AccountReader;

@@ -35,6 +35,16 @@ function tableRows(html: string, label: string): string[][] {
 }
 
 describe.each([['memory', false], ['Redis', true]] as const)('console pages from the logs (%s)', (_name, redis) => {
+  it('the policies page lists the instances seen, with the revision each serves', async () => {
+    rt = await startTestRuntime({ redis });
+    const html = await page(rt, '/console/policies', await signIn(rt));
+    const rows = tableRows(html, 'Instances');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]![0]).toBe(`${rt.ctx.policies.instanceId} (this one)`);
+    expect(rows[0]![2]).toBe(String(process.pid));
+    expect(rows[0]![3]).toBe(rt.ctx.bundles.bundle.revision);
+  });
+
   it("the overview counts today's decisions by point and action next to the totals", async () => {
     rt = await startTestRuntime({ redis });
     const runtime = rt;

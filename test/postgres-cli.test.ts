@@ -29,10 +29,10 @@ describe('refund-guard db migrate', () => {
   it('applies the migrations once, then finds nothing to do', async () => {
     const first = collect();
     expect(await runCli(['db', 'migrate', '--postgres', db.url], first.io)).toBe(0);
-    expect(first.out).toEqual(['applied 0001_system_of_record', 'applied 0002_records_by_order', 'applied 0003_outbox_per_batch', 'schema at version 3']);
+    expect(first.out).toEqual(['applied 0001_system_of_record', 'applied 0002_records_by_order', 'applied 0003_outbox_per_batch', 'applied 0004_policy_publication', 'schema at version 4']);
     const second = collect();
     expect(await runCli(['db', 'migrate', '--postgres', db.url], second.io)).toBe(0);
-    expect(second.out).toEqual(['schema at version 3 (nothing to apply)']);
+    expect(second.out).toEqual(['schema at version 4 (nothing to apply)']);
   });
 
   it('says what is missing without a URL, and what failed when the server does not answer', async () => {
@@ -81,7 +81,7 @@ describe('serve says at start where the data lives', () => {
       expect(durable.stderr()).not.toContain('only copy');
       const check = collect();
       await runCli(['db', 'migrate', '--postgres', other.url], check.io);
-      expect(check.out).toEqual(['schema at version 3 (nothing to apply)']);
+      expect(check.out).toEqual(['schema at version 4 (nothing to apply)']);
     } finally {
       await other.drop();
       await deleteKeys(prefix);

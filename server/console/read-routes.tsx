@@ -43,9 +43,10 @@ export function readRoutes(app: Hono<ConsoleEnv>, ctx: ServerContext): void {
     );
   });
 
-  app.get('/policies', (c) => {
+  app.get('/policies', async (c) => {
     const person = requireConsoleRole(c, readers);
     const failure = ctx.bundles.lastFailure;
+    const instances = await ctx.policies.instances();
     return render(
       c,
       <PoliciesPage
@@ -54,6 +55,8 @@ export function readRoutes(app: Hono<ConsoleEnv>, ctx: ServerContext): void {
         revision={ctx.bundles.bundle.revision}
         activeSince={ctx.bundles.since}
         policies={ctx.bundles.bundle.policies}
+        instances={instances}
+        instance={ctx.policies.instanceId}
         {...(failure !== undefined ? { lastFailure: { at: failure.at, problems: failure.problems } } : {})}
       />,
     );

@@ -119,7 +119,16 @@ export const merchantSchema = object(['id', 'settings', 'cohorts', 'staticCohort
 const cohortSelectorSchema = { anyOf: [{ const: 'all' }, strings] } as const;
 const stageSchema = object(['from', 'cohorts', 'percent'], { from: str, cohorts: cohortSelectorSchema, percent: { type: 'number' } });
 const modeSchema = { type: 'string', enum: ['off', 'shadow', 'enforce'] } as const;
-export const policiesSchema = object(['revision', 'activeSince', 'directory', 'policies', 'cohorts', 'lastLoadError'], {
+const instanceSchema = object(['id', 'host', 'pid', 'revision', 'startedAt', 'lastSeen'], {
+  id: str,
+  host: str,
+  pid: int,
+  revision: { type: 'string', description: 'The policy revision this instance serves' },
+  startedAt: instant,
+  lastSeen: { type: 'string', format: 'date-time', description: 'Its last heartbeat (every 5 s); instances silent for 30 s are not listed' },
+});
+
+export const policiesSchema = object(['revision', 'activeSince', 'directory', 'policies', 'cohorts', 'lastLoadError', 'instance', 'publication', 'instances'], {
   revision: str,
   activeSince: instant,
   directory: str,
@@ -147,6 +156,21 @@ export const policiesSchema = object(['revision', 'activeSince', 'directory', 'p
   lastLoadError: {
     oneOf: [{ type: 'null' }, object(['at', 'problems'], { at: instant, problems: { type: 'array', items: { type: 'object' } } })],
   },
+  instance: { type: 'string', description: 'The id of the instance that answered' },
+  publication: {
+    description: 'The published bundle this instance serves (null: a single instance without Redis, which serves its directory)',
+    oneOf: [
+      { type: 'null' },
+      object(['store', 'seq', 'revision', 'publishedAt', 'publishedBy'], {
+        store: { type: 'string', enum: ['postgres', 'redis'] },
+        seq: int,
+        revision: str,
+        publishedAt: instant,
+        publishedBy: { type: 'string', description: 'The instance whose reload published it' },
+      }),
+    ],
+  },
+  instances: { type: 'array', items: instanceSchema, description: 'The instances seen in the last 30 s, with the revision each serves' },
 });
 
 export const reloadSchema = object(['changed', 'revision', 'policies'], { changed: bool, revision: str, policies: int });

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { loadBundle, readPolicyDirectory, type PreparedBundle, type Problem } from '../../engine/index.js';
+import { loadBundle, readPolicyDirectory, type BundleLoadResult, type PreparedBundle, type Problem, type SourceFile } from '../../engine/index.js';
 
 export interface LoadFailure {
   at: string;
@@ -7,6 +7,9 @@ export interface LoadFailure {
 }
 
 export type ReloadResult = { ok: true; bundle: PreparedBundle; changed: boolean } | { ok: false; problems: Problem[] };
+
+/** The directory's files and the bundle they load to (checked against `previous`). */
+export type DirectoryLoad = { ok: true; bundle: PreparedBundle; sources: SourceFile[] } | { ok: false; problems: Problem[] };
 
 /**
  * Holds the active policy bundle. A reload prepares a whole new bundle and swaps one reference,
@@ -49,33 +52,50 @@ export class BundleHolder {
   }
 
   reload(): ReloadResult {
-    let result;
-    try {
-      result = loadBundle(readPolicyDirectory(this.directory), { previous: this.active });
-    } catch (err) {
-      result = { ok: false as const, problems: [{ file: this.directory, line: 1, col: 1, code: 'policy_io_error' as const, message: err instanceof Error ? err.message : String(err) }] };
-    }
+    const result = this.load();
     if (!result.ok) {
-      this.failure = { at: new Date().toISOString(), problems: result.problems };
-      this.onChange({ failure: this.failure });
+      this.refuse(result.problems);
       return result;
     }
-    const changed = result.bundle.revision !== this.active.revision;
-    if (changed) {
-      this.active = result.bundle;
-      this.activeSince = new Date().toISOString();
-      this.onChange({ bundle: result.bundle });
-    }
-    this.failure = undefined;
+    const changed = this.activate(result.bundle);
     return { ok: true, bundle: this.active, changed };
   }
 
-  /** Reloads when files in the directory change (debounced: editors write in several steps). */
-  watch(debounceMs = 250): void {
+  /** Reads and loads the directory without activating it; a changed policy must raise its version over `previous`. */
+  load(previous: PreparedBundle = this.active): DirectoryLoad {
+    let sources: SourceFile[];
+    let result: BundleLoadResult;
+    try {
+      sources = readPolicyDirectory(this.directory);
+      result = loadBundle(sources, { previous });
+    } catch (err) {
+      return { ok: false, problems: [{ file: this.directory, line: 1, col: 1, code: 'policy_io_error', message: err instanceof Error ? err.message : String(err) }] };
+    }
+    return result.ok ? { ok: true, bundle: result.bundle, sources } : result;
+  }
+
+  /** Makes `bundle` the active one (one reference swap); true when the revision changed. Clears the last failure. */
+  activate(bundle: PreparedBundle): boolean {
+    this.failure = undefined;
+    if (bundle.revision === this.active.revision) return false;
+    this.active = bundle;
+    this.activeSince = new Date().toISOString();
+    this.onChange({ bundle });
+    return true;
+  }
+
+  /** Records a refused bundle: the active one stays, and the failure is shown until the next good load. */
+  refuse(problems: Problem[]): void {
+    this.failure = { at: new Date().toISOString(), problems };
+    this.onChange({ failure: this.failure });
+  }
+
+  /** Reloads when files in the directory change (debounced: editors write in several steps); `onChange` is what a reload is (default: this.reload). */
+  watch(debounceMs = 250, onChange: () => unknown = () => this.reload()): void {
     if (this.watcher) return;
     this.watcher = watch(this.directory, () => {
       if (this.debounce) clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => this.reload(), debounceMs);
+      this.debounce = setTimeout(onChange, debounceMs);
       this.debounce.unref();
     });
     this.watcher.unref();

@@ -1,14 +1,19 @@
 import type { SourceFile } from '../../engine/bundle/sources.js';
-import type { PgPool } from './pool.js';
+import type { PgClient, PgPool } from './pool.js';
 
 /**
- * Every policy bundle an instance activated, by revision, with its source files: what was in force
- * when, and what other instances (scale-out) can load the same bundle from.
+ * Every policy bundle an instance activated or published, by revision, with its source files and
+ * policy versions: what was in force when, and what other instances load the published one from
+ * (pg-publication-store.ts).
  */
 export async function publishBundle(pool: PgPool, revision: string, sources: readonly SourceFile[]): Promise<boolean> {
-  const { rowCount } = await pool.query('INSERT INTO policy_bundles (revision, bundle) VALUES ($1, $2) ON CONFLICT (revision) DO NOTHING', [
+  return recordBundle(pool, revision, sources);
+}
+
+export async function recordBundle(client: PgPool | PgClient, revision: string, sources: readonly SourceFile[], versions?: Record<string, number>): Promise<boolean> {
+  const { rowCount } = await client.query('INSERT INTO policy_bundles (revision, bundle) VALUES ($1, $2) ON CONFLICT (revision) DO NOTHING', [
     revision,
-    JSON.stringify({ files: sources.map((s) => ({ path: s.path, text: s.text })) }),
+    JSON.stringify({ files: sources.map((s) => ({ path: s.path, text: s.text })), ...(versions !== undefined ? { versions } : {}) }),
   ]);
   return rowCount === 1;
 }

@@ -16,9 +16,12 @@ import type { CacheSentinel } from '../postgres/cache-rebuild.js';
 import { maxWindowDays, memorySentinel } from '../postgres/cache-wiring.js';
 import { publishBundle } from '../postgres/policy-bundles.js';
 import type { RedisTarget } from '../stores/redis/redis-target.js';
-import { openRedisStores } from './redis-stores.js';
+import { openRedisStores, type SharedStores } from './redis-stores.js';
 import { repairCacheAfterFailovers } from './failover-wiring.js';
 import { readPolicyDirectory } from '../../engine/bundle/sources.js';
+import { hostname } from 'node:os';
+import { newInstanceId, startSharedInstance } from '../instances/index.js';
+import { LocalPolicyControl, type PolicyControl } from '../policies/policy-control.js';
 
 export interface RuntimeOptions {
   policies: string;
@@ -44,6 +47,10 @@ export interface RuntimeOptions {
   processMetrics?: boolean;
   /** Write the decision log from a worker thread (default); false keeps it in this thread. */
   decisionLogThread?: boolean;
+  /** With Redis: how often this instance polls the published policy bundle (the backstop of pub/sub; default 500). */
+  policyPollMs?: number;
+  /** With Redis: how often this instance writes its heartbeat (default 5000). */
+  heartbeatMs?: number;
 }
 
 export interface Runtime {
@@ -80,7 +87,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (!opened.ok) throw new StartupError(`the policy bundle in ${options.policies} does not load:\n${opened.problems.map(formatProblem).join('\n')}`);
   const bundles = opened.holder;
   metrics.setBundle(bundles.bundle.revision);
-  if (options.watchPolicies) bundles.watch();
+  // With Redis the instance shares its policy bundle with the others; the watcher then publishes (below).
+  if (options.watchPolicies && options.redisUrl === undefined && (options.redisCluster ?? []).length === 0) bundles.watch();
 
   const definitions = bundles.bundle.features;
   let features: FeatureStore;
@@ -95,6 +103,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let consoleStores: ConsoleStores;
   let sentinel: CacheSentinel;
   const closers: (() => Promise<unknown>)[] = [];
+  let shared: SharedStores | undefined;
 
   // --redis-cluster wins over --redis: the two cannot both hold the cache.
   const target: RedisTarget | undefined = options.redisCluster !== undefined && options.redisCluster.length > 0 ? { clusterNodes: options.redisCluster } : options.redisUrl !== undefined ? { url: options.redisUrl } : undefined;
@@ -116,6 +125,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ({ features, state, reader, reviewReader, merchants, workflows, consoleStores, sentinel, decisionLog, decisionIds, ready } = redis);
     cluster = redis.cluster;
     closers.push(...redis.closers);
+    shared = redis.shared;
   }
 
   let systemOfRecord: SystemOfRecord | undefined;
@@ -138,16 +148,35 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const cache = { features, state, merchants };
     ({ features, state, merchants, decisionLog, workflows } = systemOfRecord);
     const pool = systemOfRecord.pool;
-    publish = (revision) =>
+    // Shared instances record bundles through their publication (policy-sync.ts); one alone records each it activates.
+    if (shared === undefined) publish = (revision) =>
       void publishBundle(pool, revision, readPolicyDirectory(options.policies)).catch((err: unknown) =>
         logger.warn({ err: err instanceof Error ? err.message : String(err), revision }, 'could not record the policy bundle in PostgreSQL'),
       );
-    publish(bundles.bundle.revision);
+    publish?.(bundles.bundle.revision);
     reader = systemOfRecord.guardReader(reader);
     if (reviewReader !== undefined) reviewReader = systemOfRecord.guardReader(reviewReader);
     closers.unshift(() => systemOfRecord!.close());
     // Stopped before PostgreSQL closes: a replay under way reads from it.
     if (cluster !== undefined) closers.unshift(repairCacheAfterFailovers(cluster, systemOfRecord, cache, { replayMs: options.failoverReplayMs ?? 30_000, now: Date.now, logger }));
+  }
+
+  let policies: PolicyControl;
+  if (shared !== undefined) {
+    const instance = await startSharedInstance({
+      holder: bundles,
+      ...shared,
+      ...(systemOfRecord !== undefined ? { pool: systemOfRecord.pool } : {}),
+      logger,
+      watch: options.watchPolicies ?? false,
+      ...(options.policyPollMs !== undefined ? { pollMs: options.policyPollMs } : {}),
+      ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+    });
+    policies = instance.control;
+    // Before the connections close: the heartbeat is removed and the subscription ends cleanly.
+    closers.unshift(() => instance.close());
+  } else {
+    policies = new LocalPolicyControl(bundles, newInstanceId(), hostname());
   }
 
   const service = new RefundGuardService({
@@ -163,7 +192,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const clockLimits: ClockLimits = { ...defaultClockLimits, ...options.clockLimits };
   const ctx: ServerContext = {
-    bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, clockLimits, now, ready,
+    bundles, policies, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, clockLimits, now, ready,
     storeKind: target === undefined ? 'memory' : 'redis',
     systemOfRecord: systemOfRecord === undefined ? 'none' : 'postgres',
     ...(systemOfRecord !== undefined ? { cacheRebuild: () => systemOfRecord.rebuilder.readiness() } : {}),

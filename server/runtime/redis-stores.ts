@@ -32,6 +32,13 @@ export interface RedisStoreOptions {
   logger: Logger;
 }
 
+/** What many instances share besides the stores (server/instances): a client for PUBLISH and heartbeats, the prefix, the merchant cache to invalidate. */
+export interface SharedStores {
+  client: Redis | Cluster;
+  prefix: string;
+  merchants: CachedMerchantStore;
+}
+
 export interface RedisStores {
   features: FeatureStore;
   state: AccountStateStore;
@@ -46,6 +53,7 @@ export interface RedisStores {
   ready(): Promise<boolean>;
   /** On a cluster: the feature-ingestion client (the failover repair watches its topology). */
   cluster?: Cluster;
+  shared: SharedStores;
   closers: (() => Promise<unknown>)[];
 }
 
@@ -92,6 +100,7 @@ export async function openRedisStores(target: RedisTarget, definitions: FeatureD
   const where = 'url' in target ? { redisUrl: target.url } : { redisCluster: target.clusterNodes };
   const threaded = options.decisionLogThread === false ? undefined : await ThreadedDecisionLog.start({ ...logOptions, ...where, commandTimeoutMs: options.writeTimeoutMs ?? 2000 }, inThread);
   const redisLog = threaded ?? inThread();
+  const merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
   return {
     features: featureStore,
     state: writeSide,
@@ -99,7 +108,8 @@ export async function openRedisStores(target: RedisTarget, definitions: FeatureD
     // refuses to decide on a degraded read, and it is not on a caller's hot path.
     reviewReader: writeSide,
     reader: new RedisAccountStore(readClient, readFeatures, prefix, now),
-    merchants: new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now),
+    merchants,
+    shared: { client: writeClient, prefix, merchants },
     workflows: new RedisWorkflowStore(writeClient, prefix),
     consoleStores: redisConsoleStores(writeClient, prefix),
     sentinel: redisSentinel(writeClient, prefix),

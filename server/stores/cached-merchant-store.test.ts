@@ -92,4 +92,42 @@ describe('CachedMerchantStore', () => {
     await cache.get('d'); // the newest stays cached
     expect(inner.reads).toBe(4);
   });
+
+  it('shows another instance\'s write at once when told of it (invalidate), and announces its own writes', async () => {
+    const shared = new MemoryMerchantStore();
+    const mine = new CachedMerchantStore(shared, 2000, () => 0);
+    const theirs = new CachedMerchantStore(shared, 2000, () => 0);
+    const announced: string[] = [];
+    theirs.onWrite = (id) => {
+      announced.push(id);
+      mine.invalidate(id);
+    };
+    await mine.put('m1', { cohorts: ['pilot'] }, at);
+    expect((await mine.get('m1'))?.cohorts).toEqual(['pilot']);
+    await theirs.put('m1', { cohorts: ['high-quality'] }, at);
+    expect(announced).toEqual(['m1']);
+    expect((await mine.get('m1'))?.cohorts).toEqual(['high-quality']); // the clock never moved: no ttl ran out
+  });
+
+  it('does not cache a read that was under way when an invalidation came (it may hold the old settings)', async () => {
+    const inner = new CountingStore();
+    await inner.put('m1', { cohorts: ['old'] }, at);
+    const cache = new CachedMerchantStore(inner, 2000, () => 0);
+    const release = inner.hold();
+    const stale = cache.get('m1');
+    await inner.inner.put('m1', { cohorts: ['new'] }, at); // written elsewhere while the read waits
+    cache.invalidate('m1');
+    release();
+    await stale;
+    expect((await cache.get('m1'))?.cohorts).toEqual(['new']);
+  });
+
+  it('forgets every merchant on invalidate() without an id (notices may have been lost)', async () => {
+    const inner = new CountingStore();
+    const cache = new CachedMerchantStore(inner, 2000, () => 0);
+    for (const id of ['a', 'b']) await cache.get(id);
+    cache.invalidate();
+    for (const id of ['a', 'b']) await cache.get(id);
+    expect(inner.reads).toBe(4);
+  });
 });

@@ -1,5 +1,6 @@
 import type { PolicyDefinition, Problem } from '../../../engine/index.js';
 import type { CohortSelector } from '../../../engine/policy/model.js';
+import type { InstanceRecord } from '../../instances/index.js';
 import { when } from '../format.js';
 import { Facts, Notice, Page } from '../layout.js';
 import type { Session } from '../stores/index.js';
@@ -11,6 +12,10 @@ export interface PoliciesProps {
   activeSince: string;
   policies: readonly PolicyDefinition[];
   lastFailure?: { at: string; problems: readonly Problem[] };
+  /** The server instances seen in the last 30 s (heartbeats), with the revision each serves. */
+  instances: readonly InstanceRecord[];
+  /** The id of the instance that rendered the page. */
+  instance: string;
 }
 
 function cohortText(c: CohortSelector): string {
@@ -71,6 +76,39 @@ export function PoliciesPage(p: PoliciesProps) {
               </tr>
             );
           })}
+        </tbody>
+      </table>
+      <h2>Instances</h2>
+      <table aria-label="Instances">
+        <thead>
+          <tr>
+            <th scope="col">Instance</th>
+            <th scope="col">Host</th>
+            <th scope="col" class="num">
+              PID
+            </th>
+            <th scope="col">Revision</th>
+            <th scope="col">Started</th>
+            <th scope="col">Last seen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.instances.map((i) => (
+            <tr>
+              <td>
+                <code>{i.id}</code>
+                {i.id === p.instance ? ' (this one)' : ''}
+              </td>
+              <td>{i.host}</td>
+              <td class="num">{i.pid}</td>
+              <td>
+                <code>{i.revision}</code>
+                {i.revision !== p.revision ? <span class="tag"> differs</span> : ''}
+              </td>
+              <td>{when(i.startedAt)}</td>
+              <td>{when(i.lastSeen)}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       <h2>Last failed load</h2>
