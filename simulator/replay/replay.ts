@@ -38,7 +38,7 @@ export { BadLineError, type BadLineInfo, type ReplayOptions } from './options.js
 export async function replayHistory(options: ReplayOptions): Promise<void> {
   const bytes = (await stat(options.historyPath)).size;
   // Feature stores are sized for the events the history may hold, not grown to them (see TimeLists).
-  const expectedEvents = Math.ceil(bytes / (options.shard?.count ?? 1) / MIN_BYTES_PER_LINE);
+  const expectedEvents = options.shard?.events ?? Math.ceil(bytes / (options.shard?.count ?? 1) / MIN_BYTES_PER_LINE);
   const useThread = options.featureThread ?? bytes >= FEATURE_THREAD_MIN_BYTES;
   if (useThread) {
     // By default, a worker that cannot start (an environment without worker threads) leaves the replay

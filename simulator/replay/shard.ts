@@ -5,6 +5,14 @@ export interface Shard {
   /** 0-based. */
   index: number;
   count: number;
+  /**
+   * This shard's accounts, when a planning pass assigned whole connected components to shards
+   * (simulator/distributed/plan.ts): cross-account features then stay exact. Without it, accounts
+   * are hashed (shardOf), which splits rings.
+   */
+  accounts?: ReadonlySet<string>;
+  /** Events of this shard's accounts, when the plan counted them: sizes the feature stores. */
+  events?: number;
 }
 
 /** "i/N" with 0 ≤ i < N. */
@@ -24,7 +32,8 @@ export function shardOf(accountId: string, count: number): number {
   return murmurhash.v3(accountId) % count;
 }
 
-/** Whether a replay of `shard` skips the event: its account hashes to another shard (merchant.updated goes to every shard). */
+/** Whether a replay of `shard` skips the event: its account belongs to another shard (merchant.updated goes to every shard). */
 export function inOtherShard(event: RefundGuardEvent, shard: Shard | undefined): boolean {
-  return shard !== undefined && event.type !== 'merchant.updated' && shardOf(event.accountId, shard.count) !== shard.index;
+  if (shard === undefined || event.type === 'merchant.updated') return false;
+  return shard.accounts !== undefined ? !shard.accounts.has(event.accountId) : shardOf(event.accountId, shard.count) !== shard.index;
 }
