@@ -4,6 +4,7 @@
  * a single run writes. The caller writes the outputs; Ctrl-C (the signal) cancels the run.
  */
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { FlowProducer, Queue, QueueEvents, type Job } from 'bullmq';
 import type { PreparedBundle, SourceFile } from '../../engine/index.js';
@@ -141,7 +142,8 @@ class Run {
         runId: this.id,
         index,
         count: plan.shards.length,
-        history: options.history,
+        // Workers run elsewhere (another directory, another machine with the same mount): an absolute path.
+        history: resolve(options.history),
         strict: options.strict,
         accountsKey: keys.accounts[index] as string,
         events: shard.events,
