@@ -125,6 +125,14 @@ class Run {
       cancel: runKey(prefix, this.id, 'cancel'),
     };
     this.progress = plan.shards.map(() => undefined);
+    // Connection errors surface as the commands' own failures; an 'error' event nobody listens to
+    // would end the process (QueueEvents' blocked read fails that way when its connection closes).
+    const ignore = () => undefined;
+    this.redis.on('error', ignore);
+    this.eventsRedis.on('error', ignore);
+    this.events.on('error', ignore);
+    this.queue.on('error', ignore);
+    this.flows.on('error', ignore);
   }
 
   async enqueue(): Promise<void> {

@@ -40,6 +40,7 @@ export interface RunningWorker {
 export function startWorker(options: WorkerOptions): RunningWorker {
   // BullMQ's blocking commands want no per-request retry limit on the worker's connection.
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
   const stopping = { now: false };
   const worker = new Worker<ShardJobData | RunJobData, ShardResult | { shards: number }>(
     QUEUE_NAME,
