@@ -64,8 +64,9 @@ export async function simulateOnWorkers(options: DistributedRunOptions): Promise
       return cancelledOutcome();
     }
     if (finished === 'failed') {
+      const failure = await run.failure();
       await run.cancel();
-      return run.failure();
+      return failure;
     }
     const results = await run.results();
     const report = mergeReports(
