@@ -6,12 +6,13 @@ import { atMs } from '../../engine/events/index.js';
 import { forEachLine } from './line-reader.js';
 import type { ReplayStep } from './options.js';
 import { readEventLine } from './read-event.js';
-import { inOtherShard, type Shard } from './shard.js';
+import { inOtherShard, skipsUnread, type Shard } from './shard.js';
 
 export async function replayInThread(historyPath: string, shard: Shard | undefined, step: ReplayStep, progress: ((bytes: number) => void) | undefined): Promise<void> {
   await forEachLine(
     historyPath,
     (text, line) => {
+      if (skipsUnread(text, shard)) return;
       const read = readEventLine(text, line);
       if (read === undefined) return;
       if (typeof read === 'string') return step.bad(line, read);

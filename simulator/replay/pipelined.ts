@@ -11,7 +11,7 @@ import type { FeatureFeed } from './feature-feed.js';
 import { forEachLine } from './line-reader.js';
 import type { ReplayOptions, ReplayStep } from './options.js';
 import { readEventLine } from './read-event.js';
-import { inOtherShard } from './shard.js';
+import { inOtherShard, skipsUnread } from './shard.js';
 import { REVIEW_SHIFT, StoreOpsWriter } from './store-ops.js';
 import type { WorldPair } from './worlds.js';
 
@@ -88,6 +88,7 @@ export async function replayPipelined(
   await forEachLine(
     options.historyPath,
     (text, line) => {
+      if (skipsUnread(text, shard)) return;
       const read = readEventLine(text, line);
       if (read === undefined) return;
       let t = Number.NaN;
