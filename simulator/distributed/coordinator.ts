@@ -63,7 +63,7 @@ export async function simulateOnWorkers(options: DistributedRunOptions): Promise
       await run.cancel();
       return cancelledOutcome();
     }
-    if (finished === 'failed') {
+    if (finished === 'failed' || (await run.anyFailed())) {
       const failure = await run.failure();
       await run.cancel();
       return failure;
@@ -108,6 +108,8 @@ class Run {
   /** Child job id → shard index. */
   private readonly shardOfJob = new Map<string, number>();
   private readonly progress: (ShardProgress | undefined)[];
+  /** Shard jobs seen failing for good. */
+  private readonly failedShards = new Set<string>();
 
   constructor(
     private readonly options: DistributedRunOptions,
@@ -159,8 +161,10 @@ class Run {
         policiesKey: keys.policies,
         cancelKey: keys.cancel,
       } satisfies ShardJobData,
-      // A crash (not a data error, which fails at once) is retried; a shard that fails for good fails the run.
-      opts: { attempts: 3, backoff: { type: 'fixed', delay: 1000 }, failParentOnFailure: true },
+      // A crash (not a data error, which fails at once) is retried. A shard that fails for good fails the
+      // run at once, but one stopped at a bad line (--strict): another shard may stop at an earlier line,
+      // and the run reports the first, as a single run does, so the run job waits for every shard.
+      opts: { attempts: 3, backoff: { type: 'fixed', delay: 1000 }, ignoreDependencyOnFailure: true },
     }));
     const tree = await this.flows.add({ name: RUN_JOB, queueName: QUEUE_NAME, data: { runId: this.id, shards: plan.shards.length } satisfies RunJobData, children });
     this.parent = tree.job;
@@ -182,7 +186,12 @@ class Run {
       this.options.signal?.addEventListener('abort', onAbort);
       if (this.options.signal?.aborted) return done('cancelled');
       this.events.on('completed', ({ jobId }) => jobId === parentId && done('completed'));
-      this.events.on('failed', ({ jobId }) => (jobId === parentId || this.shardOfJob.has(jobId)) && done('failed'));
+      this.events.on('failed', ({ jobId, failedReason }) => {
+        if (jobId === parentId) return done('failed');
+        if (!this.shardOfJob.has(jobId)) return;
+        this.failedShards.add(jobId);
+        if (decodeFailure(failedReason)?.code !== 'bad_line') done('failed');
+      });
       this.events.on('progress', ({ jobId, data }) => {
         const shard = this.shardOfJob.get(jobId);
         if (shard === undefined || typeof data !== 'object' || data === null) return;
@@ -225,14 +234,26 @@ class Run {
     return results;
   }
 
-  /** The failure of the lowest failed shard (or of the run job). */
+  /** Whether a shard failed for good (read from the jobs: an event may have been missed). */
+  async anyFailed(): Promise<boolean> {
+    if (this.failedShards.size > 0) return true;
+    const jobs = await Promise.all([...this.shardOfJob.keys()].map((id) => this.queue.getJob(id)));
+    return (await Promise.all(jobs.map((job) => job?.isFailed() ?? false))).some(Boolean);
+  }
+
+  /** The failure of the run: the first bad line any shard stopped at, else the lowest failed shard's (or the run job's). */
   async failure(): Promise<DistributedOutcome> {
+    const failed: { shard: number; failure: ShardFailure }[] = [];
     for (const [id, shard] of [...this.shardOfJob].sort((a, b) => a[1] - b[1])) {
       const job = await this.queue.getJob(id);
       if (job === undefined || !(await job.isFailed())) continue;
       const reason = job.failedReason ?? 'failed';
-      return { ok: false, shard, failure: decodeFailure(reason) ?? { code: 'shard_failed', message: reason } };
+      failed.push({ shard, failure: decodeFailure(reason) ?? { code: 'shard_failed', message: reason } });
     }
+    const other = failed.find((f) => f.failure.code !== 'bad_line');
+    const badLines = failed.filter((f) => f.failure.code === 'bad_line').sort((a, b) => (a.failure.line ?? 0) - (b.failure.line ?? 0));
+    const first = other ?? badLines[0];
+    if (first !== undefined) return { ok: false, ...first };
     const reason = (await this.queue.getJob(this.parent?.id as string))?.failedReason ?? 'the run failed';
     return { ok: false, failure: decodeFailure(reason) ?? { code: 'shard_failed', message: reason } };
   }

@@ -12,6 +12,7 @@
  */
 import { escapeValue } from '../../engine/features/layout.js';
 import { forEachLine } from '../replay/line-reader.js';
+import { compactAccountOf } from '../replay/shard.js';
 import type { LinkFields } from './link-fields.js';
 import { UnionFind } from './union-find.js';
 
@@ -121,14 +122,17 @@ export class LinkScan {
   }
 
   private parsedLine(text: string): void {
+    // The replay gives a compact line naming one account to that account's shard, valid or not (a bad
+    // line is reported there): that account must be in the plan whatever the line holds.
+    const owner = compactAccountOf(text);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      return;
+      value = undefined;
     }
-    if (value === null || typeof value !== 'object') return;
-    const event = value as { type?: unknown; accountId?: unknown };
+    const event = (value !== null && typeof value === 'object' ? value : {}) as { type?: unknown; accountId?: unknown };
+    if (owner !== undefined && owner !== event.accountId) this.account(owner);
     if (event.type === 'merchant.updated') {
       this.merchantEvents++;
       return;

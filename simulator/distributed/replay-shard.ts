@@ -24,9 +24,9 @@ export async function replayShard(data: ShardJobData, baseline: PreparedBundle, 
     candidate,
     // Room beyond the counted events: the stores are sized, not grown, from this (see TimeLists).
     shard: { index: data.index, count: data.count, accounts, events: data.events + 1024 },
-    // Shard 0 reads every line's verdict and reports bad lines; under --strict it alone stops at the
-    // first, so the run fails with the single run's error whichever shard gets there first.
-    strict: data.strict && data.index === 0,
+    // Each shard reports (and under --strict stops at) the bad lines of its own accounts, shard 0 also
+    // those of no account: the coordinator takes the lowest line any shard stopped at.
+    strict: data.strict,
     onTally: (pair) => builder.add(pair),
     onBadLine: (bad) => builder.addBadLine(bad),
     onEvent: () => {

@@ -41,18 +41,23 @@ export function inOtherShard(event: RefundGuardEvent, shard: Shard | undefined):
 const ACCOUNT_KEY = '"accountId":"';
 
 /**
- * Whether a component shard other than shard 0 may skip a history line without parsing it: a
- * compact line (no whitespace, no escapes) naming exactly one account, not this shard's, and not a
- * merchant event. Such a line, if valid, is an event of another shard's account; if not, it is a
- * bad line, which only shard 0 reports. Shard 0 reads every line. Parsing is most of a line's cost
- * for the lines a shard skips, so this saves most of it.
+ * The account a compact history line (no whitespace, no escapes) names, when it names exactly one
+ * and is not a merchant event; undefined when the line must be parsed to know. Such a line, if valid,
+ * is an event of that account; if not, it is a bad line of that account's shard. A component shard
+ * skips the lines of other shards' accounts unparsed (parsing is most of the cost of a line it does not
+ * keep) and reports the bad lines among its own; lines without such an account are read by every
+ * shard, and shard 0 reports those.
  */
-export function skipsUnread(text: string, shard: Shard | undefined): boolean {
-  if (shard === undefined || shard.accounts === undefined || shard.index === 0) return false;
+export function compactAccountOf(text: string): string | undefined {
   const at = text.indexOf(ACCOUNT_KEY);
-  if (at < 0 || at !== text.lastIndexOf(ACCOUNT_KEY)) return false;
-  if (text.indexOf(' ') >= 0 || text.indexOf('\\') >= 0 || text.indexOf('\t') >= 0 || text.indexOf('\r') >= 0 || text.includes('"type":"merchant.updated"')) return false;
+  if (at < 0 || at !== text.lastIndexOf(ACCOUNT_KEY)) return undefined;
+  if (text.indexOf(' ') >= 0 || text.indexOf('\\') >= 0 || text.indexOf('\t') >= 0 || text.indexOf('\r') >= 0 || text.includes('"type":"merchant.updated"')) return undefined;
   const start = at + ACCOUNT_KEY.length;
   const end = text.indexOf('"', start);
-  return end >= 0 && !shard.accounts.has(text.slice(start, end));
+  return end < 0 ? undefined : text.slice(start, end);
+}
+
+/** The account whose shard owns the line (see compactAccountOf), in a component shard; undefined elsewhere. */
+export function ownerOf(text: string, shard: Shard | undefined): string | undefined {
+  return shard?.accounts === undefined ? undefined : compactAccountOf(text);
 }
