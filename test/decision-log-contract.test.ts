@@ -10,12 +10,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { DecisionRecord } from '../engine/index.js';
 import { MemoryDecisionLog, RedisDecisionLog, ThreadedDecisionLog, dayCountDays, recentPerAccount, type DecisionLog } from '../server/decision-log/index.js';
 import { redisUrl } from './support/runtime.js';
+import { clusterForSuite } from './support/test-cluster.js';
 
 const { redis, nextPrefix } = redisTestPrefix('decision-log', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
+const onCluster = clusterForSuite('decision-log', { beforeAll, afterAll });
 
 interface Made {
   log: DecisionLog;
-  /** The Redis key prefix, for the Redis logs. */
+  /** The Redis key prefix, for the Redis logs on the standalone server (whose keys the checks read). */
   prefix?: string;
 }
 
@@ -35,6 +37,19 @@ const factories: [string, () => Promise<Made>][] = [
       const log = await ThreadedDecisionLog.start({ prefix, redisUrl, commandTimeoutMs: 2000, intervalMs: 60_000 }, () => new RedisDecisionLog(redis, { prefix }));
       if (log === undefined) throw new Error('the decision-log thread did not start');
       return { log, prefix };
+    },
+  ],
+  [
+    'RedisDecisionLog on a Redis Cluster (sharded)',
+    async () => ({ log: new RedisDecisionLog(onCluster.client, { prefix: onCluster.nextPrefix(), intervalMs: 60_000 }) }),
+  ],
+  [
+    'ThreadedDecisionLog on a Redis Cluster (sharded)',
+    async () => {
+      const prefix = onCluster.nextPrefix();
+      const log = await ThreadedDecisionLog.start({ prefix, redisCluster: onCluster.cluster.seeds, commandTimeoutMs: 2000, intervalMs: 60_000 }, () => new RedisDecisionLog(onCluster.client, { prefix }));
+      if (log === undefined) throw new Error('the decision-log thread did not start');
+      return { log };
     },
   ],
 ];
@@ -134,6 +149,28 @@ describe('RedisDecisionLog batches', () => {
     expect(execs).toBe(2); // as before the day counts and the account index: stream + counters, then the batch index
     expect(await redis.hget(`${prefix}:stats:day:2027-02-02`, 'refund.requested|approve')).toBe('50');
     expect(await redis.llen(`${prefix}:account-decisions:a0`)).toBe(8);
+    await log.close();
+  });
+});
+
+describe('RedisDecisionLog on a Redis Cluster', () => {
+  it('writes successive batches to different {dlog:i} shards on more than one master, and finds every decision by its id', async () => {
+    const prefix = onCluster.nextPrefix();
+    const log = new RedisDecisionLog(onCluster.client, { prefix, intervalMs: 60_000, shards: 6 });
+    const written: DecisionRecord[] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      for (let i = 0; i < 5; i++) {
+        const d = { ...decision(`a${i}`, '2027-02-02T10:00:00.000Z'), decisionId: log.newDecisionId(Date.parse('2027-02-02T10:00:00.000Z')) } as DecisionRecord;
+        written.push(d);
+        log.append(d);
+      }
+      await log.flush();
+    }
+    const streams = await Promise.all(onCluster.client.nodes('master').map((node) => node.keys(`${prefix}:decisions:*`)));
+    expect(streams.flat().sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${prefix}:decisions:{dlog:${i}}`).sort());
+    expect(streams.filter((keys) => keys.length > 0).length).toBeGreaterThan(1);
+    for (const d of written) expect((await log.get(d.decisionId))?.decisionId).toBe(d.decisionId);
+    expect(await log.stats('2027-02-02')).toEqual({ 'refund.requested': { approve: 30 } });
     await log.close();
   });
 });

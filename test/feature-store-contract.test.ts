@@ -1,10 +1,11 @@
 /**
  * The FeatureStore contract, run against the in-memory store, against real Redis (127.0.0.1:6379,
- * random key prefix per run, every key deleted afterwards) and against Redis with the PostgreSQL
+ * random key prefix per run, every key deleted afterwards), against a Redis Cluster of the file's own and against Redis with the PostgreSQL
  * event log in front (a database per run, a schema per test, dropped afterwards).
  */
 import { readFileSync } from 'node:fs';
 import { redisTestPrefix } from './support/redis-keys.js';
+import { clusterForSuite } from './support/test-cluster.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RefundGuardEvent } from '../engine/events/index.js';
 import { loadFeatureDefinitions, MemoryFeatureStore, type FeatureDefinitions, type FeatureStore } from '../engine/features/index.js';
@@ -45,6 +46,7 @@ const report = (accountId: string, at: number, sha: string[]): RefundGuardEvent 
 const sha = (c: string): string => c.repeat(64).slice(0, 64);
 
 const { redis, nextPrefix } = redisTestPrefix('features', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
+const onCluster = clusterForSuite('features', { beforeAll, afterAll });
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -58,6 +60,7 @@ afterAll(async () => {
 const factories: [string, () => FeatureStore | Promise<FeatureStore>][] = [
   ['MemoryFeatureStore', () => new MemoryFeatureStore(definitions)],
   ['RedisFeatureStore', () => new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() })],
+  ['RedisFeatureStore on a Redis Cluster', () => new RedisFeatureStore(onCluster.client, definitions, { prefix: onCluster.nextPrefix() })],
   ['DurableFeatureStore (PostgreSQL log, Redis cache)', async () => new DurableFeatureStore(new PgEventLog(await migratedSchemaPool(db)), new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() }))],
 ];
 

@@ -1,6 +1,7 @@
 /**
  * The MerchantStore and AccountStateStore contracts, run against the in-memory stores and against
- * real Redis (a random key prefix per run, every key deleted afterwards), as the runtime wires them.
+ * real Redis (a random key prefix per run, every key deleted afterwards) and a Redis Cluster of the
+ * file's own, as the runtime wires them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountReader, AccountStateStore, MerchantStore, Restriction, RestrictionAuditEntry } from '../engine/index.js';
@@ -8,6 +9,7 @@ import { MemoryMerchantStore } from '../engine/index.js';
 import { CachedMerchantStore } from '../server/stores/cached-merchant-store.js';
 import { RedisMerchantStore } from '../server/stores/redis-merchant-store.js';
 import { redisTestPrefix } from './support/redis-keys.js';
+import { clusterForSuite } from './support/test-cluster.js';
 import { startTestRuntime, type TestRuntime } from './support/runtime.js';
 
 const T0 = Date.parse('2027-03-01T00:00:00Z');
@@ -15,11 +17,13 @@ const DAY = 86_400_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 const { redis, nextPrefix } = redisTestPrefix('state', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
+const onCluster = clusterForSuite('state', { beforeAll, afterAll });
 
 const merchantStores: [string, () => MerchantStore][] = [
   ['MemoryMerchantStore', () => new MemoryMerchantStore()],
   ['RedisMerchantStore', () => new RedisMerchantStore(redis, nextPrefix())],
   ['CachedMerchantStore over Redis', () => new CachedMerchantStore(new RedisMerchantStore(redis, nextPrefix()))],
+  ['RedisMerchantStore on a Redis Cluster', () => new RedisMerchantStore(onCluster.client, onCluster.nextPrefix())],
 ];
 
 describe.each(merchantStores)('%s', (_name, create) => {
@@ -81,15 +85,15 @@ const restriction = (id: string, accountId: string, extra: Partial<Restriction> 
 
 type Audited = AccountStateStore & { auditTrail(accountId?: string): Promise<RestrictionAuditEntry[]> };
 
-describe.each([['MemoryAccountStateStore', false], ['RedisAccountStore', true]] as const)('%s', (_name, useRedis) => {
+describe.each([['MemoryAccountStateStore', 'memory'], ['RedisAccountStore', 'redis'], ['RedisAccountStore on a Redis Cluster', 'cluster']] as const)('%s', (_name, store) => {
   let runtime: TestRuntime;
   let state: Audited;
   let reader: AccountReader;
   beforeAll(async () => {
-    runtime = await startTestRuntime({ redis: useRedis });
+    runtime = await startTestRuntime(store === 'cluster' ? { redisCluster: onCluster.cluster.seeds, redisPrefix: onCluster.nextPrefix() } : { redis: store === 'redis' });
     state = runtime.ctx.state as Audited;
     reader = runtime.ctx.reader;
-  });
+  }, 60_000);
   afterAll(async () => {
     await runtime.cleanup();
   });

@@ -4,6 +4,7 @@
  * PostgreSQL (a database per run, a schema per test, dropped afterwards).
  */
 import { redisTestPrefix } from './support/redis-keys.js';
+import { clusterForSuite } from './support/test-cluster.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryWorkflowStore, type Complaint, type EvidenceReport, type WorkflowStore } from '../engine/workflows/index.js';
 import { RedisWorkflowStore } from '../server/stores/redis-workflow-store.js';
@@ -25,6 +26,7 @@ function complaint(id: string, filedAt: number): Complaint {
 }
 
 const { redis, nextPrefix } = redisTestPrefix('workflows', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
+const onCluster = clusterForSuite('workflows', { beforeAll, afterAll });
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -38,6 +40,7 @@ afterAll(async () => {
 const factories: [string, () => WorkflowStore | Promise<WorkflowStore>][] = [
   ['MemoryWorkflowStore', () => new MemoryWorkflowStore()],
   ['RedisWorkflowStore', () => new RedisWorkflowStore(redis, nextPrefix())],
+  ['RedisWorkflowStore on a Redis Cluster', () => new RedisWorkflowStore(onCluster.client, onCluster.nextPrefix())],
   ['PgWorkflowStore', async () => new PgWorkflowStore(await migratedSchemaPool(db))],
 ];
 

@@ -3,13 +3,14 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { parseTokens, TokenSpecError } from '../http/tokens.js';
 import { createLogger } from '../observability/logger.js';
+import { ClusterNodesError, parseClusterNodes } from '../stores/redis/redis-target.js';
 import { createRuntime, StartupError } from '../runtime/create-runtime.js';
 import { consoleHint, exampleRequests, loadDemoData } from './demo-data.js';
 import { UsageError, type CommandIO } from './io.js';
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
 
-export const serveUsage = `usage: refund-guard serve [--policies DIR] [--port N] [--host H] [--redis URL] [--redis-prefix P] [--postgres URL] [--demo] [--no-watch] [--clock-skew-seconds S]
+export const serveUsage = `usage: refund-guard serve [--policies DIR] [--port N] [--host H] [--redis URL | --redis-cluster HOST:PORT,...] [--redis-prefix P] [--postgres URL] [--demo] [--no-watch] [--clock-skew-seconds S]
 
 Runs the decision server until SIGTERM or SIGINT.
 
@@ -17,6 +18,7 @@ Runs the decision server until SIGTERM or SIGINT.
   --port N            port to listen on (default: $PORT or 8787; 0 picks a free one)
   --host H            address to bind (default: 127.0.0.1; any other needs REFUND_GUARD_TOKENS)
   --redis URL         Redis for features and state (default: $REDIS_URL; neither: in-memory store)
+  --redis-cluster N   Redis Cluster seed nodes HOST:PORT,HOST:PORT,... instead of --redis (default: $REDIS_CLUSTER_NODES)
   --redis-prefix P    key prefix in Redis (default: $REDIS_PREFIX or rg)
   --postgres URL      PostgreSQL, the system of record (default: $DATABASE_URL; neither: the cache holds the only copy)
   --demo              load demo merchants and history, and print example requests
@@ -34,6 +36,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       port: { type: 'string', default: process.env['PORT'] ?? '8787' },
       host: { type: 'string', default: '127.0.0.1' },
       redis: { type: 'string' },
+      'redis-cluster': { type: 'string' },
       postgres: { type: 'string' },
       'redis-prefix': { type: 'string' },
       demo: { type: 'boolean', default: false },
@@ -60,7 +63,20 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   }
   const skewSeconds = Number(values['clock-skew-seconds']);
   if (!Number.isFinite(skewSeconds) || skewSeconds < 0) throw new UsageError(`--clock-skew-seconds must be a number of seconds >= 0, got ${values['clock-skew-seconds']}`);
-  const redisUrl = values.redis ?? process.env['REDIS_URL'];
+  if (values['redis-cluster'] !== undefined && values.redis !== undefined) throw new UsageError('give --redis or --redis-cluster, not both');
+  // A flag wins over the environment: --redis URL with REDIS_CLUSTER_NODES set uses the URL.
+  const clusterSpec = values['redis-cluster'] ?? (values.redis === undefined ? process.env['REDIS_CLUSTER_NODES'] : undefined);
+  let redisCluster: string[] | undefined;
+  if (clusterSpec !== undefined && clusterSpec !== '') {
+    try {
+      redisCluster = parseClusterNodes(clusterSpec).map((n) => `${n.host}:${n.port}`);
+    } catch (err) {
+      if (!(err instanceof ClusterNodesError)) throw err;
+      throw new UsageError(`--redis-cluster: ${err.message}`);
+    }
+  }
+  // A cluster (flag or environment) is the cache: REDIS_URL is then not used.
+  const redisUrl = redisCluster === undefined ? (values.redis ?? process.env['REDIS_URL']) : undefined;
   const postgresUrl = values.postgres ?? process.env['DATABASE_URL'];
   const logger = createLogger();
   let runtime;
@@ -68,6 +84,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
     runtime = await createRuntime({
       policies: values.policies,
       ...(redisUrl ? { redisUrl } : {}),
+      ...(redisCluster ? { redisCluster } : {}),
       ...(postgresUrl ? { postgresUrl } : {}),
       redisPrefix: values['redis-prefix'] ?? process.env['REDIS_PREFIX'] ?? 'rg',
       ...(tokens !== undefined ? { tokens } : {}),

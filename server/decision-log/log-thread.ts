@@ -6,13 +6,13 @@
  * thread that answers decisions (see threaded-decision-log.ts for the protocol).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Redis } from 'ioredis';
 import { failFastClientOptions } from '../stores/redis/client-options.js';
+import { openRedis, type RedisTarget } from '../stores/redis/redis-target.js';
 import { mergeRecent } from './decision-log.js';
 import { RedisDecisionLog, appendChunk, countPending, pendingIdsOf, type DecisionChunk, type PendingDecision, type RedisDecisionLogOptions } from './redis-decision-log.js';
 
 export interface LogThreadInput {
-  redisUrl: string;
+  target: RedisTarget;
   commandTimeoutMs: number;
   log: Omit<RedisDecisionLogOptions, 'onFlushError' | 'onDropped' | 'onWritten'>;
 }
@@ -33,7 +33,8 @@ export type FromLogThread =
 
 /** Returns the handler of main's messages and when the first connection attempt is over (ready or not, as the server's own clients). */
 export function runLogThread(input: LogThreadInput, post: (message: FromLogThread) => void): { receive: (message: ToLogThread) => void; connected: Promise<void> } {
-  const client = new Redis(input.redisUrl, failFastClientOptions('refund-guard-decision-log', input.commandTimeoutMs));
+  // On a cluster, auto-pipelined: a batch's per-account writes (one slot each) leave in one write per node.
+  const client = openRedis(input.target, { ...failFastClientOptions('refund-guard-decision-log', input.commandTimeoutMs), ...('clusterNodes' in input.target ? { enableAutoPipelining: true } : {}) });
   // Failures surface as flush errors (retried); the connection's own events only say it again.
   client.on('error', () => undefined);
   const connected = client.connect().catch(() => undefined);

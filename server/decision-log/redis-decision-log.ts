@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { DecisionRecord } from '../../engine/index.js';
+import { DEFAULT_CLUSTER_SHARDS, DecisionLogKeys } from './decision-log-keys.js';
 import { countInto, dayCountDays, decisionDay, loggedJson, mergeRecent, recentPerAccount, type DecisionCounts, type DecisionLog } from './decision-log.js';
 
 /** Counts `by` decisions of a "<point>|<action>" tally. */
@@ -19,8 +20,10 @@ export interface RedisDecisionLogOptions {
   maxBuffered?: number;
   /** Most characters of decision JSON held while Redis cannot take them (default 64 Mi); beyond it, as maxBuffered. */
   maxBufferedChars?: number;
-  /** Approximate bound on stream entries; each entry is one batch of up to `batchSize` decisions (default 1,000 × 500). */
+  /** Approximate bound on stream entries (over all shards); each entry is one batch of up to `batchSize` decisions (default 1,000 × 500). */
   maxStreamEntries?: number;
+  /** Stream shards `{dlog:0}`…`{dlog:K-1}` (decision-log-keys.ts). Default: 16 on a Redis Cluster, none (one stream) on a server. */
+  shards?: number;
   onFlushError?(error: unknown): void;
   onDropped?(count: number): void;
   /** After each batch written: how many decisions it carried. */
@@ -118,8 +121,9 @@ export class RedisDecisionLog implements DecisionLog {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private writing: PendingDecision[] | undefined;
-  private readonly streamKey: string;
-  private readonly statsKey: string;
+  private readonly keys: DecisionLogKeys;
+  /** The shard the next batch is written to (round robin). */
+  private nextShard = 0;
   private readonly ids = new BatchedDecisionIds();
   dropped = 0;
 
@@ -127,8 +131,7 @@ export class RedisDecisionLog implements DecisionLog {
     private readonly client: Redis | Cluster,
     private readonly options: RedisDecisionLogOptions,
   ) {
-    this.streamKey = `${options.prefix}:decisions`;
-    this.statsKey = `${options.prefix}:stats`;
+    this.keys = new DecisionLogKeys(options.prefix, options.shards ?? (client.isCluster ? DEFAULT_CLUSTER_SHARDS : 0));
     this.timer = setInterval(() => void this.flush(), options.intervalMs ?? DEFAULT_FLUSH_MS);
     this.timer.unref();
   }
@@ -173,46 +176,34 @@ export class RedisDecisionLog implements DecisionLog {
     if (waiting) return JSON.parse(waiting.json) as DecisionRecord;
     const since = decisionTime(decisionId);
     if (since === undefined) return undefined;
-    const entryId = await this.client.hget(this.indexKey(since), batchFieldOf(decisionId));
-    if (entryId === null) return undefined;
-    const entries = (await this.client.xrange(this.streamKey, entryId, entryId)) as [string, string[]][];
+    // Sharded: the batch's shard is not in the id (a retried batch may join a later one), so every shard's index is asked.
+    const field = batchFieldOf(decisionId);
+    const found = await Promise.all(this.keys.shards.map((shard) => this.client.hget(this.keys.index(shard, since), field)));
+    const shard = found.findIndex((entryId) => entryId !== null);
+    const entryId = found[shard];
+    if (entryId === undefined || entryId === null) return undefined;
+    const entries = (await this.client.xrange(this.keys.stream(shard), entryId, entryId)) as [string, string[]][];
     const fields = entries[0]?.[1] ?? [];
     const batch = fields[1];
     if (fields[0] !== 'decisions' || batch === undefined) return undefined; // trimmed from the stream
     return (JSON.parse(batch) as DecisionRecord[]).find((r) => r.decisionId === decisionId);
   }
 
-  /**
-   * Batch → stream entry, in one hash per hour of the deciding server's clock (the hour is in
-   * the decision id, so no clock agreement with Redis is needed); each hash expires after a week.
-   */
-  private indexKey(decisionMs: number): string {
-    return `${this.options.prefix}:decision-index:${Math.floor(decisionMs / 3_600_000)}`;
-  }
-
   async stats(day?: string): Promise<DecisionCounts> {
     // Decisions still buffered count too, so a caller sees its own decisions at once: those buffered
     // as the call starts, as the counters read are those before any later flush (one connection, in order).
     const buffered = this.buffer.map((r) => ({ tally: r.tally, day: r.day }));
-    const flat = await this.client.hgetall(day === undefined ? this.statsKey : this.dayKey(day));
+    const flats = await Promise.all(this.keys.shards.map((shard) => this.client.hgetall(day === undefined ? this.keys.stats(shard) : this.keys.day(shard, day))));
     const counts: DecisionCounts = {};
-    for (const [field, value] of Object.entries(flat)) countTally(counts, field, Number(value));
+    for (const flat of flats) for (const [field, value] of Object.entries(flat)) countTally(counts, field, Number(value));
     return countPending(counts, buffered, day);
   }
 
   async recentForAccount(accountId: string): Promise<string[]> {
     // Still buffered or being written: newer than anything in the list (a failed write goes back to the buffer's head).
     const waiting = [...pendingIdsOf(accountId, this.writing ?? []), ...pendingIdsOf(accountId, this.buffer)];
-    const written = await this.client.lrange(this.accountKey(accountId), 0, recentPerAccount - 1);
+    const written = await this.client.lrange(this.keys.account(accountId), 0, recentPerAccount - 1);
     return mergeRecent(waiting, written);
-  }
-
-  private dayKey(day: string): string {
-    return `${this.statsKey}:day:${day}`;
-  }
-
-  private accountKey(accountId: string): string {
-    return `${this.options.prefix}:account-decisions:${accountId}`;
   }
 
   flush(): Promise<void> {
@@ -270,27 +261,38 @@ export class RedisDecisionLog implements DecisionLog {
       ids.push(r.decisionId);
     }
     const array = `[${batch.map((r) => r.json).join(',')}]`;
+    const keys = this.keys;
+    const shard = keys.shards[this.nextShard++ % keys.shards.length]!;
     // One field holding the batch as a JSON array: one argument to encode and send, not two per decision.
+    // The shard's keys share a slot: one pipeline (on one server, everything goes in it).
     const pipeline = this.client.pipeline();
-    pipeline.xadd(this.streamKey, 'MAXLEN', '~', String(this.options.maxStreamEntries ?? 1_000), '*', 'decisions', array);
-    for (const [key, n] of Object.entries(counts)) pipeline.hincrby(this.statsKey, key, n);
+    const maxEntries = Math.max(1, Math.ceil((this.options.maxStreamEntries ?? 1_000) / keys.shards.length));
+    pipeline.xadd(keys.stream(shard), 'MAXLEN', '~', String(maxEntries), '*', 'decisions', array);
+    for (const [key, n] of Object.entries(counts)) pipeline.hincrby(keys.stats(shard), key, n);
     for (const [day, tallies] of dayCounts) {
-      for (const [key, n] of Object.entries(tallies)) pipeline.hincrby(this.dayKey(day), key, n);
-      pipeline.expire(this.dayKey(day), dayCountDays * 86_400);
+      for (const [key, n] of Object.entries(tallies)) pipeline.hincrby(keys.day(shard, day), key, n);
+      pipeline.expire(keys.day(shard, day), dayCountDays * 86_400);
     }
+    // Each account's list is a slot of its own on a cluster: its three commands go on their own
+    // (auto-pipelined by the cluster client, one write per node), not in the shard's pipeline.
+    const own: Promise<unknown>[] | undefined = keys.sharded ? [] : undefined;
     for (const [accountId, ids] of byAccount) {
       // Newest ends up first; only the last recentPerAccount are worth sending.
-      const key = this.accountKey(accountId);
-      pipeline.lpush(key, ...ids.slice(-recentPerAccount)).ltrim(key, 0, recentPerAccount - 1).expire(key, 30 * 86_400);
+      const key = keys.account(accountId);
+      const newest = ids.slice(-recentPerAccount);
+      if (own === undefined) pipeline.lpush(key, ...newest).ltrim(key, 0, recentPerAccount - 1).expire(key, 30 * 86_400);
+      else own.push(this.client.lpush(key, ...newest), this.client.ltrim(key, 0, recentPerAccount - 1), this.client.expire(key, 30 * 86_400));
     }
-    const results = (await pipeline.exec()) ?? [];
+    // A list write that fails (its master failing over) is not retried with the batch: the stream
+    // entry and counters are written, and writing them again would count the batch twice.
+    const [results] = await Promise.all([pipeline.exec().then((r) => r ?? []), Promise.allSettled(own ?? [])]);
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
     const entryId = results[0]![1] as string;
     // Usually one field: a retried batch carries its predecessors, a batch may straddle an hour.
     const byHour = new Map<string, Set<string>>();
     for (const r of batch) {
-      const key = this.indexKey(decisionTime(r.decisionId) ?? 0);
+      const key = keys.index(shard, decisionTime(r.decisionId) ?? 0);
       let fields = byHour.get(key);
       if (fields === undefined) byHour.set(key, (fields = new Set()));
       fields.add(batchFieldOf(r.decisionId));

@@ -1,12 +1,15 @@
 import type { Worker } from 'node:worker_threads';
 import type { DecisionRecord } from '../../engine/index.js';
+import type { RedisTarget } from '../stores/redis/redis-target.js';
 import { startTsWorker } from '../../engine/threads/index.js';
 import { mergeRecent, type DecisionCounts, type DecisionLog } from './decision-log.js';
 import type { FromLogThread, LogThreadCall, LogThreadInput, ToLogThread } from './log-thread.js';
 import { BatchedDecisionIds, DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_MS, RedisDecisionLog, appendChunk, countPending, pendingDecisionOf, type DecisionChunk, type RedisDecisionLogOptions } from './redis-decision-log.js';
 
 export interface ThreadedDecisionLogOptions extends RedisDecisionLogOptions {
-  redisUrl: string;
+  redisUrl?: string;
+  /** Seed nodes of a Redis Cluster ("host:port"), instead of redisUrl. */
+  redisCluster?: readonly string[];
   /** Budget of each Redis command of the log thread. */
   commandTimeoutMs: number;
   /** How long serialized decisions wait in this thread before they are handed over. */
@@ -56,8 +59,9 @@ export class ThreadedDecisionLog implements DecisionLog {
 
   /** Starts the worker and waits until it runs; undefined when it cannot start (the caller logs in its own thread). */
   static async start(options: ThreadedDecisionLogOptions, fallback: () => RedisDecisionLog): Promise<ThreadedDecisionLog | undefined> {
-    const { prefix, intervalMs, batchSize, maxBuffered, maxBufferedChars, maxStreamEntries } = options;
-    const input: LogThreadInput = { redisUrl: options.redisUrl, commandTimeoutMs: options.commandTimeoutMs, log: { prefix, intervalMs, batchSize, maxBuffered, maxBufferedChars, maxStreamEntries } };
+    const { prefix, intervalMs, batchSize, maxBuffered, maxBufferedChars, maxStreamEntries, shards } = options;
+    const target: RedisTarget = options.redisCluster !== undefined ? { clusterNodes: [...options.redisCluster] } : { url: options.redisUrl ?? 'redis://127.0.0.1:6379' };
+    const input: LogThreadInput = { target, commandTimeoutMs: options.commandTimeoutMs, log: { prefix, intervalMs, batchSize, maxBuffered, maxBufferedChars, maxStreamEntries, shards } };
     let worker: Worker;
     try {
       worker = startTsWorker(new URL('./log-thread.ts', import.meta.url), { decisionLog: input });

@@ -86,6 +86,24 @@ export class PgEventLog {
     return rows.map((r) => ({ seq: r.seq, event: r.body }));
   }
 
+  /**
+   * Events received (committed) at or after `since`, with seq > afterSeq, in log order, `limit` at a
+   * time: what a failover replay applies again. afterSeq bounds the scan by the primary key.
+   */
+  async pageReceived(afterSeq: string, limit: number, since: string): Promise<LoggedEvent[]> {
+    const { rows } = await this.pool.query<{ seq: string; body: RefundGuardEvent }>(
+      `SELECT seq::text AS seq, body FROM events WHERE seq > $1::bigint AND received_at >= $3::timestamptz ORDER BY events.seq LIMIT $2`,
+      [afterSeq, limit, since],
+    );
+    return rows.map((r) => ({ seq: r.seq, event: r.body }));
+  }
+
+  /** The newest seq (0 when empty): a failover replay's checkpoint. */
+  async lastSeq(): Promise<string> {
+    const { rows } = await this.pool.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM events');
+    return rows[0]!.seq;
+  }
+
   async count(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM events');
     return Number(rows[0]!.n);

@@ -1,32 +1,33 @@
-import { Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { MemoryAccountReader, MemoryAccountStateStore, MemoryMerchantStore, RefundGuardService, formatProblem, type AccountReader, type AccountStateStore, type MerchantStore } from '../../engine/index.js';
 import { MemoryFeatureStore, type FeatureStore } from '../../engine/features/index.js';
 import { MemoryWorkflowStore, type WorkflowStore } from '../../engine/workflows/index.js';
 import { createApp } from '../app.js';
-import { memoryConsoleStores, redisConsoleStores, type ConsoleStores } from '../console/index.js';
+import { memoryConsoleStores, type ConsoleStores } from '../console/index.js';
 import type { ServerContext } from '../context.js';
-import { MemoryDecisionLog, RedisDecisionLog, ThreadedDecisionLog, newDecisionId, type DecisionLog } from '../decision-log/index.js';
+import { MemoryDecisionLog, newDecisionId, type DecisionLog } from '../decision-log/index.js';
 import { parseTokens } from '../http/auth.js';
 import { defaultClockLimits, type ClockLimits } from '../http/permissions.js';
-import { failFastClientOptions } from '../stores/redis/client-options.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { BundleHolder } from '../policies/bundle-holder.js';
-import { CachedMerchantStore } from '../stores/cached-merchant-store.js';
-import { RedisAccountStore } from '../stores/redis-account-state.js';
-import { RedisFeatureStore } from '../stores/redis-feature-store.js';
-import { RedisMerchantStore } from '../stores/redis-merchant-store.js';
-import { RedisWorkflowStore } from '../stores/redis-workflow-store.js';
 import { openSystemOfRecord, type SystemOfRecord } from '../postgres/system-of-record.js';
 import type { CacheSentinel } from '../postgres/cache-rebuild.js';
-import { maxWindowDays, memorySentinel, redisSentinel } from '../postgres/cache-wiring.js';
+import { maxWindowDays, memorySentinel } from '../postgres/cache-wiring.js';
 import { publishBundle } from '../postgres/policy-bundles.js';
+import type { RedisTarget } from '../stores/redis/redis-target.js';
+import { openRedisStores } from './redis-stores.js';
+import { repairCacheAfterFailovers } from './failover-wiring.js';
 import { readPolicyDirectory } from '../../engine/bundle/sources.js';
 
 export interface RuntimeOptions {
   policies: string;
-  /** No URL: the in-memory store (the embedded default). */
+  /** No URL (and no cluster): the in-memory store (the embedded default). */
   redisUrl?: string;
+  /** Seed nodes ("host:port") of a Redis Cluster, instead of redisUrl (DESIGN §10). */
+  redisCluster?: readonly string[];
+  /** On a cluster with PostgreSQL: how far before a failover's first node error the cache is replayed from the event log (default 30 s). */
+  failoverReplayMs?: number;
   redisPrefix?: string;
   /** The system of record; without it the cache (Redis or memory) holds the only copy. */
   postgresUrl?: string;
@@ -95,7 +96,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let sentinel: CacheSentinel;
   const closers: (() => Promise<unknown>)[] = [];
 
-  if (options.redisUrl === undefined) {
+  // --redis-cluster wins over --redis: the two cannot both hold the cache.
+  const target: RedisTarget | undefined = options.redisCluster !== undefined && options.redisCluster.length > 0 ? { clusterNodes: options.redisCluster } : options.redisUrl !== undefined ? { url: options.redisUrl } : undefined;
+  let cluster: Cluster | undefined;
+  if (target === undefined) {
     const memoryFeatures = new MemoryFeatureStore(definitions);
     const memoryState = new MemoryAccountStateStore();
     features = memoryFeatures;
@@ -108,61 +112,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ready = async () => true;
     sentinel = memorySentinel();
   } else {
-    const prefix = options.redisPrefix ?? 'rg';
-    // Reads on the decision path fail fast (degraded answer), writes get longer.
-    // Decision reads go over the read feature store's lean connection on standalone Redis; this
-    // client serves readiness pings, and the reads themselves on Cluster or TLS (auto-pipelined:
-    // the reads of concurrent decisions leave in one socket write per tick).
-    const readClient = new Redis(options.redisUrl, { ...failFastClientOptions('refund-guard-read', options.decisionTimeoutMs ?? 50), enableAutoPipelining: true });
-    const writeClient = new Redis(options.redisUrl, failFastClientOptions('refund-guard-write', options.writeTimeoutMs ?? 2000));
-    // Feature writes (ingestion: pipelines of script calls) time out per round trip, not per command.
-    const featureClient = new Redis(options.redisUrl, failFastClientOptions('refund-guard-features'));
-    for (const [client, name] of [[readClient, 'read'], [writeClient, 'write'], [featureClient, 'features']] as const) {
-      client.on('error', (err: Error) => {
-        metrics.redisErrors.inc({ operation: `connection-${name}` });
-        logger.debug({ err: err.message, connection: name }, 'redis connection error');
-      });
-    }
-    await Promise.all([readClient, writeClient, featureClient].map((client) => client.connect().catch(() => undefined)));
-    const featureStore = new RedisFeatureStore(featureClient, definitions, { prefix, timeoutMs: options.writeTimeoutMs ?? 2000 });
-    features = featureStore;
-    const writeSide = new RedisAccountStore(writeClient, featureStore, prefix, now);
-    state = writeSide;
-    // Integrity reviews read through the write side (its budget is seconds, not 50 ms): a review
-    // refuses to decide on a degraded read, and it is not on a caller's hot path.
-    reviewReader = writeSide;
-    const readFeatures = new RedisFeatureStore(readClient, definitions, { prefix, timeoutMs: options.decisionTimeoutMs ?? 50 });
-    reader = new RedisAccountStore(readClient, readFeatures, prefix, now);
-    await readFeatures.warmUp();
-    merchants = new CachedMerchantStore(new RedisMerchantStore(writeClient, prefix), 2000, now);
-    workflows = new RedisWorkflowStore(writeClient, prefix);
-    consoleStores = redisConsoleStores(writeClient, prefix);
-    sentinel = redisSentinel(writeClient, prefix);
-    const logOptions = {
-      prefix,
-      onFlushError: (err: unknown) => {
-        metrics.redisErrors.inc({ operation: 'decision-log' });
-        logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'decision log flush failed; will retry');
-      },
-      onDropped: (n: number) => metrics.decisionLogDropped.inc(n),
-    };
-    const inThread = (): RedisDecisionLog => new RedisDecisionLog(writeClient, logOptions);
-    // The log's writing runs in a worker thread; where one cannot start, in this thread.
-    const threaded =
-      options.decisionLogThread === false ? undefined : await ThreadedDecisionLog.start({ ...logOptions, redisUrl: options.redisUrl, commandTimeoutMs: options.writeTimeoutMs ?? 2000 }, inThread);
-    const redisLog = threaded ?? inThread();
-    decisionLog = redisLog;
-    decisionIds = (at) => redisLog.newDecisionId(at);
-    // Ready when every connection answers: each reconnects on its own back-off, and a write refused
-    // by a connection still reconnecting must not follow a "ready".
-    const clients = [readClient, writeClient, featureClient];
-    ready = async () => (await Promise.all(clients.map((client) => client.ping().catch(() => 'down')))).every((reply) => reply === 'PONG');
-    closers.push(
-      () => redisLog.close(),
-      () => featureStore.close(),
-      () => readFeatures.close(),
-      ...clients.map((client) => () => client.quit().catch(() => client.disconnect())),
-    );
+    const redis = await openRedisStores(target!, definitions, { ...options, now, metrics, logger });
+    ({ features, state, reader, reviewReader, merchants, workflows, consoleStores, sentinel, decisionLog, decisionIds, ready } = redis);
+    cluster = redis.cluster;
+    closers.push(...redis.closers);
   }
 
   let systemOfRecord: SystemOfRecord | undefined;
@@ -181,6 +134,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       for (const close of closers) await close().catch(() => undefined);
       throw new StartupError(`PostgreSQL at ${redactUrl(options.postgresUrl)}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // The Redis stores, before PostgreSQL goes in front of them: a replay writes to the cache only.
+    const cache = { features, state, merchants };
     ({ features, state, merchants, decisionLog, workflows } = systemOfRecord);
     const pool = systemOfRecord.pool;
     publish = (revision) =>
@@ -191,6 +146,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     reader = systemOfRecord.guardReader(reader);
     if (reviewReader !== undefined) reviewReader = systemOfRecord.guardReader(reviewReader);
     closers.unshift(() => systemOfRecord!.close());
+    // Stopped before PostgreSQL closes: a replay under way reads from it.
+    if (cluster !== undefined) closers.unshift(repairCacheAfterFailovers(cluster, systemOfRecord, cache, { replayMs: options.failoverReplayMs ?? 30_000, now: Date.now, logger }));
   }
 
   const service = new RefundGuardService({
@@ -207,7 +164,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clockLimits: ClockLimits = { ...defaultClockLimits, ...options.clockLimits };
   const ctx: ServerContext = {
     bundles, service, features, reader, state, merchants, workflows, decisionLog, metrics, logger, tokens, clockLimits, now, ready,
-    storeKind: options.redisUrl === undefined ? 'memory' : 'redis',
+    storeKind: target === undefined ? 'memory' : 'redis',
     systemOfRecord: systemOfRecord === undefined ? 'none' : 'postgres',
     ...(systemOfRecord !== undefined ? { cacheRebuild: () => systemOfRecord.rebuilder.readiness() } : {}),
   };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { MemoryClaimStore, type ClaimStore } from './claim-store.js';
 import { RedisClaimStore } from './redis-claim-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
@@ -19,6 +19,6 @@ export function memoryConsoleStores(): ConsoleStores {
   return { sessions: new MemorySessionStore(), claims: new MemoryClaimStore() };
 }
 
-export function redisConsoleStores(client: Redis, prefix: string): ConsoleStores {
+export function redisConsoleStores(client: Redis | Cluster, prefix: string): ConsoleStores {
   return { sessions: new RedisSessionStore(client, prefix), claims: new RedisClaimStore(client, prefix) };
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { CLAIM_IDLE_MS, type ClaimStore } from './claim-store.js';
 
 // Take or renew the claim in one step, so two appraisers opening the same report at once cannot both get it.
@@ -16,7 +16,7 @@ return 0`;
 
 export class RedisClaimStore implements ClaimStore {
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     private readonly prefix: string,
     private readonly idleMs = CLAIM_IDLE_MS,
   ) {}
@@ -44,7 +44,8 @@ export class RedisClaimStore implements ClaimStore {
     await this.client.eval(releaseScript, 1, this.key(item), holder);
   }
 
+  /** One hash tag for every claim: holders() reads a queue page's claims with one MGET, which on a Redis Cluster must stay in one slot. */
   private key(item: string): string {
-    return `${this.prefix}:console:claim:${item}`;
+    return `${this.prefix}:console:claim:{claims}:${item}`;
   }
 }

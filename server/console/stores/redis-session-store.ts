@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { roles, type Role } from '../../http/auth.js';
 import { newSessionId, sessionKey, SESSION_IDLE_MS, type Person, type Session, type SessionStore } from './session-store.js';
 
 /** Sessions as Redis strings that expire after the idle period; each touch renews the expiry (GETEX). */
 export class RedisSessionStore implements SessionStore {
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     private readonly prefix: string,
     private readonly idleMs = SESSION_IDLE_MS,
   ) {}

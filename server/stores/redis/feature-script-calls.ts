@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { applyScript, flagScript, indexScript, linkIndexScript, mergeScript, touchScript } from './feature-scripts.js';
+import { ClusterReads } from './cluster-reads.js';
 import { bulkString, encodeCommand, RespConnection, type Reply } from './resp-connection.js';
 
 export type Client = Redis | Cluster;
@@ -36,6 +37,8 @@ export class FeatureScriptCalls {
   private readonly raw: RespConnection | undefined;
   /** Budget of one round trip on `raw`: the store's timeout, else the client's command timeout. */
   private readonly rawTimeoutMs: number;
+  /** On a cluster: the reads over lean connections routed by slot (cluster-reads.ts). */
+  private readonly clusterReads: ClusterReads | undefined;
 
   /**
    * Does not own `client`: close() leaves it open (and closes the own script connection, when there
@@ -45,6 +48,11 @@ export class FeatureScriptCalls {
     this.timeoutMs = timeoutMs;
     const o = client.isCluster ? undefined : (client as Redis).options;
     this.rawTimeoutMs = this.timeoutMs ?? o?.commandTimeout ?? 2000;
+    // A cluster without TLS or NAT mapping: the decision read goes over lean connections too, one per master.
+    if (client.isCluster) {
+      const c = client as Cluster;
+      if (!c.options.redisOptions?.tls && c.options.natMap === undefined) this.clusterReads = new ClusterReads(c, this.rawTimeoutMs, `${c.options.redisOptions?.connectionName ?? 'refund-guard'}-reads`);
+    }
     if (o !== undefined && !o.tls && !(o.sentinels && o.sentinels.length > 0)) {
       this.raw = new RespConnection({
         ...(o.path ? { path: o.path } : { host: o.host, port: o.port }),
@@ -59,8 +67,13 @@ export class FeatureScriptCalls {
 
   /** HGETALL of one key (flat field/value list), over the lean connection when there is one, ioredis otherwise. */
   async hgetall(key: string): Promise<readonly string[]> {
+    if (this.clusterReads !== undefined) return this.clusterReads.hgetall(key);
     const raw = this.raw;
-    if (raw === undefined) return (await this.client.call('HGETALL', key)) as string[];
+    if (raw === undefined) {
+      const read = this.client.call('HGETALL', key) as Promise<string[]>;
+      // A cluster client has no per-command timeout on its nodes (it would cut slot-map refreshes short): the budget is kept here.
+      return this.client.isCluster && this.timeoutMs !== undefined ? withTimeout(read, this.timeoutMs) : read;
+    }
     const [reply] = await raw.exec(encodeCommand(['HGETALL', key]), 1, this.rawTimeoutMs);
     if (reply instanceof Error) throw reply;
     return reply as string[];
@@ -69,10 +82,12 @@ export class FeatureScriptCalls {
   /** Opens the lean connection now (a PING); best effort. */
   async warmUp(timeoutMs: number): Promise<void> {
     await this.raw?.exec(encodeCommand(['PING']), 1, timeoutMs).catch(() => undefined);
+    await this.clusterReads?.warmUp(timeoutMs);
   }
 
   close(): void {
     this.raw?.close();
+    this.clusterReads?.close();
   }
 
   /** One round trip of script calls, failing after `timeoutMs` when set. */
@@ -81,19 +96,7 @@ export class FeatureScriptCalls {
     if (this.raw !== undefined) return this.sendRaw(this.raw, ops);
     const ms = this.timeoutMs;
     if (ms === undefined) return this.send(ops);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Command timed out')), ms);
-      this.send(ops).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
+    return withTimeout(this.send(ops), ms);
   }
 
   /** Standalone: one pipeline. Cluster: pipelines must stay within a slot, so send commands individually (ioredis batches per node). */
@@ -164,4 +167,21 @@ function evalsha(op: Op): string {
   if (op.key2 !== undefined) out += bulkString(op.key2);
   for (const a of op.args) out += bulkString(a);
   return out;
+}
+
+/** `work`, or a "Command timed out" failure after `ms`. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Command timed out')), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
 }
