@@ -7,7 +7,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatProblem } from '../engine/index.js';
 import { generateHistoryToFile } from './history/index.js';
-import { renderHtml } from './html/render.js';
 import { loadBaseline, loadCandidate, type SideLoad } from './policies/load-sides.js';
 import { ProgressLine } from './progress.js';
 import { DecisionFileWriter } from './replay/decision-lines.js';
@@ -17,13 +16,14 @@ import { isSimulationReport, mergeReports } from './report/merge.js';
 import { summaryTable } from './report/summary-table.js';
 import type { SimulationReport } from './report/types.js';
 import { simulateHistory } from './simulate.js';
+import { writeReport } from './write-report.js';
 
 export interface CommandIO {
   out(text: string): void;
   err(text: string): void;
 }
 
-export const simulateUsage = `usage: refund-guard simulate --history FILE|postgres://… --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F] [--strict] [--shard i/N]
+export const simulateUsage = `usage: refund-guard simulate --history FILE|postgres://… --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F] [--strict] [--shard i/N] [--workers URL [--shards N] [--prefix P]]
 
 Replays a history under the baseline and the candidate policies and reports what the edit changes.
 A policy directory without features.yaml or cohorts.yaml uses the shipped one (a note on stderr says so).
@@ -36,7 +36,12 @@ A policy directory without features.yaml or cohorts.yaml uses the shipped one (a
   --html F              write the report as one self-contained HTML page
   --decisions F         write every decision pair as NDJSON
   --strict              stop at the first bad history line (default: count it and go on)
-  --shard i/N           replay only shard i of N (merge the reports with simulate merge)
+  --shard i/N           replay only the accounts hashed to shard i of N (merge the reports with simulate
+                        merge); approximate for cross-account features: prefer --workers
+  --workers URL         replay on refund-guard worker processes through this Redis: shards follow connected
+                        components of accounts, and the report is the one a single run writes
+  --shards N            shards of a run on workers (default: 4)
+  --prefix P            BullMQ key prefix of the workers' queue (default: {sim}, a Redis Cluster hash tag)
   -h, --help            print this help
 `;
 export const simulateMergeUsage = `usage: refund-guard simulate merge --out F REPORT.json...
@@ -89,6 +94,9 @@ export async function simulateCommand(args: string[], io: CommandIO): Promise<nu
       decisions: { type: 'string' },
       strict: { type: 'boolean', default: false },
       shard: { type: 'string' },
+      workers: { type: 'string' },
+      shards: { type: 'string' },
+      prefix: { type: 'string' },
     },
     io,
     simulateUsage1,
@@ -103,12 +111,23 @@ export async function simulateCommand(args: string[], io: CommandIO): Promise<nu
     return usage(io, (err as Error).message, simulateUsage1);
   }
 
+  if (v.workers === undefined && (v.shards !== undefined || v.prefix !== undefined)) return usage(io, '--shards and --prefix go with --workers URL', simulateUsage1);
+  if (v.workers !== undefined && (shard !== undefined || v.decisions !== undefined)) return usage(io, '--workers plans its own shards and returns counts: it takes neither --shard nor --decisions', simulateUsage1);
+  const shards = v.shards === undefined ? 4 : /^\d+$/.test(v.shards) ? Number(v.shards) : NaN;
+  if (!(shards >= 1 && shards <= 4096)) return usage(io, `--shards must be an integer from 1 to 4096, got ${v.shards}`, simulateUsage1);
+
   const baseline = loadBaseline(v.baseline ?? 'policies', v.candidate);
   for (const note of baseline.notes) io.err(`refund-guard: baseline ${note}`);
   if (!baseline.ok) return refuse(io, 'baseline', baseline);
   const candidate = loadCandidate(v.candidate, baseline.bundle);
   for (const note of candidate.notes) io.err(`refund-guard: candidate ${note}`);
   if (!candidate.ok) return refuse(io, 'candidate', candidate);
+
+  if (v.workers !== undefined) {
+    const { simulateOnWorkersCommand } = await import('./distributed/simulate-command.js');
+    const targets = { history: v.history, ...(v.json ? { json: v.json } : {}), ...(v.html ? { html: v.html } : {}) };
+    return simulateOnWorkersCommand({ redisUrl: v.workers, shards, prefix: v.prefix, strict: v.strict ?? false, targets }, baseline, candidate, io);
+  }
 
   const progress = new ProgressLine();
   const decisions = v.decisions ? new DecisionFileWriter(v.decisions) : undefined;
@@ -140,20 +159,7 @@ export async function simulateCommand(args: string[], io: CommandIO): Promise<nu
   progress.done();
   await decisions?.close();
 
-  if (v.json) await writeFile(v.json, JSON.stringify(report, null, 2) + '\n');
-  if (v.html) {
-    await writeFile(
-      v.html,
-      renderHtml(report, {
-        history: v.history,
-        baseline: { source: baseline.source, revision: baseline.bundle.revision },
-        candidate: { source: candidate.source, revision: candidate.bundle.revision },
-      }),
-    );
-  }
-  io.out(summaryTable(report));
-  for (const bad of report.history.firstBadLines.slice(0, 5)) io.err(`${v.history}:${bad.line}: ${bad.message}`);
-  if (report.history.badLines > 5) io.err(`... ${report.history.badLines - 5} more bad lines (see the JSON report)`);
+  await writeReport(report, { history: v.history, ...(v.json ? { json: v.json } : {}), ...(v.html ? { html: v.html } : {}) }, baseline, candidate, io);
   return 0;
 }
 

@@ -17,10 +17,12 @@ export const SIMULATE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64
  * Whether `simulate` with these arguments is worth a relaunch under SIMULATE_NODE_FLAGS. Starting a
  * second process costs about 0.7 s (2.2 s instead of 1.5 s for 20k orders); the flags save about 15%
  * of a replay, so they pay from a few seconds of replay on: histories of RELAUNCH_MIN_BYTES or more.
- * A history that cannot be read is left to the command to report.
+ * A history that cannot be read is left to the command to report. A run on workers (--workers) replays
+ * nothing itself: the workers run with the flags.
  */
 export function simulateWantsNodeFlags(args: readonly string[]): boolean {
-  const { values } = parseArgs({ args: [...args], strict: false, allowPositionals: true, options: { history: { type: 'string' } } });
+  const { values } = parseArgs({ args: [...args], strict: false, allowPositionals: true, options: { history: { type: 'string' }, workers: { type: 'string' } } });
+  if (values['workers'] !== undefined) return false;
   const history = values['history'];
   if (typeof history !== 'string') return false;
   try {

@@ -42,6 +42,7 @@ const commands: [args: string[], usage: string][] = [
   [['history', 'generate'], 'usage: refund-guard history generate --orders N'],
   [['simulate'], 'usage: refund-guard simulate --history FILE'],
   [['simulate', 'merge'], 'usage: refund-guard simulate merge --out F'],
+  [['worker'], 'usage: refund-guard worker [--redis URL]'],
 ];
 
 /** Runs at most `limit` CLI processes at once: the machine has two shared cores. */

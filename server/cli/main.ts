@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { processIO, UsageError, type CommandIO } from './io.js';
-import { dbMigrateUsage, featuresRebuildUsage, groupUsage, historyExportUsage, policyUsage, wantsHelp } from './usage.js';
+import { dbMigrateUsage, featuresRebuildUsage, groupUsage, historyExportUsage, policyUsage, wantsHelp, workerUsage } from './usage.js';
 
 /** The policy commands load the whole engine (schemas, YAML, json-rules-engine): only when one runs, so `--help` starts fast. */
 const policyCommands = () => import('./policy-commands.js');
@@ -16,8 +16,9 @@ const usage = `usage: refund-guard <command>
   policy eval --policies DIR --point P --facts FILE [--engine compiled|reference] [--now ISO]
   history generate --orders N [--seed S] --out FILE
   history export [--postgres URL] [--since DATE] [--labels outcomes] --out FILE
-  simulate --history FILE|postgres://… --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F]
+  simulate --history FILE|postgres://… --candidate DIR [--baseline DIR|git:REF] [--json F] [--html F] [--decisions F] [--workers URL [--shards N]]
   simulate merge --out F REPORT.json...
+  worker [--redis URL] [--concurrency N]
 
 Run refund-guard <command> --help for a command's options.
 `;
@@ -85,6 +86,7 @@ const lazyCommands: Record<string, () => Promise<CommandEntry>> = {
     // --history postgres://… reads the system of record's event log.
     return { usage: m.simulateUsage, run: (await import('./postgres-commands.js')).withPostgresHistory(m.simulateCommand) };
   },
+  worker: async () => ({ usage: workerUsage, run: (await import('../../simulator/distributed/worker-command.js')).workerCommand }),
   'simulate merge': async () => {
     const m = await import('../../simulator/cli.js');
     return { usage: m.simulateMergeUsage, run: m.simulateMergeCommand };
@@ -159,6 +161,11 @@ if (import.meta.url === `file://${process.argv[1]}` || process.env['REFUND_GUARD
   if (argv[0] === 'simulate' && argv[1] !== 'merge' && !wantsHelp(argv)) {
     const [{ ensureNodeFlags }, { SIMULATE_NODE_FLAGS, simulateWantsNodeFlags }] = await Promise.all([import('./relaunch.js'), import('../../simulator/node-flags.js')]);
     if (simulateWantsNodeFlags(argv.slice(1))) ensureNodeFlags(SIMULATE_NODE_FLAGS);
+  }
+  if (argv[0] === 'worker' && !wantsHelp(argv)) {
+    // A worker replays shards of any size: it runs with the replay's flags (the relaunch costs once, at start).
+    const [{ ensureNodeFlags }, { SIMULATE_NODE_FLAGS }] = await Promise.all([import('./relaunch.js'), import('../../simulator/node-flags.js')]);
+    ensureNodeFlags(SIMULATE_NODE_FLAGS);
   }
   process.exitCode = await runCli(argv);
 }

@@ -107,6 +107,20 @@ Writes PostgreSQL's event log as an NDJSON history file, in time order, for simu
   -h, --help          print this help
 `;
 
+export const workerUsage = `usage: refund-guard worker [--redis URL] [--concurrency N] [--prefix P]
+
+Runs the shards of distributed simulations (simulate --workers URL) from a BullMQ queue in Redis, until
+SIGTERM or SIGINT, which hand the shards in progress back to the queue for another worker. Every worker
+must read the history at the path the simulate command was given (a shared or copied file).
+
+  --redis URL              the Redis the simulate command enqueues to (default: $REDIS_URL)
+  --concurrency N          shards replayed at once by this process (default: 1)
+  --prefix P               BullMQ key prefix (default: {sim}; the braces are the hash tag Redis Cluster needs)
+  --lock-duration MS       how long a shard's lock outlives a worker that died (default: 30000)
+  --stalled-interval MS    how often expired locks are looked for, and their shards put back (default: 30000)
+  -h, --help               print this help
+`;
+
 /** Whether the arguments ask for help: -h or --help anywhere before a `--` that ends the options. */
 export function wantsHelp(args: readonly string[]): boolean {
   const end = args.indexOf('--');

@@ -8,7 +8,7 @@ import { borrowedNotes, completeWithShippedDefinitions, loadBundle, readPolicyDi
  * directory lacks them (as `policy validate` does: see completeWithShippedDefinitions).
  */
 export type SideLoad =
-  | { ok: true; bundle: PreparedBundle; source: string; notes: string[] }
+  | { ok: true; bundle: PreparedBundle; source: string; notes: string[]; sources: SourceFile[] }
   | { ok: false; source: string; problems: Problem[]; message?: string; notes: string[] };
 
 /**
@@ -43,14 +43,25 @@ function loadDirectory(dir: string, previous?: PreparedBundle): SideLoad {
   return { ...loadSources(dir, sources, previous), source: dir };
 }
 
-type LoadedSources = { ok: true; bundle: PreparedBundle; notes: string[] } | { ok: false; problems: Problem[]; message?: string; notes: string[] };
+type LoadedSources = { ok: true; bundle: PreparedBundle; notes: string[]; sources: SourceFile[] } | { ok: false; problems: Problem[]; message?: string; notes: string[] };
 
 function loadSources(where: string, own: readonly SourceFile[], previous?: PreparedBundle): LoadedSources {
   if (own.length === 0) return { ok: false, problems: [], message: 'no policy files (*.yaml) found', notes: [] };
   const { sources, borrowed } = completeWithShippedDefinitions(own, shippedDefinitions());
   const notes = borrowedNotes(where, borrowed);
   const result = loadBundle(sources, previous ? { previous } : {});
-  return result.ok ? { ok: true, bundle: result.bundle, notes } : { ok: false, problems: result.problems, notes };
+  return result.ok ? { ok: true, bundle: result.bundle, notes, sources } : { ok: false, problems: result.problems, notes };
+}
+
+/**
+ * Both sides from the sources a coordinator loaded them from (SideLoad.sources, the shipped definitions
+ * already borrowed): the same bundles, revisions and edit, on a machine without the policy directories.
+ */
+export function loadSidesFromSources(baseline: readonly SourceFile[], candidate: readonly SourceFile[]): { ok: true; baseline: PreparedBundle; candidate: PreparedBundle } | { ok: false; problems: Problem[] } {
+  const b = loadBundle(baseline);
+  if (!b.ok) return { ok: false, problems: b.problems };
+  const c = loadBundle(candidate, { previous: b.bundle });
+  return c.ok ? { ok: true, baseline: b.bundle, candidate: c.bundle } : { ok: false, problems: c.problems };
 }
 
 /** The YAML files of `dir` at git revision `ref` of the repository that contains `dir`. */

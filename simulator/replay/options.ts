@@ -59,5 +59,6 @@ export class BadLineError extends Error {
 export interface ReplayStep {
   /** `now` is the event's time (atMs), read where the line was. */
   event(event: RefundGuardEvent, line: number, now: number): void | Promise<void>;
-  bad(line: number, message: string): void;
+  /** `owned`: the line names one account (ownerOf) of this component shard, which alone reports it. */
+  bad(line: number, message: string, owned: boolean): void;
 }

@@ -11,7 +11,7 @@ import type { FeatureFeed } from './feature-feed.js';
 import { forEachLine } from './line-reader.js';
 import type { ReplayOptions, ReplayStep } from './options.js';
 import { readEventLine } from './read-event.js';
-import { inOtherShard } from './shard.js';
+import { inOtherShard, ownerOf } from './shard.js';
 import { REVIEW_SHIFT, StoreOpsWriter } from './store-ops.js';
 import type { WorldPair } from './worlds.js';
 
@@ -34,6 +34,8 @@ interface Batch {
   items: (RefundGuardEvent | string | undefined)[];
   /** atMs of each event (NaN for a bad line). */
   times: Float64Array;
+  /** 1 where the line is its account's shard's own (ownerOf): that shard reports it if bad. */
+  owned: Uint8Array;
 }
 
 export async function replayPipelined(
@@ -56,19 +58,19 @@ export async function replayPipelined(
   };
   /** Batches decided on, to be filled again (one batch's arrays serve the whole replay, not one batch). */
   const spare: Batch[] = [];
-  const newBatch = (): Batch => spare.pop() ?? { size: 0, lines: new Float64Array(batchLines), items: new Array<RefundGuardEvent | string | undefined>(batchLines).fill(undefined), times: new Float64Array(batchLines) };
+  const newBatch = (): Batch => spare.pop() ?? { size: 0, lines: new Float64Array(batchLines), items: new Array<RefundGuardEvent | string | undefined>(batchLines).fill(undefined), times: new Float64Array(batchLines), owned: new Uint8Array(batchLines) };
   let reading = newBatch();
   /** Batches sent, oldest first, whose decisions are still to be taken. */
   const sent: Batch[] = [];
   const decideOn = async (batch: Batch): Promise<void> => {
     await feed.take();
-    const { lines, items, times } = batch;
+    const { lines, items, times, owned } = batch;
     for (let k = 0; k < batch.size; k++) {
       const item = items[k] as RefundGuardEvent | string;
       // Let go of the event as soon as it is done: the batch is kept for reuse.
       items[k] = undefined;
       const line = lines[k] as number;
-      const pending = typeof item === 'string' ? step.bad(line, item) : step.event(item, line, times[k] as number);
+      const pending = typeof item === 'string' ? step.bad(line, item, owned[k] === 1) : step.event(item, line, times[k] as number);
       if (pending !== undefined) await pending;
     }
     batch.size = 0;
@@ -88,6 +90,8 @@ export async function replayPipelined(
   await forEachLine(
     options.historyPath,
     (text, line) => {
+      const owner = ownerOf(text, shard);
+      if (owner !== undefined && !shard?.accounts?.has(owner)) return;
       const read = readEventLine(text, line);
       if (read === undefined) return;
       let t = Number.NaN;
@@ -97,6 +101,7 @@ export async function replayPipelined(
         if (read.type !== 'merchant.updated') writer.add(read, line, t, readsOf(read));
       }
       const k = reading.size++;
+      reading.owned[k] = owner !== undefined ? 1 : 0;
       reading.lines[k] = line;
       reading.items[k] = read;
       reading.times[k] = t;

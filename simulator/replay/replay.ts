@@ -20,7 +20,9 @@
  *
  * Sharding: events of accounts hashing to other shards are skipped; merchant.updated goes to every
  * shard. Bad lines are checked by every shard (so --strict fails everywhere) but counted by shard 0
- * only, and merchant.updated is counted as an event by shard 0 only, so shard reports add up.
+ * only, and merchant.updated is counted as an event by shard 0 only, so shard reports add up. Component
+ * shards (Shard.accounts) skip compact lines of other shards' accounts unparsed, and count (or, under
+ * --strict, stop at) the bad lines naming one of their accounts; shard 0 also those naming none.
  */
 import { stat } from 'node:fs/promises';
 import type { RefundGuardEvent } from '../../engine/events/index.js';
@@ -38,7 +40,7 @@ export { BadLineError, type BadLineInfo, type ReplayOptions } from './options.js
 export async function replayHistory(options: ReplayOptions): Promise<void> {
   const bytes = (await stat(options.historyPath)).size;
   // Feature stores are sized for the events the history may hold, not grown to them (see TimeLists).
-  const expectedEvents = Math.ceil(bytes / (options.shard?.count ?? 1) / MIN_BYTES_PER_LINE);
+  const expectedEvents = options.shard?.events ?? Math.ceil(bytes / (options.shard?.count ?? 1) / MIN_BYTES_PER_LINE);
   const useThread = options.featureThread ?? bytes >= FEATURE_THREAD_MIN_BYTES;
   if (useThread) {
     // By default, a worker that cannot start (an environment without worker threads) leaves the replay
@@ -92,6 +94,8 @@ class Step implements ReplayStep {
   private readonly historyPath: string;
   /** Shard 0 (or no sharding) counts bad lines and merchant.updated events. */
   private readonly countsHere: boolean;
+  /** Component shards count the bad lines of their own accounts, and stop only at bad lines they count. */
+  private readonly byComponents: boolean;
 
   constructor(options: ReplayOptions, worlds: WorldPair) {
     const tally = new TallyStage(options);
@@ -102,6 +106,7 @@ class Step implements ReplayStep {
     this.strict = options.strict ?? false;
     this.historyPath = options.historyPath;
     this.countsHere = options.shard === undefined || options.shard.index === 0;
+    this.byComponents = options.shard?.accounts !== undefined;
   }
 
   event(event: RefundGuardEvent, line: number, now: number): void | Promise<void> {
@@ -114,8 +119,9 @@ class Step implements ReplayStep {
     return this.applyStage.apply(event, line);
   }
 
-  bad(line: number, message: string): void {
-    if (this.strict) throw new BadLineError(this.historyPath, line, message);
-    if (this.countsHere) this.onBadLine({ line, message });
+  bad(line: number, message: string, owned: boolean): void {
+    const counts = this.countsHere || (this.byComponents && owned);
+    if (this.strict && (counts || !this.byComponents)) throw new BadLineError(this.historyPath, line, message);
+    if (counts) this.onBadLine({ line, message });
   }
 }

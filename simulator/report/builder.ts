@@ -33,6 +33,8 @@ export class ReportBuilder {
   private readonly byCohort: Record<string, CohortTally> = {};
   private readonly byDay: Record<string, DayTally> = {};
   private readonly samples: FlipSample[] = [];
+  /** History line of each sample: shards' samples merge in history order (mergeReports), where times may tie. */
+  private readonly sampleLines: number[] = [];
   private readonly countsByList = new WeakMap<readonly string[], readonly SideCounts[]>();
   private readonly rulesByPolicy = new Map<string, Map<string, RuleTally>>();
   private noCohortCounts: readonly SideCounts[] | undefined;
@@ -88,7 +90,10 @@ export class ReportBuilder {
       if (isRefund && isPositive(candidate)) day.candidate.positives++;
       if (flipped) day.flips++;
     }
-    if (flipped && this.samples.length < MAX_SAMPLES) this.samples.push(sampleOf(pair));
+    if (flipped && this.samples.length < MAX_SAMPLES) {
+      this.samples.push(sampleOf(pair));
+      this.sampleLines.push(pair.line);
+    }
   }
 
   finish(): SimulationReport {
@@ -114,6 +119,11 @@ export class ReportBuilder {
       byDay: structuredClone(this.byDay),
       samples: structuredClone(this.samples),
     });
+  }
+
+  /** The history line of each of finish()'s samples, in the same order. */
+  sampleLineNumbers(): number[] {
+    return [...this.sampleLines];
   }
 
   private rules(side: Side, record: DecisionTally): void {

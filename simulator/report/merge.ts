@@ -1,14 +1,16 @@
 import { MAX_BAD_LINES, MAX_SAMPLES, increment } from './builder.js';
 import { canonicalReport } from './canonical.js';
 import { fromCents, labelMetrics, toCents } from './metrics.js';
-import { sides, type SimulationReport } from './types.js';
+import { sides, type FlipSample, type SimulationReport } from './types.js';
 
 /**
  * Adds shard reports. Every count adds; money adds in cents; precision, recall and their
  * intervals are recomputed from the summed confusion counts (intervals do not add).
  * Bad lines and samples are concatenated in history order and truncated as a single run would.
+ * Samples are ordered by time, or, given `sampleLines` (each report's samples' history lines, as
+ * ReportBuilder.sampleLineNumbers gives them), by line: the order of a single run even where times tie.
  */
-export function mergeReports(reports: readonly SimulationReport[]): SimulationReport {
+export function mergeReports(reports: readonly SimulationReport[], sampleLines?: readonly (readonly number[])[]): SimulationReport {
   const out: SimulationReport = {
     history: { events: 0, decisions: 0, badLines: 0, firstBadLines: [] },
     points: {},
@@ -63,6 +65,7 @@ export function mergeReports(reports: readonly SimulationReport[]): SimulationRe
     }
     out.samples.push(...r.samples);
   }
+  const lines = sampleLines?.length === reports.length && reports.every((r, i) => sampleLines[i]?.length === r.samples.length) ? sampleLines.flat() : undefined;
   // Every shard replays the same two bundles, so any shard's edit is the whole run's.
   const edit = reports.find((r) => r.edit !== undefined)?.edit;
   for (const side of sides) {
@@ -71,7 +74,12 @@ export function mergeReports(reports: readonly SimulationReport[]): SimulationRe
     out.money[side] = { protected: fromCents(cents[side][0]!), friction: fromCents(cents[side][1]!) };
   }
   out.history.firstBadLines.sort((a, b) => a.line - b.line).splice(MAX_BAD_LINES);
-  out.samples.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).splice(MAX_SAMPLES);
+  if (lines === undefined) out.samples.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).splice(MAX_SAMPLES);
+  else {
+    // A line's decisions belong to one account, so to one shard, which lists them in order: a stable sort by line keeps it.
+    const order = out.samples.map((_, i) => i).sort((a, b) => (lines[a] as number) - (lines[b] as number));
+    out.samples = order.slice(0, MAX_SAMPLES).map((i) => out.samples[i] as FlipSample);
+  }
   return canonicalReport(edit ? { edit, ...out } : out);
 }
 
