@@ -1,4 +1,5 @@
 import type { Facts } from '../compile/closures.js';
+import { someTermHolds } from '../compile/literal-masks.js';
 import { DecisionBuilder } from '../evaluate/decision-builder.js';
 import type { FactLayers } from '../evaluate/fact-layers.js';
 import { planPoint, type PointPlan } from '../evaluate/point-plan.js';
@@ -86,6 +87,19 @@ export class PreparedBundle {
       const policy = policies[p]!;
       const gate = gateResult(policy.gate, merchant, now);
       if (gate === SKIP) continue;
+      const masked = policy.masked;
+      if (masked !== undefined) {
+        const { bits, masks } = masked;
+        masked.literals.evaluate(slots, bits);
+        const words = bits.length;
+        const rules = policy.rules;
+        for (let r = 0; r < masks.length; r++) {
+          const mask = masks[r]!;
+          if (someTermHolds(bits, mask.terms, words) !== mask.negated) builder.matched(rules[r]!, gate);
+        }
+        builder.evaluated(policy);
+        continue;
+      }
       const groups = policy.groups;
       for (let g = 0; g < groups.length; g++) {
         const group = groups[g]!;
