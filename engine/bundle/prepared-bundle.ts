@@ -1,5 +1,4 @@
 import type { Facts } from '../compile/closures.js';
-import { someTermHolds } from '../compile/literal-masks.js';
 import { DecisionBuilder } from '../evaluate/decision-builder.js';
 import type { FactLayers } from '../evaluate/fact-layers.js';
 import { planPoint, type PointPlan } from '../evaluate/point-plan.js';
@@ -89,14 +88,10 @@ export class PreparedBundle {
       if (gate === SKIP) continue;
       const masked = policy.masked;
       if (masked !== undefined) {
-        const { bits, masks } = masked;
-        masked.literals.evaluate(slots, bits);
-        const words = bits.length;
+        const count = masked.firedRules(slots);
+        const { fired } = masked;
         const rules = policy.rules;
-        for (let r = 0; r < masks.length; r++) {
-          const mask = masks[r]!;
-          if (someTermHolds(bits, mask.terms, words) !== mask.negated) builder.matched(rules[r]!, gate);
-        }
+        for (let i = 0; i < count; i++) builder.matched(rules[fired[i]!]!, gate);
         builder.evaluated(policy);
         continue;
       }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConditionNode, Operator, Scalar } from '../policy/model.js';
 import { compileRuleCondition } from './closures.js';
-import { LiteralTable, ruleMask, someTermHolds } from './literal-masks.js';
+import { LiteralTable, MaskedRules, ruleMask, someTermHolds } from './literal-masks.js';
 
 /**
  * The mask evaluator must give every rule the answer its closures give (closures.ts is checked
@@ -68,6 +68,17 @@ describe('rules as masks over literal bits', () => {
               table.evaluate(slots, bits);
               expect(someTermHolds(bits, mask.terms, table.words) !== mask.negated).toBe(closure(slots));
             }
+          }
+          // The policy as a whole (what the evaluator runs): the rules that fire, in order.
+          const policy = MaskedRules.of(
+            rules.map(([when, onMissingFact]) => ({ when, onMissingFact })),
+            slotOf,
+          );
+          if (policy === undefined) return;
+          const closures = rules.map(([when, onMissingFact]) => compileRuleCondition(when, onMissingFact, slotOf));
+          for (const slots of slotSets) {
+            const count = policy.firedRules(slots);
+            expect([...policy.fired.subarray(0, count)]).toEqual(closures.flatMap((fires, r) => (fires(slots) ? [r] : [])));
           }
         },
       ),

@@ -66,6 +66,18 @@ export class LiteralTable {
     return leaf === undefined ? undefined : this.byKey.get(literalKey(leaf.slot, leaf.op, leaf.value));
   }
 
+  /** evaluate() when the bits fit one word (at most 16 literals): the word itself, nothing stored. */
+  evaluateWord(slots: Slots): number {
+    const { slotOf, opOf, valueOf } = this;
+    let bits = 0;
+    for (let i = 0; i < slotOf.length; i++) {
+      const a = slots[slotOf[i]!];
+      if (a === undefined || a === null) continue;
+      bits |= 1 << ((i << 1) | (compareHolds(a, opOf[i]!, valueOf[i]) ? 0 : 1));
+    }
+    return bits;
+  }
+
   /** Sets the T/F bits of every literal from the decision's slots into `bits` (`words` long). */
   evaluate(slots: Slots, bits: Int32Array): void {
     for (let w = 0; w < bits.length; w++) bits[w] = 0;
@@ -121,6 +133,95 @@ export function someTermHolds(bits: Int32Array, terms: Int32Array, words: number
     return true;
   }
   return false;
+}
+
+/**
+ * A policy's rules as masks, when every rule fits: its literal table, and all the rules' masks in
+ * one array (rule r's are those before termEnd[r]), so a decision is one loop without a call or an
+ * object per rule.
+ */
+export class MaskedRules {
+  private readonly words: number;
+  private readonly terms: Int32Array;
+  /** Per rule, where its masks end in `terms`, counted in masks. */
+  private readonly termEnd: Int32Array;
+  private readonly negated: Uint8Array;
+  private readonly bits: Int32Array;
+  /** firedRules()'s answer, reused by every decision (evaluation never yields). */
+  readonly fired: Int32Array;
+
+  private constructor(private readonly literals: LiteralTable, masks: readonly RuleMask[]) {
+    this.words = literals.words;
+    this.terms = new Int32Array(masks.reduce((n, m) => n + m.terms.length, 0));
+    this.termEnd = new Int32Array(masks.length);
+    this.negated = Uint8Array.from(masks, (m) => (m.negated ? 1 : 0));
+    let at = 0;
+    masks.forEach((m, r) => {
+      this.terms.set(m.terms, at);
+      at += m.terms.length;
+      this.termEnd[r] = at / this.words;
+    });
+    this.bits = new Int32Array(this.words);
+    this.fired = new Int32Array(masks.length);
+  }
+
+  /** The rules as masks, or undefined when one of them does not fit (the policy keeps its closures). */
+  static of(rules: readonly { when: ConditionNode; onMissingFact: boolean }[], slotOf: (path: string) => number): MaskedRules | undefined {
+    const literals = new LiteralTable(
+      rules.map((r) => r.when),
+      slotOf,
+    );
+    const masks: RuleMask[] = [];
+    for (const rule of rules) {
+      const mask = ruleMask(rule.when, rule.onMissingFact, literals, slotOf);
+      if (mask === undefined) return undefined;
+      masks.push(mask);
+    }
+    return new MaskedRules(literals, masks);
+  }
+
+  /** Writes the indexes of the rules that fire on `slots` to `fired`, in rule order; returns how many. */
+  firedRules(slots: Slots): number {
+    const { terms, termEnd, negated, fired } = this;
+    let count = 0;
+    let t = 0;
+    if (this.words === 1) {
+      const b = this.literals.evaluateWord(slots);
+      for (let r = 0; r < termEnd.length; r++) {
+        const end = termEnd[r]!;
+        let hit = 0;
+        for (; t < end; t++) {
+          const m = terms[t]!;
+          if ((b & m) === m) {
+            hit = 1;
+            break;
+          }
+        }
+        t = end;
+        if (hit !== negated[r]) fired[count++] = r;
+      }
+      return count;
+    }
+    const { bits, words } = this;
+    this.literals.evaluate(slots, bits);
+    for (let r = 0; r < termEnd.length; r++) {
+      const end = termEnd[r]! * words;
+      let hit = 0;
+      for (; t < end && hit === 0; t += words) {
+        hit = 1;
+        for (let w = 0; w < words; w++) {
+          const m = terms[t + w]!;
+          if ((bits[w]! & m) !== m) {
+            hit = 0;
+            break;
+          }
+        }
+      }
+      t = end;
+      if (hit !== negated[r]) fired[count++] = r;
+    }
+    return count;
+  }
 }
 
 type Terms = number[][];

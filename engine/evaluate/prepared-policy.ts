@@ -1,5 +1,5 @@
 import { compileRuleCondition, type Predicate, type SlotOf } from '../compile/closures.js';
-import { LiteralTable, ruleMask, type RuleMask } from '../compile/literal-masks.js';
+import { MaskedRules } from '../compile/literal-masks.js';
 import { actionStrength } from '../points/index.js';
 import type { ConditionNode, PolicyDefinition, RuleParams } from '../policy/model.js';
 import { compileGate, type Gate, type StaticCohorts } from '../rollout/index.js';
@@ -45,18 +45,11 @@ export interface PreparedPolicy {
   /** The rules in order, grouped by a shared leading condition (see RuleGroup). */
   readonly groups: readonly RuleGroup[];
   /**
-   * When every rule of the policy fits (see literal-masks.ts): the policy's distinct comparisons,
-   * their T/F bits (reused by every decision, like PointPlan.buffer), and per rule its condition
-   * as masks over them. The evaluator then tests these instead of `groups`. Per policy rather than
-   * per point, so a policy its gate skips costs no comparisons.
+   * When every rule of the policy fits (see literal-masks.ts): the rules as masks over the bits of
+   * the policy's distinct comparisons. The evaluator then tests these instead of `groups`. Per
+   * policy rather than per point, so a policy its gate skips costs no comparisons.
    */
   readonly masked: MaskedRules | undefined;
-}
-
-export interface MaskedRules {
-  readonly literals: LiteralTable;
-  readonly bits: Int32Array;
-  readonly masks: readonly RuleMask[];
 }
 
 /** `rankOf(ruleIndex)`: the rule's PreparedRule.rank. */
@@ -76,23 +69,10 @@ export function preparePolicy(definition: PolicyDefinition, index: number, stati
     rules,
     slots: definition.factPaths.map(slotOf),
     groups: groupRules(definition, rules, slotOf),
-    masked: maskedRules(definition, slotOf),
+    masked: MaskedRules.of(definition.rules, slotOf),
   };
 }
 
-function maskedRules(definition: PolicyDefinition, slotOf: SlotOf): MaskedRules | undefined {
-  const literals = new LiteralTable(
-    definition.rules.map((r) => r.when),
-    slotOf,
-  );
-  const masks: RuleMask[] = [];
-  for (const rule of definition.rules) {
-    const mask = ruleMask(rule.when, rule.onMissingFact, literals, slotOf);
-    if (mask === undefined) return undefined;
-    masks.push(mask);
-  }
-  return { literals, bits: new Int32Array(literals.words), masks };
-}
 
 function groupRules(definition: PolicyDefinition, rules: readonly PreparedRule[], slotOf: SlotOf): RuleGroup[] {
   const leadOf = (i: number): ConditionNode | undefined => {
