@@ -48,6 +48,7 @@ describe('rules as masks over literal bits', () => {
   it('fire exactly when their closures fire, for both missing-fact meanings and bits over several words', () => {
     let masked = 0;
     let multiWord = 0;
+    let policies = 0;
     fc.assert(
       fc.property(
         fc.array(fc.tuple(condition, fc.boolean()), { minLength: 1, maxLength: 12 }),
@@ -69,12 +70,15 @@ describe('rules as masks over literal bits', () => {
               expect(someTermHolds(bits, mask.terms, table.words) !== mask.negated).toBe(closure(slots));
             }
           }
-          // The policy as a whole (what the evaluator runs): the rules that fire, in order.
+          // The policy as a whole (what the evaluator runs): the rules that fire, in order. Sharing 0:
+          // masks even where closures would be chosen for speed (random rules share few comparisons).
           const policy = MaskedRules.of(
             rules.map(([when, onMissingFact]) => ({ when, onMissingFact })),
             slotOf,
+            0,
           );
           if (policy === undefined) return;
+          policies += 1;
           const closures = rules.map(([when, onMissingFact]) => compileRuleCondition(when, onMissingFact, slotOf));
           for (const slots of slotSets) {
             const count = policy.firedRules(slots);
@@ -86,6 +90,16 @@ describe('rules as masks over literal bits', () => {
     );
     expect(masked).toBeGreaterThan(1500);
     expect(multiWord).toBeGreaterThan(50);
+    expect(policies).toBeGreaterThan(100);
+  });
+
+  it('are used for a policy whose rules share comparisons, not for one whose rules share none', () => {
+    const compare = (path: string, value: number): ConditionNode => ({ kind: 'compare', path, operator: 'gte', operand: { kind: 'value', value } });
+    const shared = [compare('a.n', 1), compare('a.m', 2)];
+    const sharing = Array.from({ length: 4 }, () => ({ when: { kind: 'all', items: shared } as ConditionNode, onMissingFact: false }));
+    const apart = Array.from({ length: 4 }, (_, i) => ({ when: compare('a.n', i), onMissingFact: false }));
+    expect(MaskedRules.of(sharing, slotOf)).toBeDefined();
+    expect(MaskedRules.of(apart, slotOf)).toBeUndefined();
   });
 
   it('leaves rules that compare two facts to their closures', () => {
