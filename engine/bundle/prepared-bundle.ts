@@ -89,7 +89,7 @@ export class PreparedBundle {
       const masked = policy.masked;
       if (masked !== undefined) {
         const count = masked.firedRules(slots);
-        const { fired } = masked;
+        const fired = masked.firedList;
         const rules = policy.rules;
         for (let i = 0; i < count; i++) builder.matched(rules[fired[i]!]!, gate);
         builder.evaluated(policy);

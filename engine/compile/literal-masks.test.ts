@@ -82,7 +82,7 @@ describe('rules as masks over literal bits', () => {
           const closures = rules.map(([when, onMissingFact]) => compileRuleCondition(when, onMissingFact, slotOf));
           for (const slots of slotSets) {
             const count = policy.firedRules(slots);
-            expect([...policy.fired.subarray(0, count)]).toEqual(closures.flatMap((fires, r) => (fires(slots) ? [r] : [])));
+            expect([...policy.firedList.subarray(0, count)]).toEqual(closures.flatMap((fires, r) => (fires(slots) ? [r] : [])));
           }
         },
       ),

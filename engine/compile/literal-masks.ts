@@ -23,6 +23,8 @@ const maxLiterals = 64;
 const maxTerms = 16;
 /** Masks are used for a policy whose comparisons appear at least this many times each on average (see MaskedRules.of). */
 const minSharing = 2;
+/** Combinations of literal values remembered per policy (see MaskedRules.firedByWord). */
+const maxRememberedWords = 4096;
 
 export class LiteralTable {
   /** 32-bit words of T/F bits per decision. */
@@ -157,6 +159,13 @@ export class MaskedRules {
   private readonly bits: Int32Array;
   /** firedRules()'s answer, reused by every decision (evaluation never yields). */
   readonly fired: Int32Array;
+  /**
+   * When the bits fit one word, the rules that fire are a function of that word: per word seen,
+   * their indexes (bounded, as words are not), so a repeated combination of literals skips the masks.
+   */
+  private readonly firedByWord = new Map<number, Int32Array>();
+  /** Where the last firedRules() put its answer. */
+  firedList: Int32Array = new Int32Array(0);
 
   private constructor(private readonly literals: LiteralTable, masks: readonly RuleMask[]) {
     this.words = literals.words;
@@ -195,13 +204,22 @@ export class MaskedRules {
     return new MaskedRules(literals, masks);
   }
 
-  /** Writes the indexes of the rules that fire on `slots` to `fired`, in rule order; returns how many. */
+  /**
+   * The indexes of the rules that fire on `slots`, in rule order: `fired` up to the count returned,
+   * or, when the literals fit one word, an array shared by the decisions with the same word (read
+   * `firedList`). Both are read before the next call.
+   */
   firedRules(slots: Slots): number {
     const { terms, termEnd, negated, fired } = this;
     let count = 0;
     let t = 0;
     if (this.words === 1) {
       const b = this.literals.evaluateWord(slots);
+      const known = this.firedByWord.get(b);
+      if (known !== undefined) {
+        this.firedList = known;
+        return known.length;
+      }
       for (let r = 0; r < termEnd.length; r++) {
         const end = termEnd[r]!;
         let hit = 0;
@@ -215,8 +233,12 @@ export class MaskedRules {
         t = end;
         if (hit !== negated[r]) fired[count++] = r;
       }
+      const list = fired.slice(0, count);
+      if (this.firedByWord.size < maxRememberedWords) this.firedByWord.set(b, list);
+      this.firedList = list;
       return count;
     }
+    this.firedList = fired;
     const { bits, words } = this;
     this.literals.evaluate(slots, bits);
     for (let r = 0; r < termEnd.length; r++) {
