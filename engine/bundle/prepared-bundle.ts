@@ -86,6 +86,15 @@ export class PreparedBundle {
       const policy = policies[p]!;
       const gate = gateResult(policy.gate, merchant, now);
       if (gate === SKIP) continue;
+      const masked = policy.masked;
+      if (masked !== undefined) {
+        const count = masked.firedRules(slots);
+        const fired = masked.firedList;
+        const rules = policy.rules;
+        for (let i = 0; i < count; i++) builder.matched(rules[fired[i]!]!, gate);
+        builder.evaluated(policy);
+        continue;
+      }
       const groups = policy.groups;
       for (let g = 0; g < groups.length; g++) {
         const group = groups[g]!;

@@ -47,32 +47,27 @@ export function leafOf(node: ConditionNode, wanted: boolean, slotOf: (path: stri
 export function leafHolds(s: Slots, leaf: Leaf): boolean {
   const a = s[leaf.slot];
   if (a === undefined || a === null) return false;
-  const b = leaf.value;
-  let holds: boolean;
-  switch (leaf.op) {
+  return compareHolds(a, leaf.op, leaf.value) === leaf.wanted;
+}
+
+/** The comparison `a op b` of a present fact value `a` (op is one of the codes above). */
+export function compareHolds(a: unknown, op: number, b: unknown): boolean {
+  switch (op) {
     case EQ:
-      holds = a === b;
-      break;
+      return a === b;
     case NE:
-      holds = a !== b;
-      break;
+      return a !== b;
     case GT:
-      holds = typeof a === 'number' ? a > (b as number) : numeric(a) && (a as number) > (b as number);
-      break;
+      return typeof a === 'number' ? a > (b as number) : numeric(a) && (a as number) > (b as number);
     case GTE:
-      holds = typeof a === 'number' ? a >= (b as number) : numeric(a) && (a as number) >= (b as number);
-      break;
+      return typeof a === 'number' ? a >= (b as number) : numeric(a) && (a as number) >= (b as number);
     case LT:
-      holds = typeof a === 'number' ? a < (b as number) : numeric(a) && (a as number) < (b as number);
-      break;
+      return typeof a === 'number' ? a < (b as number) : numeric(a) && (a as number) < (b as number);
     case LTE:
-      holds = typeof a === 'number' ? a <= (b as number) : numeric(a) && (a as number) <= (b as number);
-      break;
+      return typeof a === 'number' ? a <= (b as number) : numeric(a) && (a as number) <= (b as number);
     case IN:
-      holds = (b as readonly unknown[]).indexOf(a) > -1;
-      break;
+      return (b as readonly unknown[]).indexOf(a) > -1;
     default:
-      holds = (b as readonly unknown[]).indexOf(a) === -1;
+      return (b as readonly unknown[]).indexOf(a) === -1;
   }
-  return holds === leaf.wanted;
 }

@@ -12,6 +12,8 @@ import type { PreparedPolicy, PreparedRule } from './prepared-policy.js';
  */
 /** Shared by every decision with nothing to list; frozen, so a caller that tries to mutate it fails loudly. */
 const none: never[] = Object.freeze([]) as unknown as never[];
+/** At most this many distinct sets of matches get a shared reasons array per point; others get their own. */
+const maxSharedReasonSets = 4096;
 
 export class DecisionBuilder {
   private decision!: Decision;
@@ -28,6 +30,12 @@ export class DecisionBuilder {
   private gatedBits = 0;
   private gatedOverflow: PreparedPolicy[] | undefined;
   private gatedCount = 0;
+  /**
+   * The reasons of each set of enforced matches seen so far, keyed by the bit set when the point
+   * has at most 32 rules: one frozen array shared by every decision with the same matches, so a
+   * decision that fires many rules allocates nothing for them. Bounded, as fact sets are not.
+   */
+  private readonly reasonsBySet: Map<number, readonly RuleOutcome[]> | undefined;
 
   /**
    * `reuseDecision`: every decision is the same object, filled again, for callers that read each
@@ -36,6 +44,7 @@ export class DecisionBuilder {
   constructor(private readonly point: DecisionPoint, private readonly plan: PointPlan, private readonly reuseDecision = false) {
     this.decision = this.freshDecision();
     this.matchedRanks = new Int32Array(Math.max(1, Math.ceil(plan.byRank.length / 32)));
+    this.reasonsBySet = plan.byRank.length <= 32 ? new Map() : undefined;
   }
 
   /** Starts the next decision: the synchronous evaluator reuses one builder per point (see PointPlan.buffer). */
@@ -92,14 +101,21 @@ export class DecisionBuilder {
       const winner = byRank[this.winnerRank]!;
       d.action = winner.outcome.action;
       d.params = winner.params;
-      d.reasons = this.matchedCount === 1 ? this.takeOnlyReason(winner) : this.takeReasons(byRank);
+      d.reasons = this.reasonsBySet === undefined ? this.takeReasons(byRank) : this.sharedReasons(this.reasonsBySet, byRank);
     }
     return d;
   }
 
-  private takeOnlyReason(winner: PreparedRule): RuleOutcome[] {
-    this.matchedRanks[winner.rank >> 5] = 0;
-    return [winner.outcome];
+  private sharedReasons(cache: Map<number, readonly RuleOutcome[]>, byRank: readonly PreparedRule[]): readonly RuleOutcome[] {
+    const set = this.matchedRanks[0]!;
+    const known = cache.get(set);
+    if (known !== undefined) {
+      this.matchedRanks[0] = 0;
+      return known;
+    }
+    const reasons = Object.freeze(this.takeReasons(byRank));
+    if (cache.size < maxSharedReasonSets) cache.set(set, reasons);
+    return reasons;
   }
 
   /** The matched outcomes in rank order, clearing the bit set on the way. */

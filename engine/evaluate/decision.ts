@@ -16,8 +16,11 @@ export interface Decision {
   action: string;
   /** The `then.params` of the winning rule. */
   params?: RuleParams | undefined;
-  /** Enforced matches, strongest first; ties keep bundle order (file name, then rule order). */
-  reasons: RuleOutcome[];
+  /**
+   * Enforced matches, strongest first; ties keep bundle order (file name, then rule order).
+   * Frozen and shared by decisions with the same matches (see DecisionBuilder).
+   */
+  reasons: readonly RuleOutcome[];
   /** Matches of policies in shadow (never change `action`). */
   shadow: RuleOutcome[];
   /** Fact paths read by the evaluated policies that were absent (undefined or null). */

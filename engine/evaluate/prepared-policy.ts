@@ -1,4 +1,5 @@
 import { compileRuleCondition, type Predicate, type SlotOf } from '../compile/closures.js';
+import { MaskedRules } from '../compile/literal-masks.js';
 import { actionStrength } from '../points/index.js';
 import type { ConditionNode, PolicyDefinition, RuleParams } from '../policy/model.js';
 import { compileGate, type Gate, type StaticCohorts } from '../rollout/index.js';
@@ -43,6 +44,12 @@ export interface PreparedPolicy {
   readonly slots: readonly number[];
   /** The rules in order, grouped by a shared leading condition (see RuleGroup). */
   readonly groups: readonly RuleGroup[];
+  /**
+   * When every rule of the policy fits (see literal-masks.ts): the rules as masks over the bits of
+   * the policy's distinct comparisons. The evaluator then tests these instead of `groups`. Per
+   * policy rather than per point, so a policy its gate skips costs no comparisons.
+   */
+  readonly masked: MaskedRules | undefined;
 }
 
 /** `rankOf(ruleIndex)`: the rule's PreparedRule.rank. */
@@ -62,8 +69,10 @@ export function preparePolicy(definition: PolicyDefinition, index: number, stati
     rules,
     slots: definition.factPaths.map(slotOf),
     groups: groupRules(definition, rules, slotOf),
+    masked: MaskedRules.of(definition.rules, slotOf),
   };
 }
+
 
 function groupRules(definition: PolicyDefinition, rules: readonly PreparedRule[], slotOf: SlotOf): RuleGroup[] {
   const leadOf = (i: number): ConditionNode | undefined => {

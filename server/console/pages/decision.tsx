@@ -5,7 +5,7 @@ import type { Session } from '../stores/index.js';
 
 type Outcome = DecisionRecord['reasons'][number];
 
-function Outcomes({ caption, rows }: { caption: string; rows: Outcome[] }) {
+function Outcomes({ caption, rows }: { caption: string; rows: readonly Outcome[] }) {
   if (rows.length === 0) return <p class="muted">{caption}: none.</p>;
   return (
     <table>
