@@ -12,7 +12,7 @@ import { loadFeatureDefinitions, MemoryFeatureStore, type FeatureDefinitions, ty
 import { RedisFeatureStore } from '../server/stores/redis-feature-store.js';
 import { DurableFeatureStore } from '../server/postgres/durable-feature-store.js';
 import { PgEventLog } from '../server/postgres/event-log.js';
-import { closeSchemaPools, createTestDatabase, migratedSchemaPool, type TestDatabase } from './support/test-postgres.js';
+import { schemaPoolsForSuite } from './support/test-postgres.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2027-03-01T00:00:00Z');
@@ -48,20 +48,13 @@ const sha = (c: string): string => c.repeat(64).slice(0, 64);
 const { redis, nextPrefix } = redisTestPrefix('features', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
 const onCluster = clusterForSuite('features', { beforeAll, afterAll });
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await closeSchemaPools();
-  await db.drop();
-});
+const schemaPool = schemaPoolsForSuite({ beforeAll, afterAll });
 
 const factories: [string, () => FeatureStore | Promise<FeatureStore>][] = [
   ['MemoryFeatureStore', () => new MemoryFeatureStore(definitions)],
   ['RedisFeatureStore', () => new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() })],
   ['RedisFeatureStore on a Redis Cluster', () => new RedisFeatureStore(onCluster.client, definitions, { prefix: onCluster.nextPrefix() })],
-  ['DurableFeatureStore (PostgreSQL log, Redis cache)', async () => new DurableFeatureStore(new PgEventLog(await migratedSchemaPool(db)), new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() }))],
+  ['DurableFeatureStore (PostgreSQL log, Redis cache)', async () => new DurableFeatureStore(new PgEventLog(await schemaPool()), new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() }))],
 ];
 
 describe.each(factories)('%s', (_name, create) => {

@@ -18,17 +18,10 @@ import { RedisFeatureStore } from '../server/stores/redis-feature-store.js';
 import { RedisMerchantStore } from '../server/stores/redis-merchant-store.js';
 import { generateHistory } from '../simulator/history/generate.js';
 import { redisTestPrefix } from './support/redis-keys.js';
-import { closeSchemaPools, createTestDatabase, migratedSchemaPool, type TestDatabase } from './support/test-postgres.js';
+import { schemaPoolsForSuite } from './support/test-postgres.js';
 
 const { redis, nextPrefix } = redisTestPrefix('rebuild-image', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await closeSchemaPools();
-  await db.drop();
-});
+const schemaPool = schemaPoolsForSuite({ beforeAll, afterAll });
 
 function shipped(): FeatureDefinitions {
   const r = loadFeatureDefinitions('policies/features.yaml', readFileSync(new URL('../policies/features.yaml', import.meta.url), 'utf8'));
@@ -101,7 +94,7 @@ function firstUses(hash: Record<string, string>): Record<string, string> {
 describe('rebuilding the Redis cache from PostgreSQL in bulk', () => {
   it('leaves every key, field and value the live writes left (done-use stamps aside), with expiries within a minute, and the same features', async () => {
     const definitions = shipped();
-    const pool = await migratedSchemaPool(db);
+    const pool = await schemaPool();
     const log = new PgEventLog(pool);
     const [live, rebuilt] = [nextPrefix(), nextPrefix()];
     const liveStore = new RedisFeatureStore(redis, definitions, { prefix: live });
@@ -151,7 +144,7 @@ describe('rebuilding the Redis cache from PostgreSQL in bulk', () => {
 
   it('rebuilds a cache without an image (the in-memory store) by replaying the log through its ordinary writes, to the same features', async () => {
     const definitions = shipped();
-    const pool = await migratedSchemaPool(db);
+    const pool = await schemaPool();
     const log = new PgEventLog(pool);
     const liveStore = new RedisFeatureStore(redis, definitions, { prefix: nextPrefix() });
     const ingest = new DurableFeatureStore(log, liveStore);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryWorkflowStore, type Complaint, type EvidenceReport, type WorkflowStore } from '../engine/workflows/index.js';
 import { RedisWorkflowStore } from '../server/stores/redis-workflow-store.js';
 import { PgWorkflowStore } from '../server/postgres/pg-workflow-store.js';
-import { closeSchemaPools, createTestDatabase, migratedSchemaPool, type TestDatabase } from './support/test-postgres.js';
+import { schemaPoolsForSuite } from './support/test-postgres.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2027-03-01T00:00:00Z');
@@ -28,20 +28,13 @@ function complaint(id: string, filedAt: number): Complaint {
 const { redis, nextPrefix } = redisTestPrefix('workflows', { beforeAll, afterAll, expectClean: (left) => expect(left).toBe(0) });
 const onCluster = clusterForSuite('workflows', { beforeAll, afterAll });
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await closeSchemaPools();
-  await db.drop();
-});
+const schemaPool = schemaPoolsForSuite({ beforeAll, afterAll });
 
 const factories: [string, () => WorkflowStore | Promise<WorkflowStore>][] = [
   ['MemoryWorkflowStore', () => new MemoryWorkflowStore()],
   ['RedisWorkflowStore', () => new RedisWorkflowStore(redis, nextPrefix())],
   ['RedisWorkflowStore on a Redis Cluster', () => new RedisWorkflowStore(onCluster.client, onCluster.nextPrefix())],
-  ['PgWorkflowStore', async () => new PgWorkflowStore(await migratedSchemaPool(db))],
+  ['PgWorkflowStore', async () => new PgWorkflowStore(await schemaPool())],
 ];
 
 describe.each(factories)('%s', (_name, create) => {

@@ -104,3 +104,29 @@ export function KeyHints({ keys }: { keys: [string, string][] }) {
     </p>
   );
 }
+
+/** A column heading; `num` right-aligns it over a column of numbers. */
+export interface Column {
+  label: string;
+  num?: boolean;
+}
+
+/** A table's head row: every heading a column header (scope="col"), as screen readers announce cells by it. */
+export function ColumnHeads({ columns }: { columns: readonly (string | Column)[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => {
+          const column = typeof c === 'string' ? { label: c } : c;
+          return column.num === true ? (
+            <th scope="col" class="num">
+              {column.label}
+            </th>
+          ) : (
+            <th scope="col">{column.label}</th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+}

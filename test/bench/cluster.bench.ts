@@ -8,34 +8,21 @@
  * ioredis Cluster), and what `WAIT 1` on every master after each ingestion batch would cost.
  * Run: npx tsx test/bench/cluster.bench.ts [seconds per round, default 5]
  */
-import autocannon from 'autocannon';
 import { Redis, type Cluster } from 'ioredis';
 import { loadFeatureDefinitions } from '../../engine/features/index.js';
 import type { RefundGuardEvent } from '../../engine/events/index.js';
 import { RedisFeatureStore } from '../../server/stores/redis-feature-store.js';
 import { openRedis } from '../../server/stores/redis/redis-target.js';
 import { startServer } from '../support/bench-servers.js';
+import { accounts, decisionBodies, loadDecisions, seedDecisionServer } from './fixtures/decision-load.js';
 import { OwnRedis, freePort } from '../support/own-redis.js';
 import { OwnRedisCluster } from '../support/own-redis-cluster.js';
 import { readFileSync } from 'node:fs';
 
 const seconds = Number(process.argv[2] ?? 5);
-const accounts = 2000;
-const merchants = 200;
 const ignored = new Set(['info', 'ping', 'client|setname', 'hello', 'cluster|slots', 'cluster|info', 'cluster|nodes', 'cluster|shards', 'command', 'command|docs', 'readonly', 'script|load', 'evalsha', 'eval']);
 
-async function load(url: string, bodies: string[], duration = seconds) {
-  let i = 0;
-  const result = await autocannon({
-    url,
-    connections: 64,
-    duration,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) }],
-  });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx, total: result.requests.total };
-}
+const load = (url: string, bodies: readonly string[], duration = seconds) => loadDecisions(url, bodies, duration);
 
 /** Command calls summed over `ports` (each a master): total, and HGETALL alone. */
 async function commandCalls(ports: readonly number[]): Promise<{ all: number; reads: number }> {
@@ -54,31 +41,8 @@ async function commandCalls(ports: readonly number[]): Promise<{ all: number; re
   return { all, reads };
 }
 
-const bodies = Array.from({ length: 4096 }, (_, k) =>
-  JSON.stringify({
-    point: 'refund.requested',
-    account: { id: `a${k % accounts}` },
-    merchant: { id: `m${k % merchants}`, category: 'apparel' },
-    order: { id: `o${k}`, amount: 40 + (k % 100) },
-    refund: { type: k % 3 === 0 ? 'fast_refund' : 'refund_only', reason: 'damaged', amount: 40 },
-  }),
-);
-
-async function seed(base: string): Promise<void> {
-  const from = Date.now() - 20 * 86_400_000;
-  for (let start = 0; start < accounts; start += 100) {
-    const events = [];
-    for (let a = start; a < start + 100; a++) {
-      for (let j = 0; j < 5; j++) events.push({ eventId: `s-${a}-${j}`, type: 'order.placed', at: new Date(from + (a * 7 + j) * 60_000).toISOString(), accountId: `a${a}`, merchantId: `m${a % merchants}`, orderId: `so-${a}-${j}`, amount: 30, deviceId: `d${a}` });
-      if (a % 4 === 0) events.push({ eventId: `s-${a}-r`, type: 'refund.requested', at: new Date(from + a * 7 * 60_000 + 1).toISOString(), accountId: `a${a}`, merchantId: `m${a % merchants}`, orderId: `so-${a}-0`, amount: 30, refund: { type: 'fast_refund', reason: 'x' } });
-    }
-    const r = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
-    if (r.status !== 200) throw new Error(`seeding failed: ${r.status} ${await r.text()}`);
-  }
-  for (let m = 0; m < merchants; m++) {
-    await fetch(`${base}/v1/merchants/m${m}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { interceptAbnormalRefunds: m % 2 === 0, oneClickReject: m % 5 === 0 } }) });
-  }
-}
+const bodies = decisionBodies;
+const seed = seedDecisionServer;
 
 /** Ingestion batches of 50 events into a feature store on the cluster, with and without WAIT 1 on every master after each: ms per batch (median of 5 runs). */
 async function waitCost(seeds: readonly string[]): Promise<{ plain: number; waited: number }> {

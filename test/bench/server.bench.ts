@@ -7,28 +7,15 @@
  * PROFILE_DIR=DIR also writes a V8 CPU profile of the refund-guard server's main thread there (--cpu-prof).
  */
 import { randomUUID } from 'node:crypto';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { startServer, stopServers } from '../support/bench-servers.js';
 import { redisUrl } from '../support/runtime.js';
+import { decisionBodies, loadDecisions, seedDecisionServer } from './fixtures/decision-load.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const prefix = `rgbench-${randomUUID().slice(0, 8)}`;
-const accounts = 2000;
-const merchants = 200;
 
-async function load(url: string, bodies: string[], extraHeaders: Record<string, string> = {}, duration = seconds) {
-  let i = 0;
-  const result = await autocannon({
-    url,
-    connections: 64,
-    duration,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...extraHeaders },
-    requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) }],
-  });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx, total: result.requests.total };
-}
+const load = (url: string, bodies: readonly string[], extraHeaders: Record<string, string> = {}, duration = seconds) => loadDecisions(url, bodies, duration, extraHeaders);
 
 async function commandCount(client: Redis): Promise<number> {
   const info = await client.info('commandstats');
@@ -37,15 +24,7 @@ async function commandCount(client: Redis): Promise<number> {
   return total;
 }
 
-const bodies = Array.from({ length: 4096 }, (_, k) =>
-  JSON.stringify({
-    point: 'refund.requested',
-    account: { id: `a${k % accounts}` },
-    merchant: { id: `m${k % merchants}`, category: 'apparel' },
-    order: { id: `o${k}`, amount: 40 + (k % 100) },
-    refund: { type: k % 3 === 0 ? 'fast_refund' : 'refund_only', reason: 'damaged', amount: 40 },
-  }),
-);
+const bodies = decisionBodies;
 
 const seeder = new Redis(redisUrl);
 const profileDir = process.env['PROFILE_DIR'];
@@ -53,20 +32,7 @@ const profileArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : 
 const rg = await startServer([...profileArgs, 'server/cli/bin.mjs', 'serve', '--redis', redisUrl, '--redis-prefix', prefix, '--port', '18787', '--no-watch'], { REFUND_GUARD_TOKENS: '' });
 const bare = await startServer(['--import', 'tsx', 'test/bench/fixtures/bare-hono-server.ts', '18788', prefix]);
 try {
-  // Seed: accounts with a few orders and refunds each, merchants with settings.
-  const base = Date.now() - 20 * 86_400_000;
-  for (let start = 0; start < accounts; start += 100) {
-    const events = [];
-    for (let a = start; a < start + 100; a++) {
-      for (let j = 0; j < 5; j++) events.push({ eventId: `s-${a}-${j}`, type: 'order.placed', at: new Date(base + (a * 7 + j) * 60_000).toISOString(), accountId: `a${a}`, merchantId: `m${a % merchants}`, orderId: `so-${a}-${j}`, amount: 30, deviceId: `d${a}` });
-      if (a % 4 === 0) events.push({ eventId: `s-${a}-r`, type: 'refund.requested', at: new Date(base + a * 7 * 60_000 + 1).toISOString(), accountId: `a${a}`, merchantId: `m${a % merchants}`, orderId: `so-${a}-0`, amount: 30, refund: { type: 'fast_refund', reason: 'x' } });
-    }
-    const r = await fetch('http://127.0.0.1:18787/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
-    if (r.status !== 200) throw new Error(`seeding failed: ${r.status} ${await r.text()}`);
-  }
-  for (let m = 0; m < merchants; m++) {
-    await fetch(`http://127.0.0.1:18787/v1/merchants/m${m}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { interceptAbnormalRefunds: m % 2 === 0, oneClickReject: m % 5 === 0 } }) });
-  }
+  await seedDecisionServer('http://127.0.0.1:18787');
   // Warm-up both, then alternate short rounds: the host's speed drifts over seconds, and one long
   // run of each side would compare two different machines. Figures are medians over the rounds.
   await load('http://127.0.0.1:18788/bare', bodies.slice(0, 100), {}, 3);

@@ -66,3 +66,27 @@ const openPools: PgPool[] = [];
 export async function closeSchemaPools(): Promise<void> {
   await Promise.all(openPools.splice(0).map((pool) => pool.end()));
 }
+
+interface SuiteHooks {
+  beforeAll(fn: () => Promise<void>, timeout?: number): void;
+  afterAll(fn: () => Promise<void>, timeout?: number): void;
+}
+
+/**
+ * A database for one test file, dropped after it, and a maker of migrated schema pools on it
+ * (each store under test starts empty); the pools end before the database is dropped.
+ */
+export function schemaPoolsForSuite(hooks: SuiteHooks): () => Promise<PgPool> {
+  let db: TestDatabase | undefined;
+  hooks.beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  hooks.afterAll(async () => {
+    await closeSchemaPools();
+    await db?.drop();
+  });
+  return () => {
+    if (db === undefined) throw new Error('schemaPoolsForSuite: used before its beforeAll ran');
+    return migratedSchemaPool(db);
+  };
+}

@@ -1,4 +1,4 @@
-import { Page } from '../layout.js';
+import { ColumnHeads, Page } from '../layout.js';
 import type { Session } from '../stores/index.js';
 
 export interface OverviewProps {
@@ -50,18 +50,7 @@ export function OverviewPage(p: OverviewProps) {
       ) : (
         <table aria-label="Decisions by point and action">
           <caption>Decisions made today (UTC), and since the decision log began</caption>
-          <thead>
-            <tr>
-              <th scope="col">Point</th>
-              <th scope="col">Action</th>
-              <th scope="col" class="num">
-                Today
-              </th>
-              <th scope="col" class="num">
-                Since the log began
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Point', 'Action', { label: 'Today', num: true }, { label: 'Since the log began', num: true }]} />
           <tbody>
             {rows.map((r) => (
               <tr>

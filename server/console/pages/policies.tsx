@@ -2,7 +2,7 @@ import type { PolicyDefinition, Problem } from '../../../engine/index.js';
 import type { CohortSelector } from '../../../engine/policy/model.js';
 import type { InstanceRecord } from '../../instances/index.js';
 import { when } from '../format.js';
-import { Facts, Notice, Page } from '../layout.js';
+import { ColumnHeads, Facts, Notice, Page } from '../layout.js';
 import type { Session } from '../stores/index.js';
 
 export interface PoliciesProps {
@@ -35,22 +35,7 @@ export function PoliciesPage(p: PoliciesProps) {
       <Facts rows={[['Active revision', <code>{p.revision}</code>], ['Active since', when(p.activeSince)]]} />
       <h2>Policies in the bundle</h2>
       <table aria-label="Policies in the bundle">
-        <thead>
-          <tr>
-            <th scope="col">Policy</th>
-            <th scope="col">Point</th>
-            <th scope="col" class="num">
-              Version
-            </th>
-            <th scope="col">Mode</th>
-            <th scope="col">Cohorts</th>
-            <th scope="col">Stage in force now</th>
-            <th scope="col" class="num">
-              Percent
-            </th>
-            <th scope="col">Later stages</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Policy', 'Point', { label: 'Version', num: true }, 'Mode', 'Cohorts', 'Stage in force now', { label: 'Percent', num: true }, 'Later stages']} />
         <tbody>
           {p.policies.map((policy) => {
             const stage = stageNow(policy, p.now);
@@ -80,18 +65,7 @@ export function PoliciesPage(p: PoliciesProps) {
       </table>
       <h2>Instances</h2>
       <table aria-label="Instances">
-        <thead>
-          <tr>
-            <th scope="col">Instance</th>
-            <th scope="col">Host</th>
-            <th scope="col" class="num">
-              PID
-            </th>
-            <th scope="col">Revision</th>
-            <th scope="col">Started</th>
-            <th scope="col">Last seen</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Instance', 'Host', { label: 'PID', num: true }, 'Revision', 'Started', 'Last seen']} />
         <tbody>
           {p.instances.map((i) => (
             <tr>

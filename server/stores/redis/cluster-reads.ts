@@ -15,6 +15,7 @@
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
 import { encodeCommand, RespConnection } from './resp-connection.js';
+import { withTimeout } from './with-timeout.js';
 
 export class ClusterReads {
   private readonly connections = new Map<string, RespConnection>();
@@ -52,19 +53,7 @@ export class ClusterReads {
   }
 
   private viaCluster(key: string): Promise<readonly string[]> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Command timed out')), this.timeoutMs);
-      (this.cluster.call('HGETALL', key) as Promise<string[]>).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
+    return withTimeout(this.cluster.call('HGETALL', key) as Promise<string[]>, this.timeoutMs);
   }
 
   private connection(node: string): RespConnection {

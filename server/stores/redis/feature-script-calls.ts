@@ -9,6 +9,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { applyScript, flagScript, indexScript, linkIndexScript, loadScript, mergeScript, touchScript } from './feature-scripts.js';
 import { ClusterReads } from './cluster-reads.js';
 import { bulkString, encodeCommand, RespConnection, type Reply } from './resp-connection.js';
+import { withTimeout } from './with-timeout.js';
 
 export type Client = Redis | Cluster;
 export type Arg = string | number;
@@ -192,21 +193,4 @@ function evalsha(op: Op): string {
   if (op.key2 !== undefined) out += bulkString(op.key2);
   for (const a of op.args) out += bulkString(a);
   return out;
-}
-
-/** `work`, or a "Command timed out" failure after `ms`. */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Command timed out')), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
 }
