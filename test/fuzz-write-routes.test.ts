@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postChunked } from './support/raw-http.js';
-import { listenOnFreePort } from './support/real-port.js';
-import { startTestRuntime, tokens, type TestRuntime } from './support/runtime.js';
+import { runtimeOnPortForSuite } from './support/real-port.js';
+import { tokens } from './support/runtime.js';
 import { validateBody } from '../server/http/validate.js';
 
 /**
@@ -10,20 +10,7 @@ import { validateBody } from '../server/http/validate.js';
  * any depth, chunked bodies past the limit over a real socket, and large arrays anywhere: each is
  * refused with a small 4xx, nothing reaches Object.prototype, and nothing is applied.
  */
-let runtime: TestRuntime;
-let listening: Awaited<ReturnType<typeof listenOnFreePort>>;
-let port: number;
-
-beforeAll(async () => {
-  runtime = await startTestRuntime();
-  listening = await listenOnFreePort(runtime);
-  port = listening.port;
-});
-
-afterAll(async () => {
-  await listening.close();
-  await runtime.cleanup();
-});
+const suite = runtimeOnPortForSuite({ beforeAll, afterAll });
 
 const AT = '2027-02-01T11:59:00Z';
 /** A valid body per write route: the crafted part is what makes it fail. */
@@ -39,7 +26,7 @@ const validBodies: Record<string, unknown> = {
 };
 
 function writeRoutes(): { method: string; route: string; path: string }[] {
-  return runtime.routes
+  return suite.runtime.routes
     .filter((r) => (r.method === 'post' || r.method === 'put') && r.requestSchema !== undefined)
     .map((r) => ({ method: r.method.toUpperCase(), route: r.path, path: r.path.replace(/:([A-Za-z]+)/g, 'fz-x1') }));
 }
@@ -69,13 +56,13 @@ const escapedForbiddenKey = fc
 const pathInBody = fc.array(fc.constantFrom('account', 'merchant', 'context', 'events', 'settings', 'evidence', 'order', 'nested'), { maxLength: 4 });
 
 async function post(method: string, path: string, raw: string): Promise<{ status: number; text: string }> {
-  const response = await runtime.app.request(path, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` }, body: raw });
+  const response = await suite.runtime.app.request(path, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` }, body: raw });
   return { status: response.status, text: await response.text() };
 }
 
 describe('write routes against crafted input', () => {
   it('start from bodies each route accepts, so a refusal is the crafted part\'s doing', () => {
-    for (const route of runtime.routes.filter((r) => r.requestSchema !== undefined)) {
+    for (const route of suite.runtime.routes.filter((r) => r.requestSchema !== undefined)) {
       expect(() => validateBody(route.requestSchema!, validBodies[route.path]), route.path).not.toThrow();
     }
   });
@@ -95,7 +82,7 @@ describe('write routes against crafted input', () => {
       { numRuns: 400, seed: 1919 },
     );
     // Nothing the fuzzing sent was applied.
-    expect((await runtime.request('/v1/accounts/fz-a', { role: 'analyst' })).body.features.orders90d).toBe(0);
+    expect((await suite.runtime.request('/v1/accounts/fz-a', { role: 'analyst' })).body.features.orders90d).toBe(0);
   }, 120_000);
 
   it('answer large arrays anywhere with a small 4xx, quickly', async () => {
@@ -115,7 +102,7 @@ describe('write routes against crafted input', () => {
       }),
       { numRuns: 60, seed: 4242 },
     );
-    expect((await runtime.request('/v1/accounts/fz-a', { role: 'analyst' })).body.features.orders90d).toBe(0);
+    expect((await suite.runtime.request('/v1/accounts/fz-a', { role: 'analyst' })).body.features.orders90d).toBe(0);
   }, 180_000);
 
   it('stop chunked bodies past the limit at about 1 MiB read, on every write route', async () => {
@@ -123,7 +110,7 @@ describe('write routes against crafted input', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.integer({ min: 1024, max: 256 * 1024 }), fc.constantFrom(' ', 'a', '[', '{"x":'), async (route, chunkSize, fill) => {
         const chunk = Buffer.alloc(chunkSize, fill);
-        const result = await postChunked(port, route.path, { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` }, chunk, 32 * 1024 * 1024);
+        const result = await postChunked(suite.port, route.path, { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` }, chunk, 32 * 1024 * 1024);
         expect(result.status, `${route.path} chunks of ${chunkSize}`).toBe(413);
         expect(result.sent).toBeLessThan(8 * 1024 * 1024);
       }),

@@ -1,4 +1,5 @@
 import { formatNumber, when } from '../format.js';
+import { ColumnHeads } from '../layout.js';
 import type { AccountView, FeatureRow } from '../account-view.js';
 
 /** Each feature with what it counts (features.yaml), name and description stacked to keep rows short. */
@@ -7,14 +8,7 @@ export function FeatureTable({ features }: { features: FeatureRow[] }) {
     <>
       <h2 id="features-h">Account features</h2>
       <table aria-labelledby="features-h" class="features">
-        <thead>
-          <tr>
-            <th scope="col">Feature and what it counts</th>
-            <th scope="col" class="num">
-              Value
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Feature and what it counts', { label: 'Value', num: true }]} />
         <tbody>
           {features.map((f) => (
             <tr>
@@ -36,16 +30,7 @@ export function IntegrityRecord({ account }: { account: AccountView }) {
   if (account.record.length === 0) return <p class="muted">Nothing recorded against this account.</p>;
   return (
     <table aria-label="Integrity record">
-      <thead>
-        <tr>
-          <th scope="col">Restriction</th>
-          <th scope="col">Status</th>
-          <th scope="col">Reason</th>
-          <th scope="col">Policy</th>
-          <th scope="col">Created</th>
-          <th scope="col">Expires</th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={['Restriction', 'Status', 'Reason', 'Policy', 'Created', 'Expires']} />
       <tbody>
         {account.record.map((r) => (
           <tr>

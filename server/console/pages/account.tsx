@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { DecisionRecord } from '../../../engine/index.js';
 import type { AccountView } from '../account-view.js';
 import { when } from '../format.js';
-import { Notice, Page } from '../layout.js';
+import { ColumnHeads, Notice, Page } from '../layout.js';
 import type { Session } from '../stores/index.js';
 import { FeatureTable, IntegrityRecord } from './account-panels.js';
 
@@ -53,15 +53,7 @@ export function AccountPage(p: AccountPageProps) {
             <p class="muted">The decision log holds no recent decision about this account.</p>
           ) : (
             <table aria-label="Recent decisions">
-              <thead>
-                <tr>
-                  <th scope="col">Decision</th>
-                  <th scope="col">Point</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Reasons</th>
-                  <th scope="col">When</th>
-                </tr>
-              </thead>
+              <ColumnHeads columns={['Decision', 'Point', 'Action', 'Reasons', 'When']} />
               <tbody>
                 {p.decisions.map((d) => (
                   <tr>

@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { Complaint } from '../../../engine/workflows/index.js';
 import type { AccountView } from '../account-view.js';
 import { duration, when } from '../format.js';
-import { Facts, KeyHints, Notice, Page } from '../layout.js';
+import { ColumnHeads, Facts, KeyHints, Notice, Page } from '../layout.js';
 import type { Session } from '../stores/index.js';
 import { FeatureTable, IntegrityRecord } from './account-panels.js';
 import { EvidenceItems } from './evidence-items.js';
@@ -17,16 +17,7 @@ export function ComplaintListPage(p: { person: Session; now: number; complaints:
       ) : (
         <table>
           <caption>Pending complaints, oldest filed first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Complaint</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Waiting</th>
-              <th scope="col">Merchant</th>
-              <th scope="col">Account</th>
-              <th scope="col">Order</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Complaint', 'Kind', 'Waiting', 'Merchant', 'Account', 'Order']} />
           <tbody>
             {p.complaints.map((c) => (
               <tr>

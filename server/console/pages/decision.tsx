@@ -1,6 +1,6 @@
 import type { DecisionRecord } from '../../../engine/index.js';
 import { when } from '../format.js';
-import { Facts, Page } from '../layout.js';
+import { ColumnHeads, Facts, Page } from '../layout.js';
 import type { Session } from '../stores/index.js';
 
 type Outcome = DecisionRecord['reasons'][number];
@@ -10,14 +10,7 @@ function Outcomes({ caption, rows }: { caption: string; rows: readonly Outcome[]
   return (
     <table>
       <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Policy</th>
-          <th scope="col">Rule</th>
-          <th scope="col">Action</th>
-          <th scope="col">Reason</th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={['Policy', 'Rule', 'Action', 'Reason']} />
       <tbody>
         {rows.map((r) => (
           <tr>

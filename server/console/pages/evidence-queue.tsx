@@ -1,6 +1,6 @@
 import { evidenceReasons, type EvidenceReport } from '../../../engine/workflows/index.js';
 import { when } from '../format.js';
-import { KeyHints, Notice, Page } from '../layout.js';
+import { ColumnHeads, KeyHints, Notice, Page } from '../layout.js';
 import type { QueueFilter } from '../queue.js';
 import type { Session } from '../stores/index.js';
 import { SlaCell } from './sla.js';
@@ -66,18 +66,7 @@ export function EvidenceQueuePage(p: EvidenceQueueProps) {
       ) : (
         <table>
           <caption>Pending reports, due soonest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Report</th>
-              <th scope="col">Time left (24 h SLA)</th>
-              <th scope="col">Due</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Merchant</th>
-              <th scope="col">Account</th>
-              <th scope="col">Order</th>
-              <th scope="col">Appraiser</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Report', 'Time left (24 h SLA)', 'Due', 'Reason', 'Merchant', 'Account', 'Order', 'Appraiser']} />
           <tbody>
             {p.reports.map((r) => (
               <tr>

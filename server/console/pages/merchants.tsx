@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { when } from '../format.js';
-import { Facts, Page } from '../layout.js';
+import { ColumnHeads, Facts, Page } from '../layout.js';
 import type { Session } from '../stores/index.js';
 
 export function MerchantsPage(p: { person: Session; now: number; known: { id: string; cohorts: readonly string[] }[] }) {
@@ -19,12 +19,7 @@ export function MerchantsPage(p: { person: Session; now: number; known: { id: st
       ) : (
         <table>
           <caption>Merchants named by the policy cohorts</caption>
-          <thead>
-            <tr>
-              <th scope="col">Merchant</th>
-              <th scope="col">Cohorts (from policies)</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Merchant', 'Cohorts (from policies)']} />
           <tbody>
             {p.known.map((m) => (
               <tr>

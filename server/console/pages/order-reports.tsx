@@ -1,5 +1,6 @@
 import type { EvidenceReport } from '../../../engine/workflows/index.js';
 import { when } from '../format.js';
+import { ColumnHeads } from '../layout.js';
 
 /** The order's reports filed before `report`, newest first, with their outcome. */
 export function earlierReports(report: EvidenceReport, ofOrder: readonly EvidenceReport[]): EvidenceReport[] {
@@ -10,14 +11,7 @@ export function OrderReports({ orderId, reports }: { orderId: string; reports: r
   if (reports.length === 0) return <p class="muted">No earlier report on order {orderId}.</p>;
   return (
     <table aria-label="Earlier reports on this order">
-      <thead>
-        <tr>
-          <th scope="col">Report</th>
-          <th scope="col">Reason</th>
-          <th scope="col">Reported</th>
-          <th scope="col">Outcome</th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={['Report', 'Reason', 'Reported', 'Outcome']} />
       <tbody>
         {reports.map((o) => (
           <tr>
